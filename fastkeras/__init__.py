@@ -1,0 +1,19 @@
+"""fastkeras: the Keras 2 API on PyTorch.
+
+``import fastkeras as keras`` and write Keras 2 code: layers, functional and
+Sequential models, training, saving. Heavy optional modules (h5py, yaml) load
+only when a feature needs them.
+"""
+from fastkeras import backend
+from fastkeras import activations, constraints, initializers, regularizers
+from fastkeras import layers
+from fastkeras import models
+from fastkeras.engine.input_layer import Input
+from fastkeras.engine.sequential import Sequential
+from fastkeras.engine.training import Model
+from fastkeras import utils
+
+__version__ = "0.1.0"
+
+__all__ = ["backend", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
+           "Input", "Model", "Sequential", "__version__"]

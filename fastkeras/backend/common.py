@@ -1,0 +1,36 @@
+"""Engine-independent state: the counters behind unique layer names."""
+import collections
+import re
+
+_UIDS = collections.defaultdict(int)
+
+
+def get_uid(prefix=""):
+    """1, 2, 3 ... per prefix (Keras 2's ``K.get_uid``)."""
+    _UIDS[prefix] += 1
+    return _UIDS[prefix]
+
+
+def unique_object_name(prefix, zero_based=True, avoid=()):
+    """'dense', 'dense_1', ... (zero_based) or 'input_1', 'input_2', ... as Keras 2 names them."""
+    while True:
+        if zero_based:
+            number = _UIDS[prefix]
+            _UIDS[prefix] += 1
+            name = f"{prefix}_{number}" if number else prefix
+        else:
+            _UIDS[prefix] += 1
+            name = f"{prefix}_{_UIDS[prefix]}"
+        if name not in avoid:
+            return name
+
+
+def reset_uids():
+    _UIDS.clear()
+
+
+def to_snake_case(name):
+    """'BatchNormalization' -> 'batch_normalization', 'Conv2D' -> 'conv2d', 'LSTM' -> 'lstm'."""
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    snake = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
+    return snake if snake[0] != "_" else "private" + snake

@@ -1,0 +1,16 @@
+"""The PyTorch engine: the only package (with the torch trainer) that imports torch."""
+from fastkeras.backend.torch import core, ops, random
+from fastkeras.backend.torch.core import *  # noqa: F401,F403
+from fastkeras.backend.torch.ops import *  # noqa: F401,F403
+from fastkeras.backend.torch.random import *  # noqa: F401,F403
+from fastkeras.backend.torch.learning_phase import *  # noqa: F401,F403
+from fastkeras.backend.torch import learning_phase as _lp
+
+
+def _public(module):
+    return [n for n, v in vars(module).items()
+            if not n.startswith("_") and callable(v) and getattr(v, "__module__", None) == module.__name__]
+
+
+__all__ = sorted(set(_public(core) + _public(ops) + _public(random) + _public(_lp))
+                 - {"builtins_slice"}) + ["Variable", "DTYPES"]

@@ -1,0 +1,524 @@
+"""The Layer: weights made in ``build()``, computation in ``call()``, nodes on symbolic calls.
+
+Calling a layer on KerasTensors records a Node and returns KerasTensors whose
+shapes come from ``compute_output_shape``; the default implementation runs
+``call`` on shape-only (meta) tensors, so no real arithmetic happens while a
+graph is built. Calling it on arrays or engine tensors computes.
+"""
+import inspect
+
+import numpy as np
+
+from fastkeras import backend as K
+from fastkeras.engine import tree
+from fastkeras.engine.call_context import CONTEXT
+from fastkeras.engine.input_spec import InputSpec, assert_input_compatibility
+from fastkeras.engine.keras_tensor import KerasTensor
+from fastkeras.engine.node import Node
+
+_ALLOWED_KWARGS = {"input_dim", "input_shape", "batch_input_shape", "batch_size", "weights",
+                   "activity_regularizer", "autocast", "implementation", "dynamic"}
+
+# Placeholder sizes for unknown (None) dimensions during shape inference: two
+# distinct primes, so a dimension that follows them is known to be dynamic.
+_PROBE_SIZES = (83, 89)
+
+_CALL_SIGNATURES = {}
+
+
+def _call_arguments(cls):
+    """(accepts ``mask``, accepts ``training``, accepts **kwargs) for ``cls.call``; cached per class."""
+    found = _CALL_SIGNATURES.get(cls)
+    if found is None:
+        params = inspect.signature(cls.call).parameters
+        var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
+        found = ("mask" in params, "training" in params, var_kw)
+        _CALL_SIGNATURES[cls] = found
+    return found
+
+
+def _shape_tuple(shape):
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+class Layer:
+    """Base class of every layer (and of models).
+
+    Subclasses implement ``build(input_shape)`` (create weights with
+    ``add_weight``), ``call(inputs, **kwargs)`` and ``get_config()``; they may
+    override ``compute_output_shape`` and ``compute_mask``.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
+        for key in kwargs:
+            if key not in _ALLOWED_KWARGS:
+                raise TypeError(f"Keyword argument not understood: {key!r} "
+                                f"(passed to layer {self.__class__.__name__}).")
+        object.__setattr__(self, "_tracked_layers", [])
+        self._trainable_weights = []
+        self._non_trainable_weights = []
+        self._weight_regularizers = []   # (regularizer, variable) pairs, evaluated with the loss
+        self._eager_losses = []
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._trainable = bool(trainable)
+        self.built = False
+        self.supports_masking = False
+        self.input_spec = None
+        self.stateful = False
+        self.dynamic = dynamic
+        self._dtype = None if dtype is None else K.standardize_dtype(dtype)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Layer name must be a string, got {type(name).__name__}: {name!r}")
+        self.name = name or K.unique_object_name(K.to_snake_case(self.__class__.__name__))
+        self._build_input_shape = None
+
+        batch_input_shape = kwargs.get("batch_input_shape")
+        if batch_input_shape is None and ("input_shape" in kwargs or "input_dim" in kwargs):
+            if "input_shape" in kwargs and kwargs["input_shape"] is not None:
+                shape = kwargs["input_shape"]
+                shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            else:
+                shape = (kwargs["input_dim"],)
+            batch_input_shape = (kwargs.get("batch_size"),) + shape
+        self._batch_input_shape = _shape_tuple(batch_input_shape) if batch_input_shape is not None else None
+        self._initial_weights = kwargs.get("weights")
+        from fastkeras import regularizers
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
+
+    # ---- attribute tracking ------------------------------------------------
+
+    def __setattr__(self, name, value):
+        # Layers assigned as attributes (or in lists) are tracked so that their
+        # weights count as this layer's: custom layers and subclassed models.
+        if isinstance(value, Layer) and value is not self and name not in ("_outer",):
+            tracked = self.__dict__.get("_tracked_layers")
+            if tracked is not None and not any(t is value for t in tracked):
+                tracked.append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            tracked = self.__dict__.get("_tracked_layers")
+            if tracked is not None and not name.startswith("_"):
+                for v in value:
+                    if v is not self and not any(t is v for t in tracked):
+                        tracked.append(v)
+        object.__setattr__(self, name, value)
+
+    # ---- properties ----------------------------------------------------------
+
+    @property
+    def dtype(self):
+        return self._dtype or K.floatx()
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        children = [w for layer in self._tracked_layers for w in layer.trainable_weights]
+        return _dedup(self._trainable_weights + children)
+
+    @property
+    def non_trainable_weights(self):
+        if self.trainable:
+            children = [w for layer in self._tracked_layers for w in layer.non_trainable_weights]
+            return _dedup(self._non_trainable_weights + children)
+        children = [w for layer in self._tracked_layers for w in layer.weights]
+        return _dedup(self._trainable_weights + self._non_trainable_weights + children)
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
+    @property
+    def losses(self):
+        """Weight-regularization penalties plus the activity losses of the last eager call."""
+        own = [reg(w) for reg, w in self._weight_regularizers]
+        children = [loss for layer in self._tracked_layers for loss in layer.losses]
+        return own + list(self._eager_losses) + children
+
+    def _regularization_terms(self):
+        """(regularizer, weight) pairs of this layer and its sublayers."""
+        terms = list(self._weight_regularizers)
+        for layer in self._tracked_layers:
+            terms.extend(layer._regularization_terms())
+        return terms
+
+    @property
+    def metrics(self):
+        return []
+
+    @property
+    def inbound_nodes(self):
+        return self._inbound_nodes
+
+    @property
+    def outbound_nodes(self):
+        return self._outbound_nodes
+
+    # ---- weights ---------------------------------------------------------
+
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                   constraint=None, **kwargs):
+        """Creates a weight of ``shape`` filled by ``initializer`` and tracks it on this layer."""
+        from fastkeras import constraints, initializers, regularizers
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = K.standardize_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
+        initializer = initializers.get(initializer)
+        trainable = True if trainable is None else bool(trainable)
+        value = initializer(shape, dtype=dtype)
+        variable = K.variable(value, dtype=dtype, name=f"{self.name}/{name}:0", trainable=trainable,
+                              constraint=constraints.get(constraint))
+        regularizer = regularizers.get(regularizer)
+        if regularizer is not None:
+            self._weight_regularizers.append((regularizer, variable))
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
+        return variable
+
+    def get_weights(self):
+        """The layer's weights as a list of numpy arrays, in ``layer.weights`` order."""
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        """Loads numpy arrays into the weights; checks every shape before changing any."""
+        params = self.weights
+        weights = list(weights)
+        if len(params) != len(weights):
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
+                             f"length {len(weights)}, but the layer was expecting {len(params)} weights "
+                             f"({[w.name for w in params]}).")
+        arrays = []
+        for param, value in zip(params, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(param.shape):
+                raise ValueError(f'Layer "{self.name}" weight "{param.name}" has shape {tuple(param.shape)}, '
+                                 f"but the provided weight has shape {tuple(value.shape)}.")
+            arrays.append(value)
+        K.batch_set_value(zip(params, arrays))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f'You tried to call `count_params` on layer "{self.name}", but the layer isn\'t built. '
+                             "You can build it manually via: `layer.build(batch_input_shape)`.")
+        return int(sum(K.count_params(w) for w in self.weights))
+
+    # ---- the methods subclasses implement ---------------------------------
+
+    def build(self, input_shape):
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.supports_masking:
+            return None
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        """Output shape(s) for ``input_shape``, found by running ``call`` on shape-only tensors."""
+        is_list = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple))
+        shapes = [tuple(s) for s in input_shape] if is_list else [tuple(input_shape)]
+        specs = [KerasTensor(s, self.dtype) for s in shapes]
+        outputs, _ = self._infer_outputs(specs if is_list else specs[0], (), {})
+        out_shapes = [tuple(t.shape) for t in tree.flatten(outputs)]
+        return out_shapes if tree.is_nested(outputs) else out_shapes[0]
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # ---- calling -----------------------------------------------------------
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(f'Layer "{self.name}" must be called with its inputs as the first argument.')
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        flat = tree.flatten([args, kwargs])
+        if any(isinstance(t, KerasTensor) for t in flat):
+            return self._symbolic_call(args, kwargs)
+        return self._eager_call(args, kwargs)
+
+    def _eager_call(self, args, kwargs):
+        inputs = tree.map_structure(_to_tensor, args[0])
+        args = (inputs,) + tuple(args[1:])
+        accepts_mask, accepts_training, _ = _call_arguments(type(self))
+        if accepts_training and kwargs.get("training") is None:
+            kwargs["training"] = CONTEXT.training
+        if accepts_mask and "mask" not in kwargs:
+            masks = [getattr(t, "_keras_mask", None) for t in tree.flatten(inputs)]
+            if any(m is not None for m in masks):
+                kwargs["mask"] = tree.unnest_single(masks)
+        if not self.built:
+            self._maybe_build(tree.map_structure(lambda t: _shape_tuple(t.shape), inputs))
+        outputs = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        return outputs
+
+    def _maybe_build(self, input_shape):
+        if self.built:
+            return
+        shapes = [tuple(s) for s in input_shape] if _is_shape_list(input_shape) else [tuple(input_shape)]
+        assert_input_compatibility(self.input_spec, shapes, self.name)
+        self.build(input_shape)
+        self.built = True
+        if self._build_input_shape is None:
+            self._build_input_shape = input_shape
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def _symbolic_call(self, args, kwargs):
+        inputs = args[0]
+        flat_inputs = tree.flatten(inputs)
+        for t in flat_inputs:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f'Layer "{self.name}" was called on a mix of symbolic tensors and {type(t).__name__}. '
+                                "All inputs of a layer in a functional model must come from `Input` or other layers.")
+        shapes = [tuple(t.shape) for t in flat_inputs]
+        input_shape = tree.map_structure(lambda t: tuple(t.shape), inputs)
+        if self.built:
+            assert_input_compatibility(self.input_spec, shapes, self.name)
+        else:
+            self._maybe_build(input_shape)
+        accepts_mask, _, _ = _call_arguments(type(self))
+        input_masks = [t._keras_mask for t in flat_inputs]
+        call_kwargs = dict(kwargs)
+        if accepts_mask and "mask" not in call_kwargs and any(m is not None for m in input_masks):
+            call_kwargs["mask"] = tree.unnest_single(input_masks)
+        outputs, output_masks = self._infer_outputs(inputs, args[1:], call_kwargs)
+        Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+        flat_outputs = tree.flatten(outputs)
+        for t, m in zip(flat_outputs, output_masks):
+            t._keras_mask = m
+        return outputs
+
+    def _infer_outputs(self, inputs, extra_args, kwargs):
+        """New KerasTensors (and their masks) for a call on symbolic ``inputs``."""
+        overridden = type(self).compute_output_shape is not Layer.compute_output_shape
+        if overridden:
+            input_shape = tree.map_structure(lambda t: tuple(t.shape), inputs)
+            out_shape = self.compute_output_shape(input_shape)
+            dtype = self._output_dtype(inputs)
+            if _is_shape_list(out_shape):
+                outputs = [KerasTensor(s, dtype) for s in out_shape]
+            else:
+                outputs = KerasTensor(out_shape, dtype)
+            masks = self._infer_masks(inputs, extra_args, kwargs, len(tree.flatten(outputs)))
+            return outputs, masks
+        return self._meta_outputs(inputs, extra_args, kwargs)
+
+    def _output_dtype(self, inputs):
+        return self.dtype
+
+    def _infer_masks(self, inputs, extra_args, kwargs, n_outputs):
+        if type(self).compute_mask is Layer.compute_mask:
+            mask = kwargs.get("mask")
+            if not self.supports_masking or mask is None:
+                return [None] * n_outputs
+            masks = tree.flatten(mask)
+            return (masks * n_outputs)[:n_outputs] if len(masks) == 1 else masks[:n_outputs]
+        _, masks = self._meta_outputs(inputs, extra_args, kwargs, masks_only=True)
+        return masks
+
+    def _meta_outputs(self, inputs, extra_args, kwargs, masks_only=False):
+        results = []
+        for probe in _PROBE_SIZES if _has_unknown_dims([inputs, extra_args, kwargs]) else _PROBE_SIZES[:1]:
+            to_meta = lambda t: _meta_like(t, probe) if isinstance(t, KerasTensor) else t  # noqa: E731
+            meta_inputs = tree.map_structure(to_meta, inputs)
+            meta_args = tree.map_structure(to_meta, tuple(extra_args))
+            meta_kwargs = tree.map_structure(to_meta, kwargs)
+            accepts_mask, accepts_training, _ = _call_arguments(type(self))
+            if accepts_training and meta_kwargs.get("training") is None:
+                meta_kwargs["training"] = False
+            call_kwargs = meta_kwargs if accepts_mask else {k: v for k, v in meta_kwargs.items() if k != "mask"}
+            with K.no_grad():
+                try:
+                    out = None if masks_only else self.call(meta_inputs, *meta_args, **call_kwargs)
+                    mask = self.compute_mask(meta_inputs, meta_kwargs.get("mask"))
+                except (NotImplementedError, RuntimeError) as e:
+                    raise ValueError(
+                        f'Could not infer the output shape of layer "{self.name}" ({self.__class__.__name__}) for '
+                        f"input shape {tree.map_structure(lambda t: tuple(t.shape), inputs)}: {e}. Define "
+                        "`compute_output_shape` on the layer (or `output_shape` on a Lambda).") from e
+            results.append((out, mask))
+        (out, mask), (out2, mask2) = results[0], results[-1]
+
+        def spec(a, b):
+            if a is None:
+                return None
+            shape = [None if da != db else da for da, db in zip(a.shape, b.shape)]
+            return KerasTensor(shape, a.dtype)
+        masks = [spec(a, b) for a, b in zip(tree.flatten(mask), tree.flatten(mask2))] if mask is not None else []
+        if masks_only:
+            return None, masks
+        outputs = _map_pair(spec, out, out2)
+        n = len(tree.flatten(outputs))
+        if len(masks) != n:
+            masks = (masks * n)[:n] if len(masks) == 1 else [None] * n
+        return outputs, masks
+
+    def _add_activity_loss(self, outputs):
+        penalty = sum(self.activity_regularizer(t) / t.shape[0] for t in tree.flatten(outputs))
+        self.add_loss(penalty)
+
+    def add_loss(self, losses, inputs=None):
+        """Adds a loss tensor (or a list, or a zero-argument callable) to the training objective."""
+        for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
+            if callable(loss) and not K.is_tensor(loss):
+                self._weight_regularizers.append((lambda _w, fn=loss: fn(), None))
+            elif CONTEXT.losses is not None:
+                CONTEXT.losses.append(loss)
+            else:
+                self._eager_losses = [loss]
+
+    # ---- nodes: inputs and outputs of the graph ----------------------------------
+
+    def _node_at(self, node_index, attr):
+        if not self._inbound_nodes:
+            raise RuntimeError(f'The layer "{self.name}" has never been called and thus has no defined {attr}.')
+        if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
+            raise ValueError(f'Asked to get {attr} at node {node_index}, but the layer "{self.name}" has only '
+                             f"{len(self._inbound_nodes)} inbound nodes.")
+        return self._inbound_nodes[node_index]
+
+    def get_input_at(self, node_index):
+        return tree.unnest_single(self._node_at(node_index, "input").input_tensors)
+
+    def get_output_at(self, node_index):
+        return tree.unnest_single(self._node_at(node_index, "output").output_tensors)
+
+    def get_input_shape_at(self, node_index):
+        return self._node_at(node_index, "input shape").input_shapes
+
+    def get_output_shape_at(self, node_index):
+        return self._node_at(node_index, "output shape").output_shapes
+
+    def get_input_mask_at(self, node_index):
+        masks = [t._keras_mask for t in self._node_at(node_index, "input mask").input_tensors]
+        return tree.unnest_single(masks)
+
+    def get_output_mask_at(self, node_index):
+        masks = [t._keras_mask for t in self._node_at(node_index, "output mask").output_tensors]
+        return tree.unnest_single(masks)
+
+    def _single_node_value(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer {self.name} is not connected, no {what} to return.')
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f'Layer {self.name} has multiple inbound nodes, hence the notion of "layer {what}" '
+                                 f"is ill-defined. Use `get_{what}_at(node_index)` instead.")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        return tree.unnest_single(self._single_node_value("input").input_tensors)
+
+    @property
+    def output(self):
+        return tree.unnest_single(self._single_node_value("output").output_tensors)
+
+    @property
+    def input_mask(self):
+        return tree.unnest_single([t._keras_mask for t in self._single_node_value("input").input_tensors])
+
+    @property
+    def output_mask(self):
+        return tree.unnest_single([t._keras_mask for t in self._single_node_value("output").output_tensors])
+
+    @property
+    def input_shape(self):
+        return self._shared_shape("input", lambda node: node.input_shapes)
+
+    @property
+    def output_shape(self):
+        return self._shared_shape("output", lambda node: node.output_shapes)
+
+    def _shared_shape(self, what, get):
+        if not self._inbound_nodes:
+            if what == "input" and self._batch_input_shape is not None:
+                return self._batch_input_shape
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined {what} shape.')
+        shapes = {repr(get(node)) for node in self._inbound_nodes}
+        if len(shapes) == 1:
+            return get(self._inbound_nodes[0])
+        raise AttributeError(f'The layer "{self.name}" has multiple inbound nodes, with different {what} shapes. '
+                             f"Hence the notion of \"{what} shape\" is ill-defined for the layer. "
+                             f"Use `get_{what}_shape_at(node_index)` instead.")
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+
+def _dedup(weights):
+    seen = set()
+    out = []
+    for w in weights:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
+
+def _is_shape_list(shape):
+    return isinstance(shape, list) and len(shape) > 0 and all(isinstance(s, (list, tuple)) or s is None for s in shape) \
+        and any(isinstance(s, (list, tuple)) for s in shape)
+
+
+def _has_unknown_dims(structure):
+    return any(isinstance(t, KerasTensor) and None in t.shape for t in tree.flatten(structure))
+
+
+def _meta_like(t, probe):
+    return K.meta_tensor(tuple(probe if d is None else d for d in t.shape), t.dtype)
+
+
+def _map_pair(fn, a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_map_pair(fn, x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: _map_pair(fn, a[k], b[k]) for k in a}
+    return fn(a, b)
+
+
+def _to_tensor(x):
+    if K.is_tensor(x) or x is None:
+        return x
+    if isinstance(x, KerasTensor):
+        return x
+    return K.convert_to_tensor(x)
+
+
+__all__ = ["Layer", "InputSpec"]

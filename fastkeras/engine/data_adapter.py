@@ -1,0 +1,157 @@
+"""Turning what users pass to fit/evaluate/predict into lists of arrays in model order.
+
+Everything here checks before anything trains: the number of arrays, dict keys,
+sample counts and shapes, with messages that name the input or output and
+give both shapes.
+"""
+import collections.abc
+
+import numpy as np
+
+from fastkeras import backend as K
+
+
+def is_tensor_like(x):
+    return isinstance(x, np.ndarray) or K.is_tensor(x) or (hasattr(x, "shape") and hasattr(x, "__getitem__"))
+
+
+def is_iterator_input(x):
+    """Generators, Keras Sequences and torch DataLoaders: anything yielding batches."""
+    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or K.is_tensor(x):
+        return False
+    return isinstance(x, collections.abc.Iterator) or hasattr(x, "__getitem__") and hasattr(x, "__len__") \
+        or isinstance(x, collections.abc.Iterable)
+
+
+def _as_array(x, what):
+    if K.is_tensor(x):
+        return x
+    if isinstance(x, np.ndarray):
+        if x.dtype == object:
+            raise ValueError(f"Failed to convert {what} to a tensor: it is a numpy array of Python objects "
+                             f"(shape {x.shape}). Pass numeric arrays of one shape.")
+        return x
+    try:
+        arr = np.asarray(x)
+    except ValueError as e:
+        raise ValueError(f"Failed to convert {what} to a numpy array: {e}") from None
+    if arr.dtype == object:
+        raise ValueError(f"Failed to convert {what} to a numpy array: its elements have different shapes or types.")
+    return arr
+
+
+def standardize(data, names, kind, model_name):
+    """``data`` (array, list, tuple or dict) as a list aligned with ``names``; None stays None."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        unknown = [k for k in data if k not in names]
+        missing = [n for n in names if n not in data]
+        if missing or unknown:
+            problem = f'Missing data for {kind} "{missing[0]}"' if missing else f'Unknown {kind} key "{unknown[0]}"'
+            raise ValueError(f"{problem} of model \"{model_name}\". You passed a data dictionary with keys "
+                             f"{sorted(data)}. Expected the following keys: {list(names)}")
+        return [_as_array(data[n], f'{kind} "{n}"') for n in names]
+    if isinstance(data, (list, tuple)):
+        if len(names) == 1 and not (len(data) == 1 and is_tensor_like(data[0])):
+            if data and all(is_tensor_like(d) for d in data) and len(data) != 1:
+                raise ValueError(f'Model "{model_name}" expects 1 {kind} array, but it received {len(data)} arrays '
+                                 f"(a list of {len(data)} arrays). Pass a single array for {kind} \"{names[0]}\".")
+            return [_as_array(data, f'{kind} "{names[0]}"')]
+        if len(data) != len(names):
+            raise ValueError(f'Model "{model_name}" expects {len(names)} {kind} array(s) ({list(names)}), but it '
+                             f"received {len(data)}.")
+        return [_as_array(d, f'{kind} "{n}"') for d, n in zip(data, names)]
+    if len(names) != 1:
+        raise ValueError(f'Model "{model_name}" expects {len(names)} {kind} arrays ({list(names)}), but it received '
+                         "a single array. Pass a list or a dict keyed by name.")
+    return [_as_array(data, f'{kind} "{names[0]}"')]
+
+
+def check_cardinality(x, y, sample_weights):
+    sizes = {"x": [int(a.shape[0]) for a in x]}
+    if y is not None:
+        sizes["y"] = [int(a.shape[0]) for a in y if a is not None]
+    if sample_weights is not None:
+        sizes["sample_weight"] = [int(a.shape[0]) for a in sample_weights if a is not None]
+    all_sizes = {s for values in sizes.values() for s in values}
+    if len(all_sizes) > 1:
+        details = " ".join(f"{k} sizes: {', '.join(map(str, v))}" for k, v in sizes.items() if v)
+        raise ValueError(f"Data cardinality is ambiguous: {details}. Make sure all arrays contain the same number "
+                         "of samples.")
+    return all_sizes.pop() if all_sizes else 0
+
+
+def check_input_shapes(model, x):
+    for i, (array, tensor) in enumerate(zip(x, model.inputs)):
+        expected = tuple(tensor.shape)
+        got = tuple(array.shape)
+        name = model.input_names[i]
+        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
+            raise ValueError(f'Input {i} ("{name}") of model "{model.name}" is incompatible with the model: expected '
+                             f"shape={expected}, found shape={got}")
+
+
+def check_targets(model, y, loss_fns):
+    """Targets that cannot fit their loss fail here with advice, before training starts."""
+    for i, (target, loss, tensor) in enumerate(zip(y, loss_fns, model.outputs)):
+        if target is None or loss is None:
+            continue
+        name = model.output_names[i]
+        loss_name = getattr(loss, "_fn_name", None) or getattr(loss, "name", "")
+        out_shape = tuple(tensor.shape)
+        t_shape = tuple(target.shape)
+        if loss_name == "categorical_crossentropy" and out_shape[-1] not in (None, 1):
+            is_int = np.issubdtype(target.dtype, np.integer) if isinstance(target, np.ndarray) else \
+                not K.standardize_dtype(target.dtype).startswith("float")
+            if len(t_shape) < len(out_shape) or t_shape[-1] == 1 and out_shape[-1] != 1:
+                raise ValueError(
+                    f'You are passing a target array of shape {t_shape} for output "{name}" while using as loss '
+                    f"`categorical_crossentropy`. `categorical_crossentropy` expects targets to be binary matrices "
+                    f"(1s and 0s) of shape (samples, {out_shape[-1]}). If your targets are integer classes"
+                    f"{' (they are integers here)' if is_int else ''}, you can convert them to the expected format "
+                    "via:\n    from fastkeras.utils import to_categorical\n    y_binary = to_categorical(y_int)\n"
+                    "Alternatively, you can use the loss function `sparse_categorical_crossentropy` instead, which "
+                    "does expect integer targets.")
+        if loss_name == "sparse_categorical_crossentropy":
+            if len(t_shape) == len(out_shape) and t_shape[-1] not in (1,) and t_shape[-1] == out_shape[-1]:
+                raise ValueError(
+                    f'You are passing a target array of shape {t_shape} for output "{name}" while using as loss '
+                    "`sparse_categorical_crossentropy`, which expects integer class indices of shape (samples,) or "
+                    "(samples, 1). For one-hot targets use `categorical_crossentropy`.")
+        if len(out_shape) == len(t_shape) and out_shape[-1] is not None and t_shape[-1] != out_shape[-1] \
+                and t_shape[-1] != 1 and loss_name != "sparse_categorical_crossentropy":
+            raise ValueError(f'A target array with shape {t_shape} was passed for output "{name}" of shape '
+                             f"{out_shape} while using as loss `{loss_name}`. This loss expects targets to have the "
+                             "same shape as the output.")
+
+
+def split_validation(arrays_list, validation_split):
+    """(train, validation) halves: the last ``validation_split`` of the samples validate, as in Keras."""
+    if not 0.0 < validation_split < 1.0:
+        raise ValueError(f"`validation_split` must be between 0 and 1, received {validation_split}.")
+    n = next(int(a.shape[0]) for arrays in arrays_list if arrays for a in arrays if a is not None)
+    split_at = int(n * (1.0 - validation_split))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"validation_split={validation_split} leaves no samples for "
+                         f"{'training' if split_at == 0 else 'validation'} (there are {n} samples).")
+
+    def cut(arrays, part):
+        if arrays is None:
+            return None
+        return [None if a is None else (a[:split_at] if part == 0 else a[split_at:]) for a in arrays]
+    return [cut(a, 0) for a in arrays_list], [cut(a, 1) for a in arrays_list]
+
+
+def class_weights_to_sample_weights(y, class_weight):
+    """Per-sample weights from a ``{class_index: weight}`` dict (single-output models)."""
+    y = K.to_numpy(y)
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        classes = np.argmax(y, axis=-1)
+    else:
+        classes = np.round(y.reshape(y.shape[0], -1)[:, 0]).astype("int64") if y.ndim > 1 else \
+            np.round(y).astype("int64")
+    weights = np.ones(classes.shape, dtype="float32")
+    for cls, w in class_weight.items():
+        weights[classes == int(cls)] = w
+    return weights

@@ -1,0 +1,427 @@
+"""Functional models: a graph of layer nodes from Input tensors to output tensors.
+
+The graph is data. Construction walks it once and stores an execution order;
+``call`` is then a flat loop over precompiled steps writing into a list of
+slots, with no graph walking per batch.
+"""
+import collections
+
+from fastkeras import backend as K
+
+from fastkeras.engine import tree
+from fastkeras.engine.base_layer import Layer, _call_arguments
+from fastkeras.engine.call_context import CONTEXT
+from fastkeras.engine.input_layer import InputLayer
+from fastkeras.engine.keras_tensor import KerasTensor
+from fastkeras.engine.training import Model
+
+
+def node_key(layer, node_index):
+    return f"{layer.name}_ib-{node_index}"
+
+
+def map_graph_network(inputs, outputs):
+    """(network node keys, nodes by depth, layers in Keras 2 order) of the graph between inputs and outputs.
+
+    Layers are ordered as Keras 2 orders them (deepest first, then by the order
+    a depth-first walk from the outputs met them), so that ``model.layers`` and
+    topological weight files line up with Keras'.
+    """
+    finished, in_progress = set(), set()
+    nodes_in_decreasing_depth = []
+    layer_indices = {}
+    input_ids = {id(t) for t in inputs}
+
+    def visit(tensor):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if node in finished:
+            return
+        if node in in_progress:
+            raise ValueError(f'The tensor {tensor} at layer "{layer.name}" is part of a cycle.')
+        layer_indices.setdefault(layer, len(layer_indices))
+        in_progress.add(node)
+        if not node.is_input and id(tensor) not in input_ids:
+            for t in node.keras_inputs:
+                visit(t)
+        finished.add(node)
+        in_progress.discard(node)
+        nodes_in_decreasing_depth.append(node)
+
+    for t in outputs:
+        visit(t)
+
+    network_nodes = {node_key(n.layer, n.index) for n in nodes_in_decreasing_depth}
+    nodes_depths, layers_depths = {}, {}
+    for node in reversed(nodes_in_decreasing_depth):
+        depth = nodes_depths.setdefault(node, 0)
+        depth = max(depth, layers_depths.get(node.layer, 0))
+        layers_depths[node.layer] = depth
+        nodes_depths[node] = depth
+        for parent in node.parent_nodes:
+            nodes_depths[parent] = max(depth + 1, nodes_depths.get(parent, 0))
+    for t in inputs:
+        layer = t._keras_history[0]
+        if layer not in layers_depths:
+            layers_depths[layer] = 0
+            layer_indices[layer] = -1
+            nodes_depths[layer._inbound_nodes[0]] = 0
+            network_nodes.add(node_key(layer, 0))
+
+    nodes_by_depth = collections.defaultdict(list)
+    for node, depth in nodes_depths.items():
+        nodes_by_depth[depth].append(node)
+    layers_by_depth = collections.defaultdict(list)
+    for layer, depth in layers_depths.items():
+        layers_by_depth[depth].append(layer)
+    layers = []
+    for depth in sorted(layers_by_depth, reverse=True):
+        layers.extend(sorted(layers_by_depth[depth], key=lambda layer: layer_indices[layer]))
+
+    # Every node's inputs must be computable from the model's inputs.
+    computable = set(input_ids)
+    seen_layers = []
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            if node.is_input:
+                continue
+            if any(id(t) in input_ids for t in node.output_tensors):
+                continue
+            for t in node.keras_inputs:
+                if id(t) not in computable:
+                    raise ValueError(f'Graph disconnected: cannot obtain value for tensor {t} at layer '
+                                     f'"{node.layer.name}". The following previous layers were accessed without '
+                                     f"issue: {seen_layers}")
+            computable.update(id(t) for t in node.output_tensors)
+            seen_layers.append(node.layer.name)
+
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the model. '
+                             "All layer names should be unique.")
+    return network_nodes, nodes_by_depth, layers
+
+
+class _Step:
+    """One precompiled node of the execution order."""
+    __slots__ = ("layer", "call", "arg_slots", "first_arg_slots", "structure", "kwargs", "tensor_kwargs",
+                 "out_slots", "pass_training", "accepts_mask", "single", "free", "regularize")
+
+
+class Functional(Model):
+    """``Model(inputs, outputs)``: inputs and outputs may be a tensor, a list or a dict."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        if name is None and type(self) in (Functional, Model):
+            name = K.unique_object_name("model")
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._init_graph_network(inputs, outputs)
+
+    # ---- construction ----------------------------------------------------------
+
+    def _init_graph_network(self, inputs, outputs):
+        if isinstance(inputs, dict):
+            self._input_dict_keys = list(inputs)
+        else:
+            self._input_dict_keys = None
+        self._nested_inputs = inputs
+        self._nested_outputs = outputs
+        self.inputs = list(inputs.values()) if isinstance(inputs, dict) else tree.flatten(inputs)
+        self.outputs = list(outputs.values()) if isinstance(outputs, dict) else tree.flatten(outputs)
+        self._output_dict_keys = list(outputs) if isinstance(outputs, dict) else None
+        for kind, tensors in (("inputs", self.inputs), ("outputs", self.outputs)):
+            for t in tensors:
+                if not isinstance(t, KerasTensor):
+                    raise ValueError(f"Model {kind} must be symbolic tensors from `Input` and layers; "
+                                     f"received {type(t).__name__}: {t!r}.")
+        for t in self.inputs:
+            layer = t._keras_history[0]
+            if not isinstance(layer, InputLayer):
+                raise ValueError(f'Model inputs must come from `fastkeras.Input`; a tensor given as input to model '
+                                 f'"{self.name}" was produced by layer "{layer.name}" ({layer.__class__.__name__}).')
+        if len({id(t) for t in self.inputs}) != len(self.inputs):
+            raise ValueError(f'The list of inputs passed to the model "{self.name}" contains the same input more '
+                             "than once.")
+
+        self._input_layers = [t._keras_history[0] for t in self.inputs]
+        self._input_coordinates = [t._keras_history for t in self.inputs]
+        self._output_layers = [t._keras_history[0] for t in self.outputs]
+        self._output_coordinates = [t._keras_history for t in self.outputs]
+        self._network_nodes, self._nodes_by_depth, layers = map_graph_network(self.inputs, self.outputs)
+        self._layers = layers
+        self.input_names = [layer.name for layer in self._input_layers]
+        self.output_names = _unique_names([layer.name for layer in self._output_layers])
+        self._is_graph_network = True
+        self.built = True
+        self._build_input_shape = tree.map_structure(lambda t: tuple(t.shape), inputs)
+        self._compile_steps()
+
+    def _compile_steps(self):
+        """Turns the execution order into slot-indexed steps: inputs occupy the first slots."""
+        slots = {id(t): i for i, t in enumerate(self.inputs)}
+        order = []
+        for depth in sorted(self._nodes_by_depth, reverse=True):
+            for node in self._nodes_by_depth[depth]:
+                if not node.is_input:
+                    order.append(node)
+        self._execution_order = order
+        self._has_masks = any(t._keras_mask is not None for node in order for t in node.output_tensors)
+
+        def slot_of(t):
+            return slots[id(t)]
+
+        steps = []
+        for node in order:
+            layer = node.layer
+            step = _Step()
+            step.layer = layer
+            step.call = layer.call
+            accepts_mask, accepts_training, var_kw = _call_arguments(type(layer))
+            step.single = isinstance(node.call_args[0], KerasTensor) and len(node.call_args) == 1
+            step.structure = None if step.single else node.call_args
+            step.arg_slots = [slot_of(t) for t in tree.flatten(node.call_args) if isinstance(t, KerasTensor)]
+            step.kwargs = {k: v for k, v in node.call_kwargs.items()
+                           if not any(isinstance(t, KerasTensor) for t in tree.flatten(v))}
+            step.tensor_kwargs = {k: v for k, v in node.call_kwargs.items() if k not in step.kwargs}
+            step.pass_training = accepts_training and "training" not in node.call_kwargs
+            step.accepts_mask = accepts_mask
+            step.first_arg_slots = [slot_of(t) for t in node.input_tensors]
+            for t in node.output_tensors:
+                slots[id(t)] = len(slots)
+            step.out_slots = [slots[id(t)] for t in node.output_tensors]
+            step.regularize = layer.activity_regularizer is not None
+            step.free = []
+            steps.append(step)
+        self._slot_count = len(slots)
+        self._output_slots = [slots[id(t)] for t in self.outputs]
+        # Free each intermediate value after its last use: inference keeps little alive.
+        last_use = {}
+        for i, step in enumerate(steps):
+            for s in step.arg_slots:
+                last_use[s] = i
+            for v in step.tensor_kwargs.values():
+                for t in tree.flatten(v):
+                    if isinstance(t, KerasTensor):
+                        last_use[slots[id(t)]] = i
+        keep = set(self._output_slots)
+        for s, i in last_use.items():
+            if s not in keep:
+                steps[i].free.append(s)
+        self._steps = steps
+        self._slots = slots
+
+    # ---- running -------------------------------------------------------------
+
+    def _flatten_call_inputs(self, inputs):
+        """Inputs as a flat list in ``self.inputs`` order, from a tensor, list or dict."""
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if self._input_dict_keys is not None:
+                keys = self._input_dict_keys
+                if all(k in inputs for k in keys):
+                    return [inputs[k] for k in keys]
+            if missing:
+                raise ValueError(f'Missing data for input "{missing[0]}" of model "{self.name}". You passed a dict '
+                                 f"with keys {sorted(inputs)}. Expected the following keys: {self.input_names}")
+            return [inputs[n] for n in self.input_names]
+        flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            if len(self.inputs) == 1 and isinstance(inputs, (list, tuple)) and len(flat) != 1:
+                flat = [inputs]
+            else:
+                raise ValueError(f'Layer "{self.name}" expects {len(self.inputs)} input(s), but it received '
+                                 f"{len(flat)} input tensors.")
+        return flat
+
+    def call(self, inputs, training=None, mask=None):
+        flat = self._flatten_call_inputs(inputs)
+        if training is None:
+            training = CONTEXT.training
+        if self._has_masks or (mask is not None and any(m is not None for m in tree.flatten(mask))):
+            outputs, _ = self._run_masked(flat, training, _flat_masks(mask, len(flat)))
+        else:
+            outputs = self._run(flat, training)
+        return self._pack_outputs(outputs)
+
+    def compute_mask(self, inputs, mask=None):
+        input_masks = _flat_masks(mask, len(self.inputs))
+        if not self._has_masks and all(m is None for m in input_masks):
+            return None
+        _, masks = self._run_masked(self._flatten_call_inputs(inputs), False, input_masks)
+        return tree.unnest_single(masks)
+
+    def _pack_outputs(self, outputs):
+        if self._output_dict_keys is not None:
+            return dict(zip(self._output_dict_keys, outputs))
+        return tree.pack_sequence_as(self._nested_outputs, outputs)
+
+    def _step_args(self, step, values):
+        if step.single:
+            return (values[step.arg_slots[0]],)
+        it = iter(step.arg_slots)
+        return tree.map_structure(lambda t: values[next(it)] if isinstance(t, KerasTensor) else t, step.structure)
+
+    def _step_kwargs(self, step, values, training):
+        kwargs = step.kwargs
+        if step.pass_training or step.tensor_kwargs:
+            kwargs = dict(kwargs)
+            if step.pass_training:
+                kwargs["training"] = training
+            for k, v in step.tensor_kwargs.items():
+                kwargs[k] = tree.map_structure(
+                    lambda t: values[self._slots[id(t)]] if isinstance(t, KerasTensor) else t, v)
+        return kwargs
+
+    def _run(self, flat_inputs, training):
+        """The hot path: no masks anywhere in the graph."""
+        values = [None] * self._slot_count
+        values[:len(flat_inputs)] = flat_inputs
+        collect = CONTEXT.losses
+        for step in self._steps:
+            args = (values[step.arg_slots[0]],) if step.single else self._step_args(step, values)
+            kwargs = self._step_kwargs(step, values, training)
+            out = step.call(*args, **kwargs)
+            if len(step.out_slots) == 1 and not isinstance(out, (list, tuple)):
+                values[step.out_slots[0]] = out
+            else:
+                for s, v in zip(step.out_slots, tree.flatten(out)):
+                    values[s] = v
+            if step.regularize and collect is not None:
+                for s in step.out_slots:
+                    collect.append(step.layer.activity_regularizer(values[s]) / values[s].shape[0])
+            for s in step.free:
+                values[s] = None
+        return [values[s] for s in self._output_slots]
+
+    def _run_masked(self, flat_inputs, training, input_masks):
+        """Like ``_run``, also carrying Keras masks from layer to layer."""
+        values = [None] * self._slot_count
+        masks = [None] * self._slot_count
+        values[:len(flat_inputs)] = flat_inputs
+        masks[:len(input_masks)] = input_masks
+        collect = CONTEXT.losses
+        for step in self._steps:
+            args = self._step_args(step, values)
+            kwargs = self._step_kwargs(step, values, training)
+            in_masks = [masks[s] for s in step.first_arg_slots]
+            in_mask = None if all(m is None for m in in_masks) else (in_masks[0] if step.single else in_masks)
+            if step.accepts_mask and "mask" not in kwargs and in_mask is not None:
+                kwargs = dict(kwargs, mask=in_mask)
+            out = step.call(*args, **kwargs)
+            flat_out = tree.flatten(out)
+            out_masks = step.layer.compute_mask(args[0], kwargs.get("mask", in_mask))
+            out_masks = tree.flatten(out_masks) if isinstance(out_masks, (list, tuple)) else [out_masks]
+            if len(out_masks) != len(flat_out):
+                out_masks = out_masks * len(flat_out) if len(out_masks) == 1 else [None] * len(flat_out)
+            for s, v, m in zip(step.out_slots, flat_out, out_masks):
+                values[s] = v
+                masks[s] = m
+            if step.regularize and collect is not None:
+                for v in flat_out:
+                    collect.append(step.layer.activity_regularizer(v) / v.shape[0])
+        return [values[s] for s in self._output_slots], [masks[s] for s in self._output_slots]
+
+    # ---- shapes without computing ------------------------------------------------
+
+    def _infer_outputs(self, inputs, extra_args, kwargs):
+        """Output KerasTensors for new symbolic inputs, layer by layer, without creating nodes."""
+        flat = self._flatten_call_inputs(inputs)
+        for t, expected in zip(flat, self.inputs):
+            _check_input_shape(self, t, expected)
+        values = [None] * self._slot_count
+        mask_values = {}
+        values[:len(flat)] = flat
+        for kt, t in zip(self.inputs, flat):
+            mask_values[id(kt)] = t._keras_mask
+        for node, step in zip(self._execution_order, self._steps):
+            args = self._step_args(step, values)
+            node_kwargs = dict(step.kwargs)
+            for k, v in step.tensor_kwargs.items():
+                node_kwargs[k] = tree.map_structure(
+                    lambda t: values[self._slots[id(t)]] if isinstance(t, KerasTensor) else t, v)
+            in_masks = [mask_values.get(id(t)) for t in node.input_tensors]
+            accepts_mask = _call_arguments(type(step.layer))[0]
+            if accepts_mask and "mask" not in node_kwargs and any(m is not None for m in in_masks):
+                node_kwargs["mask"] = tree.unnest_single(in_masks)
+            outs, masks = step.layer._infer_outputs(args[0], args[1:], node_kwargs)
+            for kt, s, v, m in zip(node.output_tensors, step.out_slots, tree.flatten(outs), masks):
+                values[s] = v
+                v._keras_mask = m
+                mask_values[id(kt)] = m
+        outputs = [values[s] for s in self._output_slots]
+        return self._pack_outputs(outputs), [t._keras_mask for t in outputs]
+
+    def compute_output_shape(self, input_shape):
+        shapes = input_shape if isinstance(input_shape, list) and input_shape and \
+            isinstance(input_shape[0], (list, tuple)) else [input_shape]
+        specs = [KerasTensor(s, t.dtype) for s, t in zip(shapes, self.inputs)]
+        outputs, _ = self._infer_outputs(specs if len(specs) > 1 else specs[0], (), {})
+        out = [tuple(t.shape) for t in tree.flatten(outputs)]
+        return out if len(out) > 1 else out[0]
+
+    # ---- Keras 2 attributes ---------------------------------------------------------
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @property
+    def input(self):
+        return tree.unnest_single(self.inputs) if self._input_dict_keys is None else self._nested_inputs
+
+    @property
+    def output(self):
+        return tree.unnest_single(self.outputs) if self._output_dict_keys is None else self._nested_outputs
+
+    @property
+    def input_shape(self):
+        return tree.unnest_single([tuple(t.shape) for t in self.inputs])
+
+    @property
+    def output_shape(self):
+        return tree.unnest_single([tuple(t.shape) for t in self.outputs])
+
+    @property
+    def input_spec(self):
+        return None
+
+    @input_spec.setter
+    def input_spec(self, value):
+        pass
+
+    def get_config(self):
+        from fastkeras.saving.model_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from fastkeras.saving.model_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
+
+
+def _flat_masks(mask, n):
+    if mask is None:
+        return [None] * n
+    flat = mask if isinstance(mask, (list, tuple)) else [mask]
+    return list(flat) + [None] * (n - len(flat))
+
+
+def _check_input_shape(model, tensor, expected):
+    got, want = tuple(tensor.shape), tuple(expected.shape)
+    if len(got) != len(want) or any(a is not None and b is not None and a != b for a, b in zip(got, want)):
+        raise ValueError(f'Input "{expected._keras_history[0].name}" of model "{model.name}" is incompatible with '
+                         f"the model: expected shape={want}, found shape={got}")
+
+
+def _unique_names(names):
+    out, used, counts = [], set(), {}
+    for name in names:
+        proposal = name
+        while proposal in used:
+            counts[name] = counts.get(name, 1)
+            proposal = f"{name}_{counts[name]}"
+            counts[name] += 1
+        used.add(proposal)
+        out.append(proposal)
+    return out

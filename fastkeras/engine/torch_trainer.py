@@ -1,0 +1,598 @@
+"""The torch training loop behind compile/fit/evaluate/predict and the *_on_batch methods.
+
+Hot-path rules: data goes to the device once per fit (or per batch for
+iterators); a step never reads a value back to the host; losses and metrics
+accumulate in device tensors and are read when the progress bar renders or a
+callback asks; gradients come from one ``torch.autograd.grad`` call and one
+foreach optimizer step.
+"""
+import math
+import warnings
+
+import numpy as np
+import torch
+
+from fastkeras import backend as K
+from fastkeras import callbacks as callbacks_module
+from fastkeras.engine import data_adapter
+from fastkeras.engine.call_context import CONTEXT
+
+
+class _Batches:
+    """Batches of in-memory arrays (numpy or tensors), moved to the device once."""
+
+    def __init__(self, arrays_list, batch_size, shuffle, device):
+        self.n = int(next(a.shape[0] for arrays in arrays_list if arrays for a in arrays if a is not None))
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.arrays_list = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
+                            for arrays in arrays_list]
+        self.steps = max(1, math.ceil(self.n / batch_size)) if self.n else 0
+
+    def __iter__(self):
+        n, bs = self.n, self.batch_size
+        if self.shuffle == "batch":
+            order = np.arange(self.steps)
+            np.random.shuffle(order)
+            index = None
+        elif self.shuffle:
+            index = np.arange(n)
+            np.random.shuffle(index)
+            index_t = torch.as_tensor(index)
+        else:
+            index = None
+        for step in range(self.steps):
+            b = order[step] if self.shuffle == "batch" else step
+            start, stop = b * bs, min(n, (b + 1) * bs)
+            if index is None:
+                yield [None if arrays is None else [None if a is None else a[start:stop] for a in arrays]
+                       for arrays in self.arrays_list]
+            else:
+                idx = index_t[start:stop]
+                yield [None if arrays is None else [None if a is None else a[idx.to(a.device)] for a in arrays]
+                       for arrays in self.arrays_list]
+
+    def __len__(self):
+        return self.steps
+
+
+def _to_device(a, device):
+    if isinstance(a, torch.Tensor):
+        t = a
+    else:
+        a = np.asarray(a)
+        if a.dtype == np.float64:
+            a = a.astype(K.floatx())
+        elif a.dtype == np.bool_:
+            a = a.astype(np.float32)
+        t = torch.from_numpy(np.ascontiguousarray(a))
+    if t.is_floating_point() and t.dtype != K.torch_dtype(None) and t.dtype == torch.float64:
+        t = t.to(K.torch_dtype(None))
+    return t.to(device, non_blocking=True)
+
+
+class _IteratorBatches:
+    """Batches from a generator, a Keras Sequence or a torch DataLoader."""
+
+    def __init__(self, source, steps, model, device, with_targets=True):
+        self.source = source
+        self.steps = steps
+        self.model = model
+        self.device = device
+        self.with_targets = with_targets
+        if steps is None and hasattr(source, "__len__"):
+            self.steps = len(source)
+        self._iterator = None
+
+    def __len__(self):
+        return self.steps or 0
+
+    def _items(self):
+        src = self.source
+        if hasattr(src, "__getitem__") and hasattr(src, "__len__") and not isinstance(src, (list, tuple)) \
+                and not hasattr(src, "__next__") and not isinstance(src, torch.utils.data.DataLoader):
+            for i in range(len(src)):
+                yield src[i]
+            return
+        if isinstance(src, torch.utils.data.DataLoader) or not hasattr(src, "__next__"):
+            yield from iter(src)
+            return
+        while True:  # a generator: keep pulling across epochs
+            try:
+                yield next(src)
+            except StopIteration:
+                return
+
+    def __iter__(self):
+        produced = 0
+        items = self._items() if (self._iterator is None or not hasattr(self.source, "__next__")) else self._iterator
+        if hasattr(self.source, "__next__"):
+            self._iterator = items
+        for item in items:
+            if isinstance(item, dict) or not isinstance(item, (list, tuple)):
+                item = (item,)
+            x = item[0]
+            y = item[1] if len(item) > 1 and self.with_targets else None
+            sw = item[2] if len(item) > 2 and self.with_targets else None
+            xs = data_adapter.standardize(x, self.model.input_names, "input", self.model.name)
+            ys = data_adapter.standardize(y, self.model.output_names, "target", self.model.name) if y is not None \
+                else None
+            sws = data_adapter.standardize(sw, self.model.output_names, "sample_weight", self.model.name) \
+                if sw is not None else None
+            yield [None if arrays is None else [None if a is None else _to_device(a, self.device) for a in arrays]
+                   for arrays in (xs, ys, sws)]
+            produced += 1
+            if self.steps is not None and produced >= self.steps:
+                return
+        if hasattr(self.source, "on_epoch_end"):
+            self.source.on_epoch_end()
+
+
+class Trainer:
+    """Owns the compiled state of one model: losses, metrics, optimizer, and the step functions."""
+
+    def __init__(self, model, optimizer, loss_container, metrics_container, jit_compile=False):
+        self.model = model
+        self.optimizer = optimizer
+        self.losses = loss_container
+        self.metrics = metrics_container
+        self.jit_compile = bool(jit_compile)
+        self.device = K.default_device()
+        self._params = None
+        self._reset_accumulators()
+
+    # ---- accumulation on the device -------------------------------------------
+
+    def _reset_accumulators(self):
+        self._loss_sum = None
+        self._output_loss_sums = None
+        self._seen = 0
+
+    def _accumulate(self, total, output_losses, batch_size):
+        total = total.detach() * batch_size
+        self._loss_sum = total if self._loss_sum is None else self._loss_sum + total
+        if len(self.losses.losses) > 1:
+            parts = [None if l is None else l.detach() * batch_size for l in output_losses]
+            if self._output_loss_sums is None:
+                self._output_loss_sums = parts
+            else:
+                self._output_loss_sums = [a if b is None else a + b for a, b in zip(self._output_loss_sums, parts)]
+        self._seen += batch_size
+
+    def results(self):
+        """Epoch-to-date logs as device tensors (read them with float())."""
+        logs = {}
+        if self._loss_sum is not None:
+            logs["loss"] = self._loss_sum / self._seen
+            if self._output_loss_sums is not None:
+                for name, value in zip(self.losses.output_names, self._output_loss_sums):
+                    if value is not None:
+                        logs[f"{name}_loss"] = value / self._seen
+        for _, obj, name, _ in self.metrics.metrics or []:
+            logs[name] = obj.result()
+        return logs
+
+    def reset_metrics(self):
+        self._reset_accumulators()
+        self.metrics.reset()
+
+    # ---- one step ---------------------------------------------------------------
+
+    def trainable_params(self):
+        params = [w for w in self.model.trainable_weights]
+        if not params:
+            raise ValueError(f'Model "{self.model.name}" has no trainable weights: nothing to train. Did you set '
+                             "`trainable = False` on every layer?")
+        return params
+
+    def _forward(self, x, training):
+        model = self.model
+        if hasattr(model, "_run") and getattr(model, "_is_graph_network", False) and not model._has_masks:
+            return model._run(x, training)
+        outputs = model.call(x if len(x) > 1 else x[0], training=training) if \
+            _accepts_training(model) else model.call(x if len(x) > 1 else x[0])
+        if isinstance(outputs, dict):
+            return [outputs[name] for name in model.output_names]
+        return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+    def _loss(self, outputs, y, sw):
+        total = None
+        parts = []
+        for i, (loss_obj, weight) in enumerate(zip(self.losses.losses, self.losses.weights)):
+            if loss_obj is None or y[i] is None:
+                parts.append(None)
+                continue
+            value = loss_obj(y[i], outputs[i], None if sw is None else sw[i])
+            parts.append(value)
+            term = value if weight == 1.0 else value * weight
+            total = term if total is None else total + term
+        return total, parts
+
+    def _regularization(self, collected):
+        terms = self._reg_terms
+        extra = [reg(w) if w is not None else reg(None) for reg, w in terms]
+        extra.extend(collected or ())
+        if not extra:
+            return None
+        out = extra[0]
+        for t in extra[1:]:
+            out = out + t
+        return out
+
+    def prepare(self):
+        self._params = self.trainable_params()
+        self._reg_terms = self.model._regularization_terms()
+        self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
+        self._collect_losses = _has_activity_losses(self.model)
+
+    def train_step(self, x, y, sw):
+        CONTEXT.training = True
+        CONTEXT.losses = [] if self._collect_losses else None
+        try:
+            outputs = self._forward(x, True)
+            self._build_metrics(y, outputs)
+            total, parts = self._loss(outputs, y, sw)
+            reg = self._regularization(CONTEXT.losses)
+            if reg is not None:
+                total = total + reg
+        finally:
+            CONTEXT.training = None
+            CONTEXT.losses = None
+        grads = torch.autograd.grad(total, self._params, allow_unused=True)
+        params, grads = _drop_unused(self._params, grads)
+        self.optimizer.step(params, grads)
+        if self._constrained:
+            with torch.no_grad():
+                for w in self._constrained:
+                    w.copy_(w.constraint(w))
+        batch_size = int(x[0].shape[0])
+        self._accumulate(total, parts, batch_size)
+        with torch.no_grad():
+            self._update_metrics(y, outputs, sw)
+        return total
+
+    def test_step(self, x, y, sw):
+        with torch.no_grad():
+            CONTEXT.training = False
+            CONTEXT.losses = [] if self._collect_losses else None
+            try:
+                outputs = self._forward(x, False)
+                self._build_metrics(y, outputs)
+                total, parts = self._loss(outputs, y, sw)
+                reg = self._regularization(CONTEXT.losses)
+                if reg is not None:
+                    total = total + reg
+            finally:
+                CONTEXT.training = None
+                CONTEXT.losses = None
+            self._accumulate(total, parts, int(x[0].shape[0]))
+            self._update_metrics(y, outputs, sw)
+        return total
+
+    def _build_metrics(self, y, outputs):
+        if self.metrics.metrics is None:
+            self.metrics.build([None if t is None else tuple(t.shape) for t in y], [tuple(o.shape) for o in outputs])
+
+    def _update_metrics(self, y, outputs, sw):
+        for i, obj, _, weighted in self.metrics.metrics:
+            if y[i] is None:
+                continue
+            obj.update_state(y[i], outputs[i], sample_weight=sw[i] if (weighted and sw is not None) else None)
+
+
+def _drop_unused(params, grads):
+    if all(g is not None for g in grads):
+        return params, list(grads)
+    pairs = [(p, g) for p, g in zip(params, grads) if g is not None]
+    return [p for p, _ in pairs], [g for _, g in pairs]
+
+
+def _accepts_training(model):
+    from fastkeras.engine.base_layer import _call_arguments
+    return _call_arguments(type(model))[1]
+
+
+def _has_activity_losses(model):
+    layers = getattr(model, "layers", [])
+    if any(getattr(layer, "activity_regularizer", None) is not None for layer in layers):
+        return True
+    # Custom layers may call add_loss() inside call(); collecting costs one list per step.
+    from fastkeras.engine.base_layer import Layer
+    return any(type(layer).call is not Layer.call and "add_loss" in getattr(type(layer).call, "__code__", None)
+               .co_names for layer in layers if hasattr(type(layer).call, "__code__")) or \
+        (not getattr(model, "_is_graph_network", False))
+
+
+# ---- the public loops --------------------------------------------------------------
+
+def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True):
+    xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+    ys = data_adapter.standardize(y, model.output_names, "target", model.name) if y is not None else None
+    sws = None
+    if sample_weight is not None:
+        if isinstance(sample_weight, dict) or (isinstance(sample_weight, (list, tuple)) and
+                                               len(model.output_names) > 1):
+            sws = data_adapter.standardize(sample_weight, model.output_names, "sample_weight", model.name)
+        else:
+            sws = [np.asarray(sample_weight) if not K.is_tensor(sample_weight) else sample_weight] * \
+                len(model.output_names)
+    if class_weight is not None:
+        if len(model.output_names) > 1 and not isinstance(class_weight, dict):
+            raise ValueError("`class_weight` must be a dict {class_index: weight} for a single-output model.")
+        if ys is None:
+            raise ValueError("`class_weight` needs targets `y`.")
+        cw = np.stack([data_adapter.class_weights_to_sample_weights(ys[0], class_weight)])[0]
+        sws = [cw if s is None else np.asarray(s) * cw for s in (sws or [None] * len(ys))]
+    data_adapter.check_cardinality(xs, ys, sws)
+    data_adapter.check_input_shapes(model, xs)
+    if ys is not None and check_targets and trainer is not None:
+        data_adapter.check_targets(model, ys, trainer.losses.losses)
+    return xs, ys, sws
+
+
+def _epoch_logs(trainer, prefix=""):
+    return {prefix + k: float(v) for k, v in trainer.results().items()}
+
+
+def _batch_logs(trainer):
+    return {k: float(v) for k, v in trainer.results().items()}
+
+
+def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
+        validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+        steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
+        max_queue_size=10, workers=1, use_multiprocessing=False):
+    trainer = _require_compiled(model, "fit")
+    if x is None:
+        raise ValueError("fit() needs training data `x` (and targets `y`).")
+    iterator_input = data_adapter.is_iterator_input(x)
+    if batch_size is not None and iterator_input:
+        raise ValueError("Do not specify `batch_size` when `x` is a generator, Sequence or DataLoader: it yields "
+                         "batches already.")
+    batch_size = batch_size or 32
+    if not isinstance(batch_size, int) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive integer, received {batch_size!r}.")
+    if not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"`epochs` must be a non-negative integer, received {epochs!r}.")
+    val_batches = None
+    if iterator_input:
+        if y is not None:
+            raise ValueError("`y` must be None when `x` is a generator, Sequence or DataLoader (it yields targets).")
+        batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device)
+        _ensure_built_from_iterator(model, batches)
+    else:
+        if y is None:
+            raise ValueError(f'fit() needs targets `y` for model "{model.name}" (outputs {model.output_names}).')
+        _ensure_built(model, x)
+        xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
+        if validation_split and validation_data is None:
+            (xs, ys, sws), (vx, vy, vsw) = data_adapter.split_validation([xs, ys, sws], validation_split)
+            val_batches = _Batches([vx, vy, vsw], validation_batch_size or batch_size, False, trainer.device)
+        batches = _Batches([xs, ys, sws], batch_size, shuffle, trainer.device)
+        if steps_per_epoch is not None:
+            batches.steps = min(batches.steps, steps_per_epoch)
+    if validation_data is not None:
+        val_batches = _validation_batches(model, trainer, validation_data, validation_batch_size or batch_size,
+                                          validation_steps)
+
+    trainer.prepare()
+    history = callbacks_module.History()
+    cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
+                                        verbose=verbose, epochs=epochs, steps=len(batches) or None)
+    cbs.callbacks = [cb for cb in cbs.callbacks if not isinstance(cb, callbacks_module.History)] + [history] \
+        if not any(isinstance(cb, callbacks_module.History) for cb in (callbacks or [])) else cbs.callbacks
+    for cb in cbs.callbacks:
+        cb.set_model(model)
+    model.history = history
+    model.stop_training = False
+    batch_logs_needed = cbs.needs_batch_logs() if hasattr(cbs, "needs_batch_logs") else True
+    cbs.on_train_begin()
+    logs = {}
+    try:
+        for epoch in range(initial_epoch, epochs):
+            trainer.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            for step, (bx, by, bsw) in enumerate(batches):
+                if batch_logs_needed:
+                    cbs.on_train_batch_begin(step)
+                trainer.train_step(bx, by, bsw)
+                if batch_logs_needed:
+                    cbs.on_train_batch_end(step, _batch_logs(trainer))
+                if model.stop_training:
+                    break
+            if batches.steps == 0 or batches.steps is None:
+                batches.steps = step + 1 if "step" in locals() else 0
+            logs = _epoch_logs(trainer)
+            if val_batches is not None and _should_validate(epoch, validation_freq):
+                val_logs = _run_evaluation(model, trainer, val_batches, None)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+    except KeyboardInterrupt:
+        warnings.warn("Training interrupted by the user (Ctrl-C); the model keeps the weights of the last "
+                      "completed step.")
+        cbs.on_train_end(logs)
+        raise
+    cbs.on_train_end(logs)
+    return history
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        if validation_freq < 1:
+            raise ValueError(f"`validation_freq` must be a positive integer, received {validation_freq}.")
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _validation_batches(model, trainer, validation_data, batch_size, steps):
+    if data_adapter.is_iterator_input(validation_data):
+        return _IteratorBatches(validation_data, steps, model, trainer.device)
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)`"
+                         f", received {type(validation_data).__name__} of length "
+                         f"{len(validation_data) if hasattr(validation_data, '__len__') else '?'}.")
+    vx, vy = validation_data[0], validation_data[1]
+    vsw = validation_data[2] if len(validation_data) == 3 else None
+    xs, ys, sws = _standardize_all(model, trainer, vx, vy, vsw, None)
+    return _Batches([xs, ys, sws], batch_size, False, trainer.device)
+
+
+def _run_evaluation(model, trainer, batches, cbs):
+    trainer.reset_metrics()
+    trainer.prepare_eval() if hasattr(trainer, "prepare_eval") else None
+    for step, (bx, by, bsw) in enumerate(batches):
+        if cbs is not None:
+            cbs.on_test_batch_begin(step)
+        trainer.test_step(bx, by, bsw)
+        if cbs is not None:
+            cbs.on_test_batch_end(step, _batch_logs(trainer))
+    return _epoch_logs(trainer)
+
+
+def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
+             return_dict=False, **kwargs):
+    trainer = _require_compiled(model, "evaluate")
+    if x is None:
+        raise ValueError("evaluate() needs input data `x`.")
+    if data_adapter.is_iterator_input(x):
+        batches = _IteratorBatches(x, steps, model, trainer.device)
+    else:
+        _ensure_built(model, x)
+        xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
+        if ys is None:
+            raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
+        batches = _Batches([xs, ys, sws], batch_size or 32, False, trainer.device)
+        if steps is not None:
+            batches.steps = min(batches.steps, steps)
+    trainer.prepare()
+    cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,
+                                        verbose=verbose, epochs=1, steps=len(batches) or None)
+    cbs.on_test_begin()
+    logs = _run_evaluation(model, trainer, batches, cbs)
+    cbs.on_test_end(logs)
+    return _format_results(trainer, logs, return_dict)
+
+
+def _format_results(trainer, logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
+    if x is None:
+        raise ValueError("predict() needs input data `x`.")
+    device = K.default_device()
+    if data_adapter.is_iterator_input(x):
+        batches = _IteratorBatches(x, steps, model, device, with_targets=False)
+    else:
+        _ensure_built(model, x)
+        xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+        data_adapter.check_cardinality(xs, None, None)
+        data_adapter.check_input_shapes(model, xs)
+        batches = _Batches([xs, None, None], batch_size or 32, False, device)
+        if steps is not None:
+            batches.steps = min(batches.steps, steps)
+    cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,
+                                        verbose=verbose, epochs=1, steps=len(batches) or None)
+    cbs.on_predict_begin()
+    chunks = None
+    with torch.inference_mode():
+        for step, (bx, _, _) in enumerate(batches):
+            cbs.on_predict_batch_begin(step)
+            outs = _forward_inference(model, bx)
+            chunks = [[o] for o in outs] if chunks is None else [c + [o] for c, o in zip(chunks, outs)]
+            cbs.on_predict_batch_end(step, {})
+    cbs.on_predict_end()
+    if chunks is None:
+        raise ValueError("predict() received no data: the input has zero samples or the iterator yielded nothing.")
+    results = [K.to_numpy(torch.cat(c, 0)) for c in chunks]
+    return results[0] if len(results) == 1 else results
+
+
+def _forward_inference(model, x):
+    CONTEXT.training = False
+    try:
+        if getattr(model, "_is_graph_network", False) and not model._has_masks:
+            return model._run(x, False)
+        out = model(x if len(x) > 1 else x[0])
+    finally:
+        CONTEXT.training = None
+    if isinstance(out, dict):
+        return [out[name] for name in model.output_names]
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True, return_dict=False):
+    trainer = _require_compiled(model, "train_on_batch")
+    _ensure_built(model, x)
+    xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
+    if ys is None:
+        raise ValueError("train_on_batch() needs targets `y`.")
+    if reset_metrics:
+        trainer.reset_metrics()
+    if trainer._params is None or reset_metrics:
+        trainer.prepare()
+    device = trainer.device
+    bx, by, bsw = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
+                   for arrays in (xs, ys, sws)]
+    trainer.train_step(bx, by, bsw)
+    return _format_results(trainer, _batch_logs(trainer), return_dict)
+
+
+def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+    trainer = _require_compiled(model, "test_on_batch")
+    _ensure_built(model, x)
+    xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
+    if ys is None:
+        raise ValueError("test_on_batch() needs targets `y`.")
+    if reset_metrics:
+        trainer.reset_metrics()
+    trainer.prepare()
+    device = trainer.device
+    bx, by, bsw = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
+                   for arrays in (xs, ys, sws)]
+    trainer.test_step(bx, by, bsw)
+    return _format_results(trainer, _batch_logs(trainer), return_dict)
+
+
+def predict_on_batch(model, x):
+    _ensure_built(model, x)
+    xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+    data_adapter.check_input_shapes(model, xs)
+    device = K.default_device()
+    with torch.inference_mode():
+        outs = _forward_inference(model, [_to_device(a, device) for a in xs])
+    results = [K.to_numpy(o) for o in outs]
+    return results[0] if len(results) == 1 else results
+
+
+def _require_compiled(model, method):
+    trainer = getattr(model, "_trainer", None)
+    if trainer is None:
+        raise RuntimeError(f'You must compile model "{model.name}" before {"training" if method in ("fit", "train_on_batch") else "testing"}'
+                           f" it: call `model.compile(optimizer, loss)` before `{method}()`.")
+    return trainer
+
+
+def _ensure_built(model, x):
+    """Builds a Sequential model that has no input shape yet from the first data it gets."""
+    if model.built and getattr(model, "_is_graph_network", True):
+        return
+    first = x
+    while isinstance(first, (list, tuple)):
+        first = first[0]
+    if isinstance(first, dict):
+        first = next(iter(first.values()))
+    shape = tuple(np.shape(first)) if not K.is_tensor(first) else tuple(first.shape)
+    model.build((None,) + shape[1:])
+
+
+def _ensure_built_from_iterator(model, batches):
+    if model.built and getattr(model, "_is_graph_network", True):
+        return
+    raise ValueError(f'Model "{model.name}" has no input shape yet; build it (model.build(input_shape) or give the '
+                     "first layer an `input_shape`) before fitting on a generator.")

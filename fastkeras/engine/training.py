@@ -1,0 +1,282 @@
+"""Model: a Layer with the model API (summary, weights files, configs, and the training methods).
+
+``Model(inputs, outputs)`` builds a functional graph (``Functional``);
+``class MyModel(Model)`` with its own ``call`` is a subclassed model.
+"""
+from fastkeras.engine import tree
+from fastkeras.engine.base_layer import Layer, _dedup
+
+
+def _is_functional_init(args, kwargs):
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
+
+
+class Model(Layer):
+    """Groups layers into an object with training and inference features."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and _is_functional_init(args, kwargs):
+            from fastkeras.engine.functional import Functional
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if _is_functional_init(args, kwargs) and not hasattr(self, "_init_graph_network"):
+            raise TypeError(f"{type(self).__name__} is a subclassed Model; build it with layers as attributes and a "
+                            "`call` method, or use `Model(inputs, outputs)`.")
+        allowed = {"name", "trainable", "dtype", "dynamic", "autocast"}
+        unknown = [k for k in kwargs if k not in allowed | {"inputs", "outputs"}]
+        if unknown:
+            raise TypeError(f"Keyword argument not understood: {unknown[0]!r} (passed to Model).")
+        super().__init__(name=kwargs.get("name"), trainable=kwargs.get("trainable", True),
+                         dtype=kwargs.get("dtype"))
+        self._is_graph_network = False
+        self.optimizer = None
+        self.compiled_loss = None
+        self.stop_training = False
+        self.history = None
+
+    # ---- layers and weights ----------------------------------------------------
+
+    @property
+    def layers(self):
+        return [layer for layer in self._tracked_layers]
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` in ``model.layers`` (index wins if both are given)."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: index={index}, name={name}.")
+        layers = self.layers
+        if index is not None:
+            if not isinstance(index, int):
+                raise TypeError(f"get_layer index must be an int, received {type(index).__name__}: {index!r}.")
+            if len(layers) <= index or index < -len(layers):
+                raise ValueError(f'Was asked to retrieve layer at index {index} but model "{self.name}" only has '
+                                 f"{len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f'No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}.')
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def _layers_for_weights(self):
+        return self.layers
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return _dedup([w for layer in self._layers_for_weights() for w in layer.trainable_weights]
+                      + self._trainable_weights)
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        return _dedup([w for layer in self._layers_for_weights() for w in layer.non_trainable_weights]
+                      + self._non_trainable_weights)
+
+    @property
+    def weights(self):
+        """Every weight, layer by layer (Keras 2's order for models)."""
+        return _dedup([w for layer in self._layers_for_weights() for w in layer.weights]
+                      + self._trainable_weights + self._non_trainable_weights)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self.__dict__.get("_layers", ()) or ():
+            layer.trainable = value
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    def _regularization_terms(self):
+        terms = list(self._weight_regularizers)
+        for layer in self._layers_for_weights():
+            terms.extend(layer._regularization_terms())
+        return terms
+
+    @property
+    def losses(self):
+        out = [reg(w) for reg, w in self._weight_regularizers] + list(self._eager_losses)
+        for layer in self._layers_for_weights():
+            out.extend(layer.losses)
+        return out
+
+    @property
+    def state_updates(self):
+        return []
+
+    def reset_states(self):
+        for layer in self.layers:
+            if hasattr(layer, "reset_states") and getattr(layer, "stateful", False):
+                layer.reset_states()
+
+    # ---- training API (the torch trainer runs it) ------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
+                weighted_metrics=None, run_eagerly=None, steps_per_execution=None, jit_compile=None, **kwargs):
+        """Configures training: optimizer, loss per output, loss weights and metrics."""
+        from fastkeras import optimizers
+        from fastkeras.engine.compile_utils import LossContainer, MetricsContainer
+        from fastkeras.engine.torch_trainer import Trainer
+        unknown = [k for k in kwargs if k not in ("target_tensors", "distribute", "pss_evaluation_shards")]
+        if unknown:
+            raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}.")
+        if not self.built:
+            output_names = getattr(self, "output_names", None) or ["output_1"]
+        else:
+            output_names = self.output_names if hasattr(self, "output_names") else ["output_1"]
+        self.optimizer = optimizers.get(optimizer)
+        losses = LossContainer(loss, loss_weights, output_names)
+        metrics_container = MetricsContainer(metrics, weighted_metrics, output_names, losses)
+        self.loss = loss
+        self.loss_weights = loss_weights
+        self.compiled_loss = losses
+        self.compiled_metrics = metrics_container
+        self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                  weighted_metrics=weighted_metrics, jit_compile=jit_compile)
+        self._trainer = Trainer(self, self.optimizer, losses, metrics_container, jit_compile=jit_compile)
+
+    def _recompile_for_outputs(self):
+        """A deferred Sequential learns its output names only when built; compile again then."""
+        args = getattr(self, "_compile_args", None)
+        if args is not None and self._trainer.losses.output_names != list(self.output_names):
+            optimizer = self.optimizer
+            self.compile(optimizer=optimizer, **args)
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1, **kwargs):
+        """Trains for ``epochs`` passes over ``x``/``y`` and returns a History."""
+        if "nb_epoch" in kwargs:
+            import warnings
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.", DeprecationWarning,
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
+        for key in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(key, None)
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments to fit(): {sorted(kwargs)}")
+        from fastkeras.engine import torch_trainer
+        self._ensure_ready(x)
+        return torch_trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                 callbacks=callbacks, validation_split=validation_split,
+                                 validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
+                                 sample_weight=sample_weight, initial_epoch=initial_epoch,
+                                 steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                                 validation_batch_size=validation_batch_size, validation_freq=validation_freq)
+
+    def _ensure_ready(self, x):
+        from fastkeras.engine import torch_trainer
+        if x is not None and not self.built:
+            from fastkeras.engine import data_adapter
+            if not data_adapter.is_iterator_input(x):
+                torch_trainer._ensure_built(self, x)
+        if self.built and getattr(self, "_trainer", None) is not None:
+            self._recompile_for_outputs()
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
+                 return_dict=False, **kwargs):
+        """Loss (and metrics) on the given data, batch by batch."""
+        from fastkeras.engine import torch_trainer
+        self._ensure_ready(x)
+        return torch_trainer.evaluate(self, x, y, batch_size=batch_size, verbose=verbose,
+                                      sample_weight=sample_weight, steps=steps, callbacks=callbacks,
+                                      return_dict=return_dict)
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
+        """Model outputs for ``x`` as numpy arrays (a list for several outputs)."""
+        from fastkeras.engine import torch_trainer
+        self._ensure_ready(x)
+        return torch_trainer.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
+                                     callbacks=callbacks)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        """One gradient update on one batch; returns the loss (and metrics)."""
+        from fastkeras.engine import torch_trainer
+        self._ensure_ready(x)
+        return torch_trainer.train_on_batch(self, x, y, sample_weight=sample_weight, class_weight=class_weight,
+                                            reset_metrics=reset_metrics, return_dict=return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        """Loss (and metrics) on one batch, without updating weights."""
+        from fastkeras.engine import torch_trainer
+        self._ensure_ready(x)
+        return torch_trainer.test_on_batch(self, x, y, sample_weight=sample_weight, reset_metrics=reset_metrics,
+                                           return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """Model outputs for one batch, as numpy."""
+        from fastkeras.engine import torch_trainer
+        self._ensure_ready(x)
+        return torch_trainer.predict_on_batch(self, x)
+
+    def reset_metrics(self):
+        trainer = getattr(self, "_trainer", None)
+        if trainer is not None:
+            trainer.reset_metrics()
+
+    @property
+    def metrics_names(self):
+        """Names of the values evaluate() returns, in order."""
+        trainer = getattr(self, "_trainer", None)
+        if trainer is None:
+            return []
+        names = ["loss"]
+        if len(trainer.losses.losses) > 1:
+            names += [f"{n}_loss" for n, l in zip(trainer.losses.output_names, trainer.losses.losses) if l is not None]
+        names += [m[2] for m in trainer.metrics.metrics or []]
+        return names
+
+    # ---- description --------------------------------------------------------------
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None):
+        """Prints Keras 2's table of layers, output shapes and parameter counts."""
+        from fastkeras.utils.layer_utils import print_summary
+        if not self.built:
+            raise ValueError("This model has not yet been built. Build the model first by calling `build()` or by "
+                             "calling the model on a batch of data.")
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
+
+    def get_config(self):
+        # A subclassed model's config is what its constructor received, when the user says so.
+        return {"name": self.name, "trainable": self.trainable}
+
+    def to_json(self, **kwargs):
+        from fastkeras.saving.model_config import model_to_json
+        return model_to_json(self, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        from fastkeras.saving.model_config import model_to_yaml
+        return model_to_yaml(self, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, options=None):
+        from fastkeras.saving.hdf5_weights import save_weights
+        save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, options=None):
+        from fastkeras.saving.hdf5_weights import load_weights
+        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def count_params(self):
+        return int(sum(int(w.numel()) for w in self.weights))
+
+    def build(self, input_shape):
+        if self.built:
+            return
+        from fastkeras.engine.input_layer import Input
+        shapes = input_shape if isinstance(input_shape, list) and input_shape and \
+            isinstance(input_shape[0], (list, tuple)) else [input_shape]
+        inputs = [Input(batch_shape=tuple(s)) for s in shapes]
+        self(tree.unnest_single(inputs))
+        self.built = True

@@ -1,0 +1,51 @@
+"""Nested structures of lists, tuples and dicts: flatten, pack, map."""
+
+
+def is_nested(x):
+    return isinstance(x, (list, tuple, dict))
+
+
+def flatten(x):
+    if isinstance(x, (list, tuple)):
+        out = []
+        for item in x:
+            out.extend(flatten(item))
+        return out
+    if isinstance(x, dict):
+        out = []
+        for key in sorted(x):
+            out.extend(flatten(x[key]))
+        return out
+    return [x]
+
+
+def map_structure(fn, x):
+    if isinstance(x, list):
+        return [map_structure(fn, item) for item in x]
+    if isinstance(x, tuple):
+        return tuple(map_structure(fn, item) for item in x)
+    if isinstance(x, dict):
+        return {key: map_structure(fn, value) for key, value in x.items()}
+    return fn(x)
+
+
+def pack_sequence_as(structure, flat):
+    """Rebuilds ``structure`` with the leaves taken in order from ``flat``."""
+    it = iter(flat)
+
+    def build(s):
+        if isinstance(s, list):
+            return [build(i) for i in s]
+        if isinstance(s, tuple):
+            return tuple(build(i) for i in s)
+        if isinstance(s, dict):
+            return {k: build(s[k]) for k in sorted(s)}
+        return next(it)
+    return build(structure)
+
+
+def unnest_single(x):
+    """[t] -> t; anything else unchanged."""
+    if isinstance(x, (list, tuple)) and len(x) == 1:
+        return x[0]
+    return x

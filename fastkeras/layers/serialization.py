@@ -1,0 +1,28 @@
+"""Layer configs to layers, through a table of the built-in classes and the caller's custom objects."""
+from fastkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
+
+
+def _builtin_layers():
+    """Every Layer subclass exported by ``fastkeras.layers``, plus the model classes, by class name."""
+    import fastkeras.layers as layers_module
+    from fastkeras.engine.base_layer import Layer
+    from fastkeras.engine.functional import Functional
+    from fastkeras.engine.sequential import Sequential
+    from fastkeras.engine.training import Model
+    table = {name: obj for name, obj in vars(layers_module).items()
+             if isinstance(obj, type) and issubclass(obj, Layer)}
+    table.update({"Functional": Functional, "Model": Model, "Sequential": Sequential})
+    return table
+
+
+def get_builtin_layer(class_name):
+    return _builtin_layers().get(class_name)
+
+
+def serialize(layer):
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from ``{'class_name': ..., 'config': ...}``."""
+    return deserialize_keras_object(config, _builtin_layers(), custom_objects=custom_objects, kind="layer")
