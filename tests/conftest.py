@@ -1,0 +1,17 @@
+import numpy as np
+import pytest
+
+import fastkeras
+from fastkeras import backend as K
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    """Every test starts with fresh layer-name counters and a fixed seed."""
+    K.clear_session()
+    fastkeras.utils.set_random_seed(1234)
+    yield
+
+
+def to_np(x):
+    return K.to_numpy(x)
