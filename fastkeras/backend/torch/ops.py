@@ -497,3 +497,425 @@ def is_nan(x):
 
 def numpy_dtype(x):
     return np.dtype(str(x.dtype).replace("torch.", ""))
+
+
+# ---- state updates and ranking (used by fastkeras.metrics) -------------------
+
+def update(x, new_x):
+    """Keras 2 ``K.update``: writes ``new_x`` (tensor or number) into ``x`` in place, outside autograd.
+
+    Returns ``x``.
+    """
+    with torch.no_grad():
+        if isinstance(new_x, (int, float, bool)):
+            x.fill_(new_x)
+        else:
+            x.copy_(_t(new_x).detach())
+    return x
+
+
+def update_add(x, increment):
+    """Keras 2 ``K.update_add``: ``x += increment`` in place, outside autograd; returns ``x``.
+
+    No host synchronisation: a number is added as a scalar, a tensor stays on its device.
+    """
+    with torch.no_grad():
+        if isinstance(increment, (int, float, bool)):
+            x.add_(increment)
+        else:
+            x.add_(_t(increment).detach().to(x.dtype))
+    return x
+
+
+def in_top_k(predictions, targets, k):
+    """Keras 2 ``K.in_top_k``: a bool tensor telling whether each target is among the top ``k`` predictions.
+
+    ``predictions`` is (batch, classes), ``targets`` (batch,) integers. As TensorFlow: classes tied with the
+    target's score at the boundary count as in the top k; a row holding a non-finite prediction and an
+    out-of-range target give False.
+    """
+    predictions, targets = _t(predictions), _t(targets).long()
+    num_classes = predictions.shape[-1]
+    valid = (targets >= 0) & (targets < num_classes)
+    safe = torch.where(valid, targets, torch.zeros_like(targets))
+    target_score = torch.gather(predictions, -1, safe.unsqueeze(-1))
+    higher = (predictions > target_score).sum(dim=-1)
+    finite = torch.isfinite(predictions).all(dim=-1)
+    return valid & finite & (higher < k)
+
+
+def top_k(x, k, sorted=True):  # noqa: A002 - TensorFlow's argument name
+    """``tf.math.top_k``: (values, indices) of the ``k`` largest entries along the last axis, largest first.
+
+    Ties keep the lower index first (a stable sort), as TensorFlow does.
+    """
+    values, indices = torch.sort(_t(x), dim=-1, descending=True, stable=True)
+    return values[..., :k], indices[..., :k]
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments):
+    """``tf.math.unsorted_segment_sum`` for 1-D ``data``: ``out[j] = sum(data[i] for segment_ids[i] == j)``.
+
+    Ids outside ``[0, num_segments)`` are dropped, as TensorFlow does.
+    """
+    data, segment_ids = _t(data), _t(segment_ids).long()
+    valid = (segment_ids >= 0) & (segment_ids < num_segments)
+    ids = torch.where(valid, segment_ids, torch.full_like(segment_ids, num_segments))
+    out = torch.zeros(num_segments + 1, dtype=data.dtype, device=data.device)
+    return out.index_add_(0, ids.reshape(-1), data.reshape(-1))[:num_segments]
+
+
+def take_along_axis(x, indices, axis=-1):
+    """numpy's ``take_along_axis``: ``x``'s values at integer ``indices`` along ``axis``.
+
+    ``indices`` has ``x``'s rank and, off ``axis``, its sizes (no broadcasting); indices must be in range.
+    """
+    return torch.gather(_t(x), axis, _t(indices).long())
+
+
+# ---- convolution, pooling, padding and resizing (fastkeras.layers.convolutional / pooling / reshaping) --------
+#
+# Keras tensors are channels_last, (N, *spatial, C); torch convolves (N, C, *spatial). A channels_last tensor
+# moved to (N, C, *spatial) is a view in torch's channels_last memory format, which is what cuDNN runs fastest,
+# and the result moved back is a contiguous channels_last tensor: no copies either way. Kernels stay in Keras
+# layout, (*kernel_size, in, out), and reach torch as permuted views of the weight. 1-D operations run as 2-D ones
+# on a unit height (as TensorFlow does), so they keep the channels_last layout too. TensorFlow's 'same' padding
+# may put one more pad at the end than at the start: then (and only then, where the extra pad is read) the input
+# is padded with F.pad, otherwise the convolution's own symmetric padding is used.
+
+def _int_tuple(value, n, name="value"):
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) != n:
+        raise ValueError(f"The `{name}` argument must be a tuple of {n} integers. Received: {value}")
+    return value
+
+
+def _conv_data_format(data_format):
+    from fastkeras.backend.config import normalize_data_format
+    return normalize_data_format(data_format)
+
+
+def _channels_first_view(x, data_format):
+    return x if data_format == "channels_first" else x.movedim(-1, 1)
+
+
+def _from_channels_first(x, data_format):
+    return x if data_format == "channels_first" else x.movedim(1, -1)
+
+
+def _same_padding(size, k, s, d):
+    """TensorFlow's 'same' padding of one axis: (before, after, output length)."""
+    kd = (k - 1) * d + 1
+    out = -(-size // s)
+    total = builtins_max((out - 1) * s + kd - size, 0)
+    return total // 2, total - total // 2, out
+
+
+builtins_max = __builtins__["max"] if isinstance(__builtins__, dict) else __builtins__.max
+builtins_min = __builtins__["min"] if isinstance(__builtins__, dict) else __builtins__.min
+
+
+def _conv_input_padding(x, padding, kernel_size, strides, dilation):
+    """(x, torch padding) applying Keras' 'valid' / 'same' / 'causal' padding to channels-first ``x``."""
+    padding = padding.lower() if isinstance(padding, str) else padding
+    rank = len(kernel_size)
+    if padding == "valid":
+        return x, (0,) * rank
+    if padding not in ("same", "causal"):
+        raise ValueError(f'Invalid padding {padding!r}: expected "valid", "same" or "causal".')
+    symmetric, explicit = [], []
+    for i in range(rank):
+        size, k, s, d = x.shape[2 + i], kernel_size[i], strides[i], dilation[i]
+        if padding == "causal":
+            before, after = d * (k - 1), 0
+            fits = before == 0
+        else:
+            before, after, out = _same_padding(size, k, s, d)
+            # The trailing pad is never read when symmetric padding by `before` already yields every output.
+            fits = before == after or (size + 2 * before - ((k - 1) * d + 1)) // s + 1 == out
+        symmetric.append(before if fits else 0)
+        explicit.append((0, 0) if fits else (before, after))
+    if builtins_any(e != (0, 0) for e in explicit):
+        flat = []
+        for before, after in reversed(explicit):
+            flat += [before, after]
+        x = F.pad(x, flat)
+    return x, tuple(symmetric)
+
+
+builtins_any = __builtins__["any"] if isinstance(__builtins__, dict) else __builtins__.any
+
+_TORCH_CONV = {2: F.conv2d, 3: F.conv3d}
+_TORCH_CONV_TRANSPOSE = {2: F.conv_transpose2d, 3: F.conv_transpose3d}
+
+
+def _kernel_to_torch(kernel, rank):
+    """(*k, in, out) -> (out, in, *k) for a convolution; (*k, out, in) -> (in, out, *k) for a transposed one."""
+    return kernel.permute(rank + 1, rank, *range(rank))
+
+
+def _unit_axis(data_format):
+    return 1 if data_format == "channels_last" else 2
+
+
+def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, bias=None):
+    x = _t(x)
+    data_format = _conv_data_format(data_format)
+    strides = _int_tuple(strides, rank, "strides")
+    dilation = _int_tuple(dilation_rate, rank, "dilation_rate")
+    if rank == 1:
+        axis = _unit_axis(data_format)
+        out = _convnd(x.unsqueeze(axis), kernel.unsqueeze(0), (1,) + strides, padding, data_format, (1,) + dilation,
+                      2, bias)
+        return out.squeeze(axis)
+    if x.dim() != rank + 2:
+        raise ValueError(f"A {rank}-D convolution expects inputs of rank {rank + 2}, received shape {tuple(x.shape)}.")
+    xc = _channels_first_view(x, data_format)
+    in_channels, kernel_in = xc.shape[1], kernel.shape[rank]
+    if kernel_in == 0 or in_channels % kernel_in:
+        raise ValueError(f"Depth of input ({in_channels}) is not a multiple of input depth of filter ({kernel_in}). "
+                         f"Input shape {tuple(x.shape)} ({data_format}), kernel shape {tuple(kernel.shape)}.")
+    kernel_size = tuple(kernel.shape[:rank])
+    xc, pad = _conv_input_padding(xc, padding, kernel_size, strides, dilation)
+    out = _TORCH_CONV[rank](xc, _kernel_to_torch(kernel, rank), bias, strides, pad, dilation, in_channels // kernel_in)
+    return _from_channels_first(out, data_format)
+
+
+def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, bias=None):
+    """Keras 2 ``K.conv1d``: ``x`` (N, steps, C) (or (N, C, steps)), ``kernel`` (k, in, out); padding 'valid',
+    'same' (TensorFlow's) or 'causal'. ``bias`` (out,), optional, is added inside the convolution."""
+    return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 1, bias)
+
+
+def conv2d(x, kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1), bias=None):
+    """Keras 2 ``K.conv2d``: ``kernel`` (kh, kw, in / groups, out); groups follow from the channel counts."""
+    return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 2, bias)
+
+
+def conv3d(x, kernel, strides=(1, 1, 1), padding="valid", data_format=None, dilation_rate=(1, 1, 1), bias=None):
+    """Keras 2 ``K.conv3d``: ``kernel`` (kd, kh, kw, in / groups, out)."""
+    return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 3, bias)
+
+
+def _depthwise_kernel(depthwise_kernel, rank):
+    """(*k, in, multiplier) -> (*k, 1, in * multiplier): a grouped kernel with one group per input channel."""
+    shape = tuple(depthwise_kernel.shape)
+    return depthwise_kernel.reshape(shape[:rank] + (1, shape[rank] * shape[rank + 1]))
+
+
+def depthwise_conv1d(x, depthwise_kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, bias=None):
+    """``depthwise_kernel`` (k, in, depth_multiplier); output channel ``c * depth_multiplier + m``."""
+    return _convnd(x, _depthwise_kernel(depthwise_kernel, 1), strides, padding, data_format, dilation_rate, 1, bias)
+
+
+def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1),
+                     bias=None):
+    """Keras 2 ``K.depthwise_conv2d``: ``depthwise_kernel`` (kh, kw, in, depth_multiplier)."""
+    return _convnd(x, _depthwise_kernel(depthwise_kernel, 2), strides, padding, data_format, dilation_rate, 2, bias)
+
+
+def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format, dilation_rate, rank, bias):
+    data_format = _conv_data_format(data_format)
+    out = _convnd(x, _depthwise_kernel(depthwise_kernel, rank), strides, padding, data_format, dilation_rate, rank)
+    return _convnd(out, pointwise_kernel, 1, "valid", data_format, 1, rank, bias)
+
+
+def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                     dilation_rate=1, bias=None):
+    """Keras 2 ``K.separable_conv1d``: a depthwise convolution, then a pointwise (1, in * multiplier, out) one."""
+    return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format, dilation_rate, 1, bias)
+
+
+def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding="valid", data_format=None,
+                     dilation_rate=(1, 1), bias=None):
+    """Keras 2 ``K.separable_conv2d``: ``pointwise_kernel`` (1, 1, in * multiplier, out)."""
+    return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format, dilation_rate, 2, bias)
+
+
+def _conv_transpose_nd(x, kernel, output_shape, strides, padding, data_format, dilation_rate, rank, bias=None):
+    x = _t(x)
+    data_format = _conv_data_format(data_format)
+    strides = _int_tuple(strides, rank, "strides")
+    dilation = _int_tuple(dilation_rate, rank, "dilation_rate")
+    output_shape = tuple(output_shape)
+    if rank == 1:
+        axis = _unit_axis(data_format)
+        shape = output_shape[:axis] + (1,) + output_shape[axis:]
+        out = _conv_transpose_nd(x.unsqueeze(axis), kernel.unsqueeze(0), shape, (1,) + strides, padding,
+                                 data_format, (1,) + dilation, 2, bias)
+        return out.squeeze(axis)
+    padding = padding.lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f'Invalid padding {padding!r} for a transposed convolution: expected "valid" or "same".')
+    xc = _channels_first_view(x, data_format)
+    out_spatial = output_shape[2:] if data_format == "channels_first" else output_shape[1:-1]
+    pads, out_pads, fix = [], [], []
+    for i in range(rank):
+        size, k, s, d, target = xc.shape[2 + i], kernel.shape[i], strides[i], dilation[i], int(out_spatial[i])
+        kd = (k - 1) * d + 1
+        full = (size - 1) * s + kd
+        # The forward convolution this one transposes maps `target` positions to `size`, padding `before` first.
+        before = 0 if padding == "valid" else builtins_max((size - 1) * s + kd - target, 0) // 2
+        extra = target - (full - 2 * before)  # torch's output_padding, when it is in [0, max(s, d))
+        if 0 <= extra < builtins_max(s, d):
+            pads.append(before)
+            out_pads.append(extra)
+            fix.append(0)
+        else:
+            pads.append(before)
+            out_pads.append(0)
+            fix.append(extra)
+    fused_bias = bias if not builtins_any(fix) else None
+    out = _TORCH_CONV_TRANSPOSE[rank](xc, _kernel_to_torch(kernel, rank), fused_bias, strides, tuple(pads),
+                                      tuple(out_pads), 1, dilation)
+    if builtins_any(fix):
+        # Positions past the full transposed convolution get no contribution: pad with zeros, or crop.
+        flat = []
+        for extra in reversed(fix):
+            flat += [0, extra]
+        out = F.pad(out, flat)
+        if bias is not None:
+            out = out + bias.reshape((1, -1) + (1,) * rank)
+    return _from_channels_first(out, data_format)
+
+
+def conv1d_transpose(x, kernel, output_shape, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                     bias=None):
+    """The transpose (gradient) of ``conv1d``: ``kernel`` (k, out, in); ``output_shape`` the full output shape."""
+    return _conv_transpose_nd(x, kernel, output_shape, strides, padding, data_format, dilation_rate, 1, bias)
+
+
+def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding="valid", data_format=None,
+                     dilation_rate=(1, 1), bias=None):
+    """Keras 2 ``K.conv2d_transpose``: ``kernel`` (kh, kw, out, in); ``output_shape`` (N, H, W, out) for
+    channels_last (its batch entry may be None)."""
+    return _conv_transpose_nd(x, kernel, output_shape, strides, padding, data_format, dilation_rate, 2, bias)
+
+
+def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding="valid", data_format=None,
+                     dilation_rate=(1, 1, 1), bias=None):
+    """Keras 2 ``K.conv3d_transpose``: ``kernel`` (kd, kh, kw, out, in)."""
+    return _conv_transpose_nd(x, kernel, output_shape, strides, padding, data_format, dilation_rate, 3, bias)
+
+
+_TORCH_MAX_POOL = {2: F.max_pool2d, 3: F.max_pool3d}
+_TORCH_AVG_POOL = {2: F.avg_pool2d, 3: F.avg_pool3d}
+
+
+def _poolnd(x, pool_size, strides, padding, data_format, pool_mode, rank):
+    x = _t(x)
+    data_format = _conv_data_format(data_format)
+    pool_size = _int_tuple(pool_size, rank, "pool_size")
+    strides = _int_tuple(strides, rank, "strides")
+    if pool_mode not in ("max", "avg"):
+        raise ValueError(f"Invalid pooling mode: {pool_mode!r} (expected 'max' or 'avg').")
+    padding = padding.lower()
+    if x.dim() != rank + 2:
+        raise ValueError(f"{rank}-D pooling expects inputs of rank {rank + 2}, received shape {tuple(x.shape)}.")
+    xc = _channels_first_view(x, data_format)
+    if padding == "valid":
+        pads, ceil_mode, fits = (0,) * rank, False, True
+    elif padding == "same":
+        pads, fits = [], True
+        explicit = []
+        for i in range(rank):
+            size, k, s = xc.shape[2 + i], pool_size[i], strides[i]
+            before, after, out = _same_padding(size, k, s, 1)
+            # torch's ceil_mode adds the trailing windows TensorFlow's extra end padding makes (padded values are
+            # ignored by max and left out of the average's count, as in TensorFlow).
+            torch_out = -(-(size + 2 * before - k) // s) + 1
+            if (torch_out - 1) * s >= size + before:
+                torch_out -= 1
+            fits = fits and torch_out == out
+            pads.append(before)
+            explicit.append((before, after))
+        pads, ceil_mode = tuple(pads), True
+    else:
+        raise ValueError(f'Invalid padding {padding!r} for pooling: expected "valid" or "same".')
+    if fits:
+        if pool_mode == "max":
+            out = _TORCH_MAX_POOL[rank](xc, pool_size, strides, pads, ceil_mode=ceil_mode)
+        else:
+            out = _TORCH_AVG_POOL[rank](xc, pool_size, strides, pads, ceil_mode=ceil_mode, count_include_pad=False)
+        return _from_channels_first(out, data_format)
+    flat = []
+    for before, after in reversed(explicit):
+        flat += [before, after]
+    if pool_mode == "max":
+        out = _TORCH_MAX_POOL[rank](F.pad(xc, flat, value=float("-inf")), pool_size, strides)
+    else:
+        total = _TORCH_AVG_POOL[rank](F.pad(xc, flat), pool_size, strides, divisor_override=1)
+        ones = torch.ones((1, 1) + tuple(xc.shape[2:]), dtype=xc.dtype, device=xc.device)
+        count = _TORCH_AVG_POOL[rank](F.pad(ones, flat), pool_size, strides, divisor_override=1)
+        out = total / count
+    return _from_channels_first(out, data_format)
+
+
+def pool2d(x, pool_size, strides=(1, 1), padding="valid", data_format=None, pool_mode="max"):
+    """Keras 2 ``K.pool2d``: max or average pooling with TensorFlow's 'valid' / 'same' windows; 'same' average
+    pooling averages only the input values a window covers."""
+    return _poolnd(x, pool_size, strides, padding, data_format, pool_mode, 2)
+
+
+def pool3d(x, pool_size, strides=(1, 1, 1), padding="valid", data_format=None, pool_mode="max"):
+    """Keras 2 ``K.pool3d``."""
+    return _poolnd(x, pool_size, strides, padding, data_format, pool_mode, 3)
+
+
+_RESIZE_MODES = {"nearest": "nearest", "area": "nearest", "bilinear": "bilinear"}
+
+
+def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
+    """Keras 2 ``K.resize_images``: upsamples H and W by integer factors. 'nearest' repeats pixels; 'bilinear'
+    interpolates with half-pixel centers (TensorFlow 2's ``tf.image.resize``); 'area' equals 'nearest' for
+    integer factors."""
+    x = _t(x)
+    data_format = _conv_data_format(data_format)
+    if interpolation not in _RESIZE_MODES:
+        raise ValueError(f"`interpolation` {interpolation!r} is not supported by fastkeras: expected one of "
+                         f"{', '.join(repr(m) for m in _RESIZE_MODES)}.")
+    xc = _channels_first_view(x, data_format)
+    size = (int(xc.shape[2]) * int(height_factor), int(xc.shape[3]) * int(width_factor))
+    mode = _RESIZE_MODES[interpolation]
+    out = F.interpolate(xc, size=size, mode=mode, align_corners=False if mode == "bilinear" else None)
+    return _from_channels_first(out, data_format)
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Keras 2 ``K.resize_volumes``: repeats voxels by integer factors along the three spatial axes."""
+    x = _t(x)
+    data_format = _conv_data_format(data_format)
+    xc = _channels_first_view(x, data_format)
+    factors = (depth_factor, height_factor, width_factor)
+    size = tuple(int(n) * int(f) for n, f in zip(xc.shape[2:], factors))
+    return _from_channels_first(F.interpolate(xc, size=size, mode="nearest"), data_format)
+
+
+def _spatial_padding(x, padding, data_format, rank):
+    x = _t(x)
+    data_format = _conv_data_format(data_format)
+    flat = []
+    for before, after in reversed([tuple(p) for p in padding]):
+        flat += [int(before), int(after)]
+    if data_format == "channels_last":
+        flat = [0, 0] + flat
+    return F.pad(x, flat)
+
+
+def temporal_padding(x, padding=(1, 1)):
+    """Keras 2 ``K.temporal_padding``: zeros before and after axis 1 of (N, steps, C)."""
+    return _spatial_padding(x, [padding], "channels_last", 1)
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Keras 2 ``K.spatial_2d_padding``: ((top, bottom), (left, right)) zeros."""
+    return _spatial_padding(x, padding, data_format, 2)
+
+
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    """Keras 2 ``K.spatial_3d_padding``."""
+    return _spatial_padding(x, padding, data_format, 3)
+
+# ---- end of convolution, pooling, padding and resizing -----------------------------------------------------
