@@ -4,7 +4,11 @@ from fastkeras.backend.torch.core import *  # noqa: F401,F403
 from fastkeras.backend.torch.ops import *  # noqa: F401,F403
 from fastkeras.backend.torch.random import *  # noqa: F401,F403
 from fastkeras.backend.torch.learning_phase import *  # noqa: F401,F403
-from fastkeras.backend.torch import learning_phase as _lp
+import importlib
+
+# The star import above binds the name `learning_phase` to the function, so
+# reach the module itself through importlib.
+_lp = importlib.import_module("fastkeras.backend.torch.learning_phase")
 
 
 def _public(module):
