@@ -4,6 +4,8 @@ from fastkeras.saving.serialization import (  # noqa: F401
     serialize_keras_object, deserialize_keras_object,
 )
 from fastkeras.utils.np_utils import normalize, to_categorical  # noqa: F401
+from fastkeras.utils.data_utils import Sequence, get_file  # noqa: F401
+from fastkeras.preprocessing.sequence import pad_sequences  # noqa: F401
 from fastkeras.utils.random import set_random_seed  # noqa: F401
 
 

@@ -95,7 +95,7 @@ def test_model_is_callable_like_a_layer_and_reuses_weights():
     direct = K.to_numpy(model(x))
     y = model(Input(shape=(8,)))
     assert tuple(y.shape) == (None, 3)
-    outer = Model(y._keras_history[0].get_input_at(1), y)
+    outer = Model(y._keras_history[0].get_input_at(0), y)
     np.testing.assert_allclose(K.to_numpy(outer(x)), direct, rtol=1e-6)
     assert len(outer.weights) == 4 and outer.weights[0] is model.weights[0]
 

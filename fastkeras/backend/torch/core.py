@@ -1,4 +1,5 @@
 """Tensors, variables, dtypes and devices on PyTorch."""
+import contextlib
 import os
 
 import numpy as np
@@ -83,7 +84,7 @@ class Variable(torch.nn.Parameter):
         return self.requires_grad
 
     def numpy(self):
-        return self.detach().cpu().numpy()
+        return to_numpy(self)
 
     def assign(self, value):
         set_value(self, value)
@@ -138,21 +139,29 @@ def convert_to_tensor(x, dtype=None):
 
 
 def to_numpy(x):
+    """A numpy array holding a copy of ``x``'s values: never a view of a live weight or tensor."""
     if isinstance(x, torch.Tensor):
         x = x.detach()
+        if x.device.type == "meta" or _is_fake(x):
+            raise ValueError(f"Cannot read the values of a shape-only tensor of shape {tuple(x.shape)}: it is what a "
+                             "layer sees while its output shape is inferred. Read values from a real call instead.")
         if x.dtype == torch.bfloat16:
             x = x.float()
+        if x.device.type == "cpu":
+            return x.numpy().copy()  # .numpy() of a CPU tensor shares its memory
         return x.cpu().numpy()
-    return np.asarray(x)
+    return np.array(x)
 
 
 def variable(value, dtype=None, name=None, trainable=True, constraint=None):
-    """A new weight holding ``value`` (array, tensor or scalar)."""
+    """A new weight holding a copy of ``value`` (array, tensor or scalar); ``name`` gets TensorFlow's ':0'."""
     data = convert_to_tensor(value, dtype=dtype or floatx()).detach().clone()
     if not data.is_floating_point() and not data.is_complex():
         trainable = False
     v = Variable(data, requires_grad=bool(trainable))
-    v.name = name or "Variable:0"
+    if name is None:
+        name = "Variable"
+    v.name = name if ":" in name else f"{name}:0"
     v.constraint = constraint
     return v
 
@@ -165,7 +174,14 @@ def constant(value, dtype=None, shape=None, name=None):
 
 
 def get_value(x):
-    """A numpy copy of a tensor or variable."""
+    """A numpy copy of a tensor or variable; anything else is returned unchanged (as Keras 2 does)."""
+    if not isinstance(x, torch.Tensor):
+        return x
+    return to_numpy(x)
+
+
+def eval(x):  # noqa: A001 - Keras name
+    """Keras 2 ``K.eval``: the value of a tensor or variable as a numpy array."""
     return to_numpy(x)
 
 
@@ -174,8 +190,11 @@ def batch_get_value(tensors):
 
 
 def set_value(x, value):
-    """Writes ``value`` into variable ``x`` in place; shapes must match."""
-    value = np.asarray(value) if not isinstance(value, torch.Tensor) else value
+    """Writes ``value`` into variable ``x`` in place, converted to ``x``'s dtype; shapes must match."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"set_value expects a variable (from K.variable or add_weight), received "
+                        f"{type(x).__name__}.")
+    value = np.asarray(value) if not isinstance(value, torch.Tensor) else value.detach()
     if tuple(value.shape) != tuple(x.shape):
         raise ValueError(f"Cannot assign a value of shape {tuple(value.shape)} to variable "
                          f"'{getattr(x, 'name', '?')}' of shape {tuple(x.shape)}.")
@@ -189,7 +208,7 @@ def batch_set_value(tuples):
 
 
 def int_shape(x):
-    """The static shape as a tuple of ints (or None for unknown dimensions)."""
+    """The static shape as a tuple of ints, ``None`` for unknown dimensions (a symbolic tensor's batch)."""
     shape = getattr(x, "shape", None)
     if shape is None:
         return None
@@ -197,7 +216,11 @@ def int_shape(x):
 
 
 def shape(x):
-    return tuple(x.shape)
+    """The shape as a tuple of ints (Keras 2 returns a tensor; a tuple indexes and converts the same way).
+
+    On a symbolic tensor, unknown dimensions are ``None``; inside a Lambda layer they are concrete sizes.
+    """
+    return tuple(None if d is None else int(d) for d in x.shape)
 
 
 def ndim(x):
@@ -209,7 +232,29 @@ def dtype(x):
 
 
 def count_params(x):
+    """The number of scalars in ``x`` (Keras 2 ``K.count_params``)."""
     return int(np.prod(tuple(x.shape), dtype=np.int64))
+
+
+def is_sparse(tensor):
+    """Whether ``tensor`` is a torch sparse tensor."""
+    return isinstance(tensor, torch.Tensor) and tensor.layout != torch.strided
+
+
+def to_dense(tensor):
+    """A dense copy of a sparse tensor; dense tensors are returned as they are."""
+    return tensor.to_dense() if is_sparse(tensor) else tensor
+
+
+def identity(x, name=None):
+    """A new tensor with ``x``'s values (Keras 2 ``K.identity``)."""
+    return convert_to_tensor(x).clone()
+
+
+def size(x, name=None):
+    """The number of elements of ``x``, as a 0-d int32 tensor (Keras 2 ``K.size``)."""
+    x = convert_to_tensor(x)
+    return torch.tensor(x.numel(), dtype=torch.int32, device=x.device)
 
 
 def cast(x, dtype):
@@ -252,6 +297,47 @@ def no_grad():
     return torch.no_grad()
 
 
+def name_scope(name):
+    """Keras 2 ``K.name_scope``: a context manager; torch has no graph names, so it only validates ``name``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name_scope expects a string name, received {type(name).__name__}: {name!r}.")
+    return contextlib.nullcontext(name)
+
+
+_MANUAL_VARIABLE_INITIALIZATION = False
+
+
+def manual_variable_initialization(value):
+    """Kept for Keras 2 code: variables are always initialized when created, so this only records ``value``."""
+    global _MANUAL_VARIABLE_INITIALIZATION
+    _MANUAL_VARIABLE_INITIALIZATION = bool(value)
+
+
+def gradients(loss, variables):
+    """Keras 2 ``K.gradients``: d loss / d variable for each variable (None where ``loss`` does not depend on it).
+
+    Needs a ``loss`` computed eagerly from the variables with gradient tracking on; the graph is kept, so it may
+    be asked again.
+    """
+    single = isinstance(variables, torch.Tensor)
+    variables = [variables] if single else list(variables)
+    if not isinstance(loss, torch.Tensor):
+        raise ValueError(f"K.gradients needs a loss tensor computed from the variables, received "
+                         f"{type(loss).__name__}. Symbolic tensors hold no values: compute the loss on real inputs "
+                         "(for example inside a custom train step, or from model(x)) and ask again.")
+    if not loss.requires_grad:
+        raise ValueError("K.gradients: the loss does not depend on any variable that tracks gradients (it was "
+                         "computed under no_grad, from detached values, or from non-trainable variables).")
+    if loss.dim() != 0:
+        loss = loss.sum()  # TensorFlow differentiates the sum of a non-scalar loss
+    for v in variables:
+        if not isinstance(v, torch.Tensor):
+            raise TypeError(f"K.gradients expects variables (tensors), received {type(v).__name__}.")
+    wanted = [v for v in variables if v.requires_grad]
+    grads = iter(torch.autograd.grad(loss, wanted, retain_graph=True, allow_unused=True)) if wanted else iter(())
+    return [next(grads) if v.requires_grad else None for v in variables]
+
+
 def stop_gradient(x):
     if isinstance(x, (list, tuple)):
         return type(x)(t.detach() for t in x)
@@ -259,5 +345,40 @@ def stop_gradient(x):
 
 
 def meta_tensor(shape, dtype):
-    """A shape-only tensor used to infer output shapes without computing."""
+    """A shape-only tensor used to infer output shapes without computing.
+
+    On torch's 'meta' device, or, inside ``fake_tensor_scope``, a FakeTensor that real weights and freshly made
+    tensors (``K.random_normal`` in a sampling Lambda) can mix with.
+    """
+    if _FAKE_DEPTH:
+        return torch.empty(shape, dtype=torch_dtype(dtype), device=_DEVICE)
     return torch.empty(shape, dtype=torch_dtype(dtype), device="meta")
+
+
+_FAKE_DEPTH = 0
+
+
+@contextlib.contextmanager
+def fake_tensor_scope():
+    """Within, every new tensor is a shape-only FakeTensor and real tensors mix with them.
+
+    The fallback for shape inference when a layer's ``call`` combines its input with real tensors (weights added
+    to the input, a noise tensor drawn from the input's shape), which torch's 'meta' device refuses.
+    """
+    global _FAKE_DEPTH
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    _FAKE_DEPTH += 1
+    try:
+        with FakeTensorMode(allow_non_fake_inputs=True):
+            yield
+    finally:
+        _FAKE_DEPTH -= 1
+
+
+def _is_fake(x):
+    return type(x).__name__ == "FakeTensor"
+
+
+def is_shape_only(x):
+    """True for the shape-only tensors layers see during shape inference (meta or fake)."""
+    return isinstance(x, torch.Tensor) and (x.device.type == "meta" or type(x).__name__ == "FakeTensor")
