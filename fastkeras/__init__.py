@@ -6,6 +6,7 @@ only when a feature needs them.
 """
 from fastkeras import backend
 from fastkeras import activations, constraints, initializers, regularizers
+from fastkeras import callbacks, losses, metrics
 from fastkeras import layers
 from fastkeras import models
 from fastkeras.engine.input_layer import Input
@@ -15,5 +16,5 @@ from fastkeras import utils
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
+__all__ = ["backend", "callbacks", "losses", "metrics", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
            "Input", "Model", "Sequential", "__version__"]

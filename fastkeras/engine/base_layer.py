@@ -183,6 +183,9 @@ class Layer:
         """Creates a weight of ``shape`` filled by ``initializer`` and tracks it on this layer."""
         from fastkeras import constraints, initializers, regularizers
         shape = () if shape is None else tuple(int(d) for d in shape)
+        # While a model is rebuilt from a file, its config may not allocate more than the file holds.
+        from fastkeras.saving.safety import check_allocation
+        check_allocation(self.name, name, shape)
         dtype = K.standardize_dtype(dtype or self.dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
@@ -351,6 +354,9 @@ class Layer:
             masks = tree.flatten(mask)
             return (masks * n_outputs)[:n_outputs] if len(masks) == 1 else masks[:n_outputs]
         _, masks = self._meta_outputs(inputs, extra_args, kwargs, masks_only=True)
+        # One mask per output, whatever compute_mask returned (None, one mask, or a list).
+        if len(masks) != n_outputs:
+            masks = (masks * n_outputs)[:n_outputs] if len(masks) == 1 else [None] * n_outputs
         return masks
 
     def _meta_outputs(self, inputs, extra_args, kwargs, masks_only=False):

@@ -125,6 +125,11 @@ class Functional(Model):
             self._input_dict_keys = list(inputs)
         else:
             self._input_dict_keys = None
+        # As Keras 2: a one-element list is the same model as its element.
+        if isinstance(inputs, list) and len(tree.flatten(inputs)) == 1:
+            inputs = inputs[0]
+        if isinstance(outputs, list) and len(tree.flatten(outputs)) == 1:
+            outputs = outputs[0]
         self._nested_inputs = inputs
         self._nested_outputs = outputs
         self.inputs = list(inputs.values()) if isinstance(inputs, dict) else tree.flatten(inputs)

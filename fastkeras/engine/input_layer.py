@@ -45,6 +45,15 @@ class InputLayer(Layer):
         tensor = KerasTensor(batch_input_shape, self.dtype, name=name)
         Node(self, outputs=tensor)
 
+    # Keras 2 reports an InputLayer's shapes as a one-element list.
+    @property
+    def input_shape(self):
+        return [self._batch_input_shape]
+
+    @property
+    def output_shape(self):
+        return [self._batch_input_shape]
+
     def get_config(self):
         return {"batch_input_shape": self._batch_input_shape, "dtype": self.dtype, "sparse": False,
                 "ragged": False, "name": self.name}

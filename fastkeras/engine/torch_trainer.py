@@ -334,10 +334,6 @@ def _epoch_logs(trainer, prefix=""):
     return {prefix + k: float(v) for k, v in trainer.results().items()}
 
 
-def _batch_logs(trainer):
-    return {k: float(v) for k, v in trainer.results().items()}
-
-
 def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
         validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
         steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
@@ -376,35 +372,34 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
                                           validation_steps)
 
     trainer.prepare()
-    history = callbacks_module.History()
     cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
                                         verbose=verbose, epochs=epochs, steps=len(batches) or None)
-    cbs.callbacks = [cb for cb in cbs.callbacks if not isinstance(cb, callbacks_module.History)] + [history] \
-        if not any(isinstance(cb, callbacks_module.History) for cb in (callbacks or [])) else cbs.callbacks
-    for cb in cbs.callbacks:
-        cb.set_model(model)
-    model.history = history
     model.stop_training = False
-    batch_logs_needed = cbs.needs_batch_logs() if hasattr(cbs, "needs_batch_logs") else True
+    # Batch hooks (and the device reads their logs may need) only when some callback listens.
+    train_hooks = cbs.needs_batch_logs("train")
     cbs.on_train_begin()
     logs = {}
     try:
         for epoch in range(initial_epoch, epochs):
             trainer.reset_metrics()
             cbs.on_epoch_begin(epoch)
+            steps_done = 0
             for step, (bx, by, bsw) in enumerate(batches):
-                if batch_logs_needed:
+                if train_hooks:
                     cbs.on_train_batch_begin(step)
                 trainer.train_step(bx, by, bsw)
-                if batch_logs_needed:
-                    cbs.on_train_batch_end(step, _batch_logs(trainer))
+                steps_done = step + 1
+                if train_hooks:
+                    cbs.on_train_batch_end(step, trainer.results())
                 if model.stop_training:
                     break
-            if batches.steps == 0 or batches.steps is None:
-                batches.steps = step + 1 if "step" in locals() else 0
+            if not batches.steps:
+                batches.steps = steps_done
             logs = _epoch_logs(trainer)
             if val_batches is not None and _should_validate(epoch, validation_freq):
-                val_logs = _run_evaluation(model, trainer, val_batches, None)
+                cbs.on_test_begin()
+                val_logs = _run_evaluation(model, trainer, val_batches, cbs)
+                cbs.on_test_end(val_logs)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if model.stop_training:
@@ -415,7 +410,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         cbs.on_train_end(logs)
         raise
     cbs.on_train_end(logs)
-    return history
+    return model.history
 
 
 def _should_validate(epoch, validation_freq):
@@ -441,13 +436,13 @@ def _validation_batches(model, trainer, validation_data, batch_size, steps):
 
 def _run_evaluation(model, trainer, batches, cbs):
     trainer.reset_metrics()
-    trainer.prepare_eval() if hasattr(trainer, "prepare_eval") else None
+    test_hooks = cbs is not None and cbs.needs_batch_logs("test")
     for step, (bx, by, bsw) in enumerate(batches):
-        if cbs is not None:
+        if test_hooks:
             cbs.on_test_batch_begin(step)
         trainer.test_step(bx, by, bsw)
-        if cbs is not None:
-            cbs.on_test_batch_end(step, _batch_logs(trainer))
+        if test_hooks:
+            cbs.on_test_batch_end(step, trainer.results())
     return _epoch_logs(trainer)
 
 
@@ -540,7 +535,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
     bx, by, bsw = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
                    for arrays in (xs, ys, sws)]
     trainer.train_step(bx, by, bsw)
-    return _format_results(trainer, _batch_logs(trainer), return_dict)
+    return _format_results(trainer, _epoch_logs(trainer), return_dict)
 
 
 def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
@@ -556,7 +551,7 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
     bx, by, bsw = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
                    for arrays in (xs, ys, sws)]
     trainer.test_step(bx, by, bsw)
-    return _format_results(trainer, _batch_logs(trainer), return_dict)
+    return _format_results(trainer, _epoch_logs(trainer), return_dict)
 
 
 def predict_on_batch(model, x):

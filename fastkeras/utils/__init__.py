@@ -9,6 +9,5 @@ from fastkeras.preprocessing.sequence import pad_sequences  # noqa: F401
 from fastkeras.utils.random import set_random_seed  # noqa: F401
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None):
-    from fastkeras.utils.layer_utils import print_summary as _print_summary
-    return _print_summary(model, line_length=line_length, positions=positions, print_fn=print_fn)
+from fastkeras.utils.layer_utils import print_summary  # noqa: F401
+from fastkeras.utils.progbar import Progbar  # noqa: F401
