@@ -13,8 +13,9 @@ from fastkeras.engine.input_layer import Input
 from fastkeras.engine.sequential import Sequential
 from fastkeras.engine.training import Model
 from fastkeras import utils
+from fastkeras import datasets, preprocessing
 
 __version__ = "0.1.0"
 
 __all__ = ["backend", "callbacks", "losses", "metrics", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
-           "Input", "Model", "Sequential", "__version__"]
+           "datasets", "preprocessing", "Input", "Model", "Sequential", "__version__"]
