@@ -330,9 +330,13 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Rebuilds the layer. A function stored by name resolves only through ``custom_objects`` (or
-        registered objects); stored bytecode is refused unless ``safe_mode=False`` was given for a trusted file."""
+        registered objects); stored bytecode is refused unless ``safe_mode=False`` was given for a trusted file
+        (None: the mode ``load_model``'s caller chose, safe by default)."""
+        if safe_mode is None:
+            from fastkeras.saving.safety import in_safe_mode
+            safe_mode = in_safe_mode()
         config = dict(config)
         name = config.get("name", "lambda")
         config["function"] = _parse_function(config, name, "function", "function_type", custom_objects, safe_mode)
@@ -387,8 +391,10 @@ def _parse_function(config, layer_name, key, type_key, custom_objects, safe_mode
                              "the file. This is refused in safe mode. If you trust the file's source, load it with "
                              "`safe_mode=False`, or rebuild the layer in code and pass its function in "
                              "`custom_objects`.")
+        from fastkeras.saving.safety import safe_mode_scope
         from fastkeras.saving.unsafe import load_lambda_bytecode
-        return load_lambda_bytecode(value)
+        with safe_mode_scope(False):
+            return load_lambda_bytecode(value, layer_name, config.get("module"))
     if kind == "raw":
         return value
     raise ValueError(f'Lambda layer "{layer_name}": unknown {type_key} {kind!r} (expected "function" or "lambda").')

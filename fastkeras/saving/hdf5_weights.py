@@ -11,34 +11,33 @@ Layout (as tf-keras 2.x writes it):
   one group holding all of its weights;
 * a ``top_level_model_weights`` group for weights the model itself owns.
 
-Full-model ``.h5`` files (weights under ``model_weights``) load too, and so do
-the files tf-keras 2.13+ writes for names ending in ``.weights.h5`` (the
-object-path layout ``layers/<snake_case class>/vars/<i>``), matched by
-walking the model the way tf-keras does. Loading
-checks every count and shape before assigning anything, so a failed load
-leaves the model untouched. Saving writes a temporary file next to the
-target and renames it into place, so a failed save leaves the old file intact.
-Only h5py datasets and attributes are used: nothing is pickled.
+Names ending in ``.weights.h5`` are written in the object-path layout of Keras 3
+(what tf-keras 2.13+ writes for that suffix, see ``object_weights``), and files
+in that layout load whatever their name. Full-model ``.h5`` files (weights
+under ``model_weights``) load too. Files are opened through ``h5_checks``
+(links, dtypes and sizes checked before anything is read); loading checks
+every count and shape before assigning anything, so a failed load leaves the
+model untouched. Saving is atomic (``atomic``): a failed save leaves the old
+file intact. Only h5py datasets and attributes are used: nothing is pickled.
 """
 import os
 import warnings
 
 import numpy as np
 
+from fastkeras.saving import h5_checks, object_weights
+from fastkeras.saving.atomic import atomic_path
+from fastkeras.saving.errors import FileFormatError, SavingError, WeightsMismatchError, in_file
+
 KERAS_VERSION = "2.21.0"
 BACKEND = "torch"
 _TOP_LEVEL = "top_level_model_weights"
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # HDF5 object headers hold at most 64 KiB; longer attribute lists are split in chunks, as Keras does.
 _HEADER_LIMIT = 64512
 
 
 def _h5py():
-    try:
-        import h5py
-    except ImportError:
-        raise ImportError("Saving and loading weights in HDF5 format requires h5py: `pip install h5py`.") from None
-    return h5py
+    return h5_checks.h5py_module()
 
 
 def _layer_weights(layer):
@@ -171,62 +170,23 @@ def _write_weights(f, layers, groups):
 
 
 def save_weights(model, filepath, overwrite=True, save_format=None):
-    """Writes every weight of ``model`` to ``filepath`` in Keras 2's HDF5 layout, atomically."""
+    """Writes every weight of ``model`` to ``filepath``, atomically: Keras 3's object-path layout for names
+    ending in ``.weights.h5``, Keras 2's layout otherwise."""
     h5py = _h5py()
     filepath = os.fspath(filepath)
     _check_format(filepath, save_format)
+    if filepath.endswith(".weights.h5"):
+        with atomic_path(filepath, overwrite) as tmp:
+            with h5py.File(tmp, "w") as f:
+                object_weights.write(f, model)
+        return
     if os.path.isdir(filepath):
         raise IsADirectoryError(f"Cannot save weights to {filepath!r}: it is a directory.")
-    if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(f"Cannot save weights to {filepath!r}: the file exists and overwrite=False.")
-    directory = os.path.dirname(os.path.abspath(filepath))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"Cannot save weights to {filepath!r}: the directory {directory!r} does not exist.")
     layers, groups = _collect_for_saving(model)
-
-    base = os.path.basename(filepath)
-    tmp = None
-    for attempt in range(100):
-        candidate = os.path.join(directory, f".{base}.{os.getpid()}.{attempt}.tmp")
-        try:
-            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        tmp = candidate
-        break
-    if tmp is None:
-        raise FileExistsError(f"Cannot create a temporary file next to {filepath!r}.")
-    try:
+    with atomic_path(filepath, overwrite) as tmp:
         with h5py.File(tmp, "w") as f:
             _write_weights(f, layers, groups)
             f.flush()
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if not overwrite and os.path.exists(filepath):
-            raise FileExistsError(f"Cannot save weights to {filepath!r}: the file exists and overwrite=False.")
-        os.replace(tmp, filepath)
-        tmp = None
-        try:
-            dir_fd = os.open(directory, os.O_RDONLY)
-        except OSError:
-            dir_fd = None
-        if dir_fd is not None:
-            try:
-                os.fsync(dir_fd)
-            except OSError:
-                pass
-            finally:
-                os.close(dir_fd)
-    finally:
-        if tmp is not None:
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -234,51 +194,40 @@ def save_weights(model, filepath, overwrite=True, save_format=None):
 # ---------------------------------------------------------------------------------------------------
 
 def _open_for_reading(filepath):
-    h5py = _h5py()
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"No weights file found at {filepath!r}.")
-    if os.path.isdir(filepath):
-        raise IsADirectoryError(f"Cannot load weights from {filepath!r}: it is a directory (TensorFlow SavedModel "
-                                "directories and checkpoints are not supported; use an HDF5 .h5 file).")
-    try:
-        is_hdf5 = h5py.is_hdf5(filepath)
-    except OSError:
-        is_hdf5 = False
-    if not is_hdf5:
-        raise ValueError(f"{filepath!r} is not an HDF5 file, so it cannot be a Keras weights file (TensorFlow "
-                         "checkpoints are not supported by fastkeras).")
-    try:
-        return h5py.File(filepath, "r")
-    except OSError as e:
-        raise ValueError(f"Cannot read the HDF5 file {filepath!r}: {e}") from None
+    return h5_checks.open_checked(filepath)
 
 
 def _weights_root(f, filepath):
     if "layer_names" not in f.attrs and "layer_names0" not in f.attrs:
         if "model_weights" in f:
             return f["model_weights"]
-        raise ValueError(f"{filepath!r} is an HDF5 file but not a Keras weights file: it has no 'layer_names' "
-                         "attribute and no 'model_weights' group.")
+        raise in_file(FileFormatError, filepath, "an HDF5 file but not a Keras weights file: it has no "
+                      "'layer_names' attribute and no 'model_weights' group.")
     return f
 
 
 def _read_group(root, name, filepath):
     if name not in root:
-        raise ValueError(f"Malformed weights file {filepath!r}: layer {name!r} is listed in 'layer_names' but has "
-                         "no group.")
+        raise in_file(FileFormatError, filepath, f"layer {name!r} is listed in 'layer_names' but has no group.")
     group = root[name]
+    if not hasattr(group, "keys"):
+        raise in_file(FileFormatError, filepath, f"{name!r} should be a group of weights, found a dataset.")
     names = _read_string_list(group, "weight_names")
     values = []
     for weight_name in names:
         if weight_name not in group:
-            raise ValueError(f"Malformed weights file {filepath!r}: weight {weight_name!r} of layer {name!r} is "
-                             "listed in 'weight_names' but has no dataset.")
-        values.append(np.asarray(group[weight_name]))
+            raise in_file(FileFormatError, filepath, f"weight {weight_name!r} of layer {name!r} is listed in "
+                          "'weight_names' but has no dataset.")
+        dataset = group[weight_name]
+        if hasattr(dataset, "keys"):
+            raise in_file(FileFormatError, filepath, f"weight {weight_name!r} of layer {name!r} is a group, not a "
+                          "dataset.")
+        values.append(h5_checks.read_array(dataset, filepath))
     return names, values
 
 
 def _shape_error(layer_desc, weight, expected, received, saved_name, filepath):
-    return ValueError(f"Shape mismatch in {layer_desc} for weight {weight.name}: the model expects shape "
+    return WeightsMismatchError(f"Shape mismatch in {layer_desc} for weight {weight.name}: the model expects shape "
                       f"{tuple(expected)}, the file {filepath!r} has shape {tuple(received)} "
                       f"(saved as {saved_name!r}).")
 
@@ -291,7 +240,7 @@ def _load_topological(root, model, filepath):
         if weight_names:
             saved.append((name, weight_names, values))
     if len(saved) != len(layers):
-        raise ValueError(f"Layer count mismatch when loading weights from {filepath!r}: the model "
+        raise WeightsMismatchError(f"Layer count mismatch when loading weights from {filepath!r}: the model "
                          f"\"{model.name}\" has {len(layers)} layers with weights "
                          f"({[layer.name for layer in layers]}), the file has {len(saved)} "
                          f"({[name for name, _, _ in saved]}).")
@@ -300,7 +249,7 @@ def _load_topological(root, model, filepath):
         weights = _layer_weights(layer)
         desc = f"layer #{k} (named \"{layer.name}\" in the model, \"{name}\" in the file)"
         if len(values) != len(weights):
-            raise ValueError(f"Weight count mismatch for {desc}: the layer expects {len(weights)} weight(s) "
+            raise WeightsMismatchError(f"Weight count mismatch for {desc}: the layer expects {len(weights)} weight(s) "
                              f"({[w.name for w in weights]}), the file {filepath!r} has {len(values)} "
                              f"({weight_names}).")
         for w, value, saved_name in zip(weights, values, weight_names):
@@ -311,7 +260,7 @@ def _load_topological(root, model, filepath):
         weights = _top_level_weights(model)
         weight_names, values = _read_group(root, _TOP_LEVEL, filepath)
         if len(values) != len(weights):
-            raise ValueError(f"Weight count mismatch for the top-level weights of model \"{model.name}\": it has "
+            raise WeightsMismatchError(f"Weight count mismatch for the top-level weights of model \"{model.name}\": it has "
                              f"{len(weights)}, the file {filepath!r} has {len(values)}.")
         for w, value, saved_name in zip(weights, values, weight_names):
             if tuple(value.shape) != tuple(w.shape):
@@ -331,7 +280,7 @@ def _load_by_name(root, model, filepath, skip_mismatch):
         if skip_mismatch:
             warnings.warn("Skipping: " + message, stacklevel=4)
             return
-        raise ValueError(message)
+        raise WeightsMismatchError(message)
 
     for k, name in enumerate(_read_string_list(root, "layer_names")):
         if name not in index:
@@ -367,131 +316,45 @@ def _load_by_name(root, model, filepath, skip_mismatch):
     return assignments
 
 
-# ---------------------------------------------------------------------------------------------------
-# tf-keras' object-path layout (what it writes for '*.weights.h5'): layers/<name>/vars/<i>
-# ---------------------------------------------------------------------------------------------------
-
-# fastkeras attributes that hold layers but are bookkeeping, not children tf-keras would walk.
-_INTERNAL_LAYER_ATTRS = frozenset({"_tracked_layers", "_layers", "_stack", "_input_layer", "_input_layers",
-                                   "_output_layers", "_inbound_nodes", "_outbound_nodes", "_outer"})
-
-
-def _is_v3_file(root):
-    return "layer_names" not in root.attrs and "layer_names0" not in root.attrs and \
-        ("layers" in root or "vars" in root)
-
-
-def _v3_slots(model):
-    """[(path, own weights)] in the order tf-keras' saving_lib walks the model, each object once."""
-    from fastkeras import backend as K
-    from fastkeras.engine.base_layer import Layer
-    from fastkeras.engine.functional import Functional
-    slots, visited = [], set()
-
-    def container(items, path):
-        used = {}
-        for item in items:
-            if not isinstance(item, Layer) or id(item) in visited:
-                continue
-            name = K.to_snake_case(type(item).__name__)
-            if name in used:
-                used[name] += 1
-                name = f"{name}_{used[name]}"
-            else:
-                used[name] = 0
-            visit(item, f"{path}/{name}")
-
-    def visit(obj, path):
-        if id(obj) in visited:
-            return
-        visited.add(id(obj))
-        slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
-        if isinstance(obj, Functional) and getattr(obj, "_is_graph_network", False):
-            container(obj.layers, f"{path}/layers".lstrip("/"))
-            return
-        for attr in sorted(vars(obj), reverse=True):
-            if attr in _INTERNAL_LAYER_ATTRS or attr.startswith("__"):
-                continue
-            value = vars(obj)[attr]
-            child = f"{path}/{attr}".lstrip("/")
-            if isinstance(value, Layer):
-                visit(value, child)
-            elif isinstance(value, (list, tuple)):
-                container(value, child)
-            elif isinstance(value, dict):
-                container(list(value.values()), child)
-
-    visit(model, "")
-    return slots
-
-
-def _load_v3(root, model, filepath, skip_mismatch):
-    assignments = []
-    for path, weights in _v3_slots(model):
-        group_path = f"{path}/vars" if path else "vars"
-        where = f"'{group_path}'"
-        if group_path not in root:
-            if weights:
-                message = (f"The weights file {filepath!r} has no group {where} for the {len(weights)} weight(s) "
-                           f"{[w.name for w in weights]} of the model (file layout: tf-keras '.weights.h5').")
-                if skip_mismatch:
-                    warnings.warn("Skipping: " + message, stacklevel=3)
-                    continue
-                raise ValueError(message)
-            continue
-        group = root[group_path]
-        keys = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else k)
-        if len(keys) != len(weights):
-            message = (f"Weight count mismatch at {where}: the model has {len(weights)} weight(s) "
-                       f"{[w.name for w in weights]}, the file {filepath!r} has {len(keys)}.")
-            if skip_mismatch:
-                warnings.warn("Skipping: " + message, stacklevel=3)
-                continue
-            raise ValueError(message)
-        values = [np.asarray(group[k]) for k in keys]
-        bad = [(w, v) for w, v in zip(weights, values) if tuple(v.shape) != tuple(w.shape)]
-        if bad:
-            w, v = bad[0]
-            message = (f"Shape mismatch at {where} for weight {w.name}: the model expects shape {tuple(w.shape)}, "
-                       f"the file {filepath!r} has shape {tuple(v.shape)}.")
-            if skip_mismatch:
-                warnings.warn("Skipping: " + message, stacklevel=3)
-                continue
-            raise ValueError(message)
-        assignments.extend(zip(weights, values))
-    return assignments
+def read_assignments(f, model, filepath, by_name=False, skip_mismatch=False):
+    """[(variable, array)] for ``model`` from an open, checked file in any layout; nothing assigned yet."""
+    with h5_checks.reading(filepath):
+        if object_weights.is_object_layout(f):
+            if by_name:
+                raise in_file(SavingError, filepath, "the file is in Keras 3's '.weights.h5' object-path layout, which "
+                              "has no layer names: load it with by_name=False.")
+            return object_weights.read_assignments(f, model, filepath, skip_mismatch)
+        if skip_mismatch and not by_name:
+            raise ValueError("When calling load_weights, skip_mismatch can only be set to True when by_name is True.")
+        root = _weights_root(f, filepath)
+        if not hasattr(root, "keys"):
+            raise in_file(FileFormatError, filepath, "'model_weights' should be a group.")
+        if by_name:
+            return _load_by_name(root, model, filepath, skip_mismatch)
+        return _load_topological(root, model, filepath)
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
-    """Loads weights saved by ``save_weights`` (fastkeras or Keras 2) into ``model``.
+    """Loads weights saved by ``save_weights`` (fastkeras, Keras 2 or Keras 3) into ``model``.
 
     Topological loading (the default) pairs the model's layers that have weights,
     in ``model.layers`` order, with the file's layers that have weights. With
     ``by_name=True`` layers are matched by name; layers absent from either side
     are skipped, and ``skip_mismatch=True`` skips (with a warning) weights whose
     count or shape differ instead of raising. Nothing is assigned unless every
-    check passes.
+    check passes. ``.keras`` archives give their weights too.
     """
     from fastkeras import backend as K
     filepath = os.fspath(filepath)
     if not getattr(model, "built", True) and not model.weights:
         raise ValueError(f"Cannot load weights into model \"{model.name}\" before it is built: it has no weights yet. "
                          "Call the model on data or call `model.build(input_shape)` first.")
-    with _open_for_reading(filepath) as f:
-        if _is_v3_file(f):
-            if by_name:
-                raise ValueError(f"{filepath!r} is in tf-keras' '.weights.h5' object-path layout, which has no layer "
-                                 "names: load it with by_name=False.")
-            assignments = _load_v3(f, model, filepath, skip_mismatch)
-            K.batch_set_value(assignments)
-            return
-        if skip_mismatch and not by_name:
-            raise ValueError("When calling load_weights, skip_mismatch can only be set to True when by_name is True.")
-        root = _weights_root(f, filepath)
-        if by_name:
-            assignments = _load_by_name(root, model, filepath, skip_mismatch)
-        else:
-            assignments = _load_topological(root, model, filepath)
+    if filepath.endswith(".keras"):
+        from fastkeras.saving import keras_archive
+        assignments = keras_archive.read_weight_assignments(filepath, model, skip_mismatch)
+    else:
+        with _open_for_reading(filepath) as f:
+            assignments = read_assignments(f, model, filepath, by_name, skip_mismatch)
     K.batch_set_value(assignments)
 
 

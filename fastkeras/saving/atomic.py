@@ -1,0 +1,79 @@
+"""Atomic file replacement: a save either completes or leaves the previous file as it was.
+
+The new content goes to a temporary file in the target's directory (same file
+system, so the final ``os.replace`` is an atomic rename), is flushed and
+fsynced, then renamed over the target; the directory is fsynced so the rename
+survives a power loss. A crash, Ctrl-C or full disk before the rename leaves
+the old file intact (and at worst a stray ``.<name>.*.tmp`` file).
+"""
+import contextlib
+import os
+
+
+def _check_target(filepath, overwrite):
+    if os.path.isdir(filepath):
+        raise IsADirectoryError(f"Cannot save to {filepath!r}: it is a directory.")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"Cannot save to {filepath!r}: the file exists and overwrite=False.")
+    directory = os.path.dirname(os.path.abspath(filepath))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"Cannot save to {filepath!r}: the directory {directory!r} does not exist.")
+    return directory
+
+
+def _fsync_path(path, flags=os.O_RDONLY):
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems (and directories on some platforms) cannot be fsynced
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(filepath, overwrite=True):
+    """Yields a temporary path next to ``filepath``; on success its content replaces ``filepath``.
+
+    The caller writes (and closes) the temporary file inside the block.
+    """
+    filepath = os.fspath(filepath)
+    directory = _check_target(filepath, overwrite)
+    base = os.path.basename(filepath)
+    tmp = None
+    for attempt in range(1000):
+        candidate = os.path.join(directory, f".{base}.{os.getpid()}.{attempt}.tmp")
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        tmp = candidate
+        break
+    if tmp is None:
+        raise FileExistsError(f"Cannot create a temporary file next to {filepath!r}.")
+    try:
+        yield tmp
+        _fsync_path(tmp)
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"Cannot save to {filepath!r}: the file exists and overwrite=False.")
+        os.replace(tmp, filepath)
+        tmp = None
+        _fsync_path(directory)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+
+
+@contextlib.contextmanager
+def atomic_write(filepath, overwrite=True):
+    """Yields a binary file object; its content replaces ``filepath`` once the block completes."""
+    with atomic_path(filepath, overwrite) as tmp:
+        with open(tmp, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())

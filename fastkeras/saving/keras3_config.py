@@ -1,0 +1,292 @@
+"""Model configs between Keras 3's dialect (``.keras`` files) and the Keras 2 dialect fastkeras speaks.
+
+The two differ in a handful of places, each handled here and nowhere else:
+
+* inbound nodes: Keras 3 writes ``{'args': [...], 'kwargs': {...}}`` with
+  ``__keras_tensor__`` entries; Keras 2 writes lists of
+  ``[layer, node_index, tensor_index, kwargs]``;
+* node numbering: Keras 2 numbers the calls of a nested model from 1 (its
+  node 0 links the model's own inputs), Keras 3 from 0;
+* dtypes as ``DTypePolicy`` objects, ``shared_object_id`` markers, the input
+  layer's ``batch_shape`` (Keras 2: ``batch_input_shape``), Lambda functions as
+  ``__lambda__``/``function`` objects, the model classes' ``module``;
+* keys one side lacks (``quantization_config``, ``time_major``...): dropped
+  when they hold the value that means "as the other side behaves", kept
+  otherwise so that the layer refuses them with its own clear error.
+
+Nothing here resolves or imports anything; it only rewrites dicts and lists.
+"""
+import copy
+
+# Keras 3-only keys dropped when reading, at the value that behaves as Keras 2 does.
+_K3_ONLY_DEFAULTS = {"quantization_config": None, "synchronized": False, "renorm": False, "renorm_clipping": None,
+                     "renorm_momentum": 0.99, "input_axes": None, "output_axes": None, "lora_rank": None,
+                     "lora_alpha": None, "use_cudnn": "auto", "loss_scale_factor": None,
+                     "gradient_accumulation_steps": None}
+# Keras 2-only keys dropped when writing for Keras 3.
+_K2_ONLY_DEFAULTS = {"time_major": False, "is_legacy_optimizer": False, "jit_compile": None}
+_MODEL_CLASSES = ("Functional", "Model", "Sequential")
+_FUNCTIONAL_MODULE_K3 = "keras.src.models.functional"
+
+
+def _node_offset(entry):
+    """1 for a layer entry whose calls Keras 2 numbers from 1 (a functional model, a Sequential with an input)."""
+    if not isinstance(entry, dict):
+        return 0
+    class_name = entry.get("class_name")
+    config = entry.get("config")
+    if class_name in ("Functional", "Model") and isinstance(config, dict) and "input_layers" in config:
+        return 1
+    if class_name == "Sequential" and isinstance(config, dict):
+        layers = config.get("layers")
+        return int(isinstance(layers, list) and bool(layers) and isinstance(layers[0], dict)
+                   and layers[0].get("class_name") == "InputLayer")
+    return 0
+
+
+def _offsets(functional_config):
+    layers = functional_config.get("layers")
+    if not isinstance(layers, list):
+        return {}
+    out = {}
+    for entry in layers:
+        if isinstance(entry, dict):
+            name = entry.get("name")
+            if not isinstance(name, str) and isinstance(entry.get("config"), dict):
+                name = entry["config"].get("name")
+            if isinstance(name, str):
+                out[name] = _node_offset(entry)
+    return out
+
+
+def _is_ref(x):
+    return isinstance(x, list) and len(x) in (3, 4) and isinstance(x[0], str) and \
+        isinstance(x[1], int) and not isinstance(x[1], bool)
+
+
+def _shift_ref(ref, offsets, sign):
+    shift = offsets.get(ref[0], 0)
+    if shift:
+        ref = list(ref)
+        ref[1] = ref[1] + sign * shift
+    return ref
+
+
+def _shift_endpoints(structure, offsets, sign):
+    if _is_ref(structure):
+        return _shift_ref(structure, offsets, sign)
+    if isinstance(structure, list):
+        return [_shift_endpoints(s, offsets, sign) for s in structure]
+    if isinstance(structure, dict):
+        return {k: _shift_endpoints(v, offsets, sign) for k, v in structure.items()}
+    return structure
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reading: Keras 3 -> Keras 2 dialect
+# ---------------------------------------------------------------------------------------------------------
+
+def _is_keras_tensor(x):
+    return isinstance(x, dict) and x.get("class_name") == "__keras_tensor__" and isinstance(x.get("config"), dict)
+
+
+def _tensor_ref(x, offsets):
+    history = x["config"].get("keras_history")
+    if not (isinstance(history, list) and len(history) == 3):
+        return history
+    return _shift_ref(list(history), offsets, +1)
+
+
+def _kwargs_from_k3(value, offsets):
+    if _is_keras_tensor(value):
+        return _tensor_ref(value, offsets)
+    if isinstance(value, list):
+        return [_kwargs_from_k3(v, offsets) for v in value]
+    if isinstance(value, dict):
+        return {k: _kwargs_from_k3(v, offsets) for k, v in value.items()}
+    return value
+
+
+def _node_from_k3(node, offsets, layer_name):
+    if not isinstance(node, dict):
+        # Keras 2 list form inside a Keras 3 file (Keras 3 reads it too): only the numbering changes.
+        return _shift_endpoints(node, offsets, +1)
+    args = node.get("args", [])
+    kwargs = _kwargs_from_k3(node.get("kwargs") or {}, offsets)
+    if not isinstance(args, list) or not args:
+        return node  # left for the model builder to reject with its own message
+    if len(args) > 1:
+        raise ValueError(f"Layer '{layer_name}' is called with {len(args)} positional arguments in this Keras 3 "
+                         "config; fastkeras rebuilds calls whose extra arguments are passed by keyword only.")
+
+    def convert(x):
+        if _is_keras_tensor(x):
+            return _tensor_ref(x, offsets) + [kwargs]
+        if isinstance(x, list):
+            return [convert(item) for item in x]
+        if isinstance(x, dict) and "class_name" not in x:
+            return {k: convert(v) for k, v in x.items()}
+        return ["_CONSTANT_VALUE", -1, x, kwargs]
+
+    first = convert(args[0])
+    return first if isinstance(args[0], list) else [first]
+
+
+def _function_from_k3(value):
+    """(payload, kind, module) for a Keras 3 function object in a Lambda config, or None if not one."""
+    if not isinstance(value, dict):
+        return None
+    if value.get("class_name") == "__lambda__" and isinstance(value.get("config"), dict):
+        c = value["config"]
+        return [c.get("code"), c.get("defaults"), c.get("closure")], "lambda", None
+    if value.get("class_name") == "function" and isinstance(value.get("config"), str):
+        return value["config"], "function", value.get("module")
+    return None
+
+
+def _lambda_from_k3(config):
+    for key, type_key, module_key in (("function", "function_type", "module"),
+                                      ("output_shape", "output_shape_type", "output_shape_module"),
+                                      ("mask", "mask_type", "mask_module")):
+        parsed = _function_from_k3(config.get(key))
+        if parsed is not None:
+            config[key], config[type_key], config[module_key] = parsed
+
+
+def _from_k3(node, offsets):
+    if isinstance(node, list):
+        return [_from_k3(item, offsets) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("class_name") in ("DTypePolicy", "FloatDTypePolicy") and isinstance(node.get("config"), dict):
+        return node["config"].get("name")
+    out = {k: v for k, v in node.items() if k != "shared_object_id"}
+    class_name = out.get("class_name")
+    config = out.get("config")
+    if isinstance(class_name, str) and isinstance(config, dict):
+        config = {k: v for k, v in config.items()
+                  if not (k in _K3_ONLY_DEFAULTS and v == _K3_ONLY_DEFAULTS[k])}
+        if class_name == "InputLayer" and "batch_shape" in config and "batch_input_shape" not in config:
+            config["batch_input_shape"] = config.pop("batch_shape")
+        if class_name == "Lambda":
+            _lambda_from_k3(config)
+        if class_name == "LSTM" or class_name == "GRU" or class_name == "SimpleRNN":
+            if config.get("seed") is None:
+                config.pop("seed", None)
+        inner_offsets = _offsets(config) if "input_layers" in config else offsets
+        config = {k: _from_k3(v, inner_offsets) for k, v in config.items()}
+        if "input_layers" in config:
+            for key in ("input_layers", "output_layers"):
+                if key in config:
+                    config[key] = _shift_endpoints(config[key], inner_offsets, +1)
+        out["config"] = config
+        if isinstance(out.get("inbound_nodes"), list):
+            out["inbound_nodes"] = [_node_from_k3(n, offsets, out.get("name")) for n in out["inbound_nodes"]]
+        for key, value in list(out.items()):
+            if key not in ("config", "inbound_nodes"):
+                out[key] = _from_k3(value, offsets)
+        return out
+    return {k: _from_k3(v, offsets) for k, v in out.items()}
+
+
+def from_keras3(config):
+    """A Keras 3 model config (``config.json`` of a Keras 3 ``.keras`` file) in the Keras 2 dialect."""
+    return _from_k3(config, {})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# writing: Keras 2 dialect -> what Keras 3 reads
+# ---------------------------------------------------------------------------------------------------------
+
+def _lambda_to_k3(config):
+    for key, type_key, module_key in (("function", "function_type", "module"),
+                                      ("output_shape", "output_shape_type", "output_shape_module"),
+                                      ("mask", "mask_type", "mask_module")):
+        kind = config.pop(type_key, None)
+        module = config.pop(module_key, None)
+        value = config.get(key)
+        if kind == "lambda" and isinstance(value, (list, tuple)) and len(value) == 3:
+            config[key] = {"class_name": "__lambda__",
+                           "config": {"code": value[0], "defaults": value[1], "closure": value[2]}}
+        elif kind == "function" and isinstance(value, str):
+            config[key] = {"module": module, "class_name": "function", "config": value,
+                           "registered_name": "function"}
+
+
+def _layer_to_k3(class_name, config, in_sequential_with_input):
+    config = {k: v for k, v in config.items() if not (k in _K2_ONLY_DEFAULTS and v == _K2_ONLY_DEFAULTS[k])}
+    if class_name == "InputLayer":
+        if "batch_input_shape" in config:
+            config["batch_shape"] = config.pop("batch_input_shape")
+        return config
+    if in_sequential_with_input or "batch_input_shape" in config:
+        config.pop("batch_input_shape", None)
+    if class_name == "Embedding":
+        config.pop("input_length", None)
+    if class_name == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
+        config["axis"] = config["axis"][0]
+    if class_name == "Lambda":
+        _lambda_to_k3(config)
+    return config
+
+
+def _to_k3(node, offsets, in_sequential_with_input=False):
+    if isinstance(node, list):
+        return [_to_k3(item, offsets) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    class_name = out.get("class_name")
+    config = out.get("config")
+    if isinstance(class_name, str) and isinstance(config, dict):
+        if class_name in ("Functional", "Model") and "input_layers" in config:
+            out["module"], out["class_name"], out["registered_name"] = _FUNCTIONAL_MODULE_K3, "Functional", \
+                "Functional"
+        elif class_name == "Sequential":
+            out["module"], out["registered_name"] = "keras", None
+        config = _layer_to_k3(class_name, config, in_sequential_with_input)
+        if "input_layers" in config:
+            inner = _offsets(config)
+            config = {k: _to_k3(v, inner) for k, v in config.items()}
+            for key in ("input_layers", "output_layers"):
+                config[key] = _shift_endpoints(config[key], inner, -1)
+        elif class_name == "Sequential" and isinstance(config.get("layers"), list):
+            layers = config["layers"]
+            has_input = bool(layers) and isinstance(layers[0], dict) and layers[0].get("class_name") == "InputLayer"
+            if not has_input and layers and isinstance(layers[0], dict) and \
+                    isinstance(layers[0].get("config"), dict) and "batch_input_shape" in layers[0]["config"]:
+                first = layers[0]["config"]
+                layers = [{"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                           "config": {"batch_shape": first["batch_input_shape"], "dtype": first.get("dtype"),
+                                      "sparse": False, "ragged": False, "name": f"{config.get('name')}_input"}}] \
+                    + layers
+                has_input = True
+            config = {k: v for k, v in config.items() if k != "layers"}
+            config["layers"] = [_to_k3(entry, offsets, in_sequential_with_input=has_input) for entry in layers]
+            config = {k: (_to_k3(v, offsets) if k != "layers" else v) for k, v in config.items()}
+        else:
+            config = {k: _to_k3(v, offsets) for k, v in config.items()}
+        out["config"] = config
+        if isinstance(out.get("inbound_nodes"), list):
+            out["inbound_nodes"] = [_shift_endpoints(n, offsets, -1) for n in out["inbound_nodes"]]
+        return out
+    return {k: _to_k3(v, offsets) for k, v in out.items()}
+
+
+def to_keras3(config):
+    """A fastkeras (Keras 2 dialect) model config rewritten so that Keras 3 reads it."""
+    return _to_k3(copy.deepcopy(config), {})
+
+
+def compile_config_to_keras3(compile_config):
+    if not isinstance(compile_config, dict):
+        return compile_config
+    out = dict(compile_config)
+    optimizer = out.get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
+        optimizer = dict(optimizer)
+        optimizer["config"] = {k: v for k, v in optimizer["config"].items()
+                               if not (k in _K2_ONLY_DEFAULTS and v == _K2_ONLY_DEFAULTS[k])
+                               and k not in ("is_legacy_optimizer", "jit_compile")}
+        out["optimizer"] = optimizer
+    return out

@@ -1,0 +1,137 @@
+"""Weights in the object-path HDF5 layout of Keras 3 (and of tf-keras 2.13+ for ``*.weights.h5``).
+
+Every layer reached from the model owns a group ``<path>/vars`` holding its
+weights as datasets ``0``, ``1``, ... (trainable first, then non-trainable).
+Paths follow the attributes Keras walks: a functional or Sequential model's
+layers live under ``layers/<snake_case class name>`` (``dense``, ``dense_1``,
+... in ``model.layers`` order), the model's own weights under ``vars``, a
+nested model's layers under ``layers/<its class>/layers/...``, a layer's
+sublayers under ``<layer path>/<attribute>``. The optimizer's variables
+(iterations first, then its slots) go to ``optimizer/vars`` when saved with it.
+The same layout sits inside a ``.keras`` archive as ``model.weights.h5``.
+"""
+import numpy as np
+
+from fastkeras.saving.errors import FileFormatError, WeightsMismatchError, in_file
+from fastkeras.saving.h5_checks import read_array
+
+# fastkeras attributes that hold layers as bookkeeping, not as children Keras would walk.
+_INTERNAL_LAYER_ATTRS = frozenset({"_tracked_layers", "_layers", "_stack", "_input_layer", "_input_layers",
+                                   "_output_layers", "_inbound_nodes", "_outbound_nodes", "_outer"})
+
+
+def is_object_layout(root):
+    """True for the object-path layout (no Keras 2 ``layer_names`` attribute, a ``layers`` or ``vars`` group)."""
+    return "layer_names" not in root.attrs and "layer_names0" not in root.attrs and \
+        ("layers" in root or "vars" in root)
+
+
+def weight_slots(model):
+    """[(path, own weights)] in the order Keras walks the model, each layer once."""
+    from fastkeras import backend as K
+    from fastkeras.engine.base_layer import Layer
+    from fastkeras.engine.functional import Functional
+    slots, visited = [], set()
+
+    def container(items, path):
+        used = {}
+        for item in items:
+            if not isinstance(item, Layer) or id(item) in visited:
+                continue
+            name = K.to_snake_case(type(item).__name__)
+            if name in used:
+                used[name] += 1
+                name = f"{name}_{used[name]}"
+            else:
+                used[name] = 0
+            visit(item, f"{path}/{name}")
+
+    def visit(obj, path):
+        if id(obj) in visited:
+            return
+        visited.add(id(obj))
+        slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
+        if isinstance(obj, Functional) and (getattr(obj, "_is_graph_network", False) or hasattr(obj, "_stack")):
+            container(obj.layers, f"{path}/layers".lstrip("/"))
+            return
+        for attr in sorted(vars(obj), reverse=True):
+            if attr in _INTERNAL_LAYER_ATTRS or attr.startswith("__"):
+                continue
+            value = vars(obj)[attr]
+            child = f"{path}/{attr}".lstrip("/")
+            if isinstance(value, Layer):
+                visit(value, child)
+            elif isinstance(value, (list, tuple)):
+                container(value, child)
+            elif isinstance(value, dict):
+                container(list(value.values()), child)
+
+    visit(model, "")
+    return slots
+
+
+def _vars_path(path):
+    return f"{path}/vars" if path else "vars"
+
+
+def write(root, model, optimizer_values=None):
+    """Writes every weight of ``model`` (and ``optimizer_values``, a list of arrays) under ``root``."""
+    from fastkeras import backend as K
+    for path, weights in weight_slots(model):
+        group = root.require_group(_vars_path(path))
+        for i, value in enumerate(K.batch_get_value(weights)):
+            group.create_dataset(str(i), data=np.asarray(value))
+    if optimizer_values:
+        group = root.require_group("optimizer/vars")
+        for i, value in enumerate(optimizer_values):
+            group.create_dataset(str(i), data=np.asarray(value))
+
+
+def _numbered(group, where, label):
+    """The datasets ``0..n-1`` of a vars group, in order."""
+    keys = list(group.keys())
+    if sorted(keys) != sorted(str(i) for i in range(len(keys))):
+        raise in_file(FileFormatError, label, f"{where} should hold datasets named 0..{len(keys) - 1}, found "
+                      f"{sorted(keys)[:10]}.")
+    return [group[str(i)] for i in range(len(keys))]
+
+
+def read_assignments(root, model, label, skip_mismatch=False):
+    """[(variable, array)] for every weight of ``model``, all counts, shapes and dtypes checked first."""
+    import warnings
+    assignments = []
+    for path, weights in weight_slots(model):
+        where = repr(_vars_path(path))
+        problem = None
+        if _vars_path(path) not in root:
+            if weights:
+                problem = (f"the file has no group {where} for the {len(weights)} weight(s) "
+                           f"{[w.name for w in weights]} of the model.")
+            else:
+                continue
+        else:
+            datasets = _numbered(root[_vars_path(path)], where, label)
+            if len(datasets) != len(weights):
+                problem = (f"weight count mismatch at {where}: the model has {len(weights)} weight(s) "
+                           f"{[w.name for w in weights]}, the file has {len(datasets)}.")
+            else:
+                for w, ds in zip(weights, datasets):
+                    if tuple(ds.shape) != tuple(w.shape):
+                        problem = (f"shape mismatch at {where} for weight {w.name}: the model expects shape "
+                                   f"{tuple(w.shape)}, the file has shape {tuple(ds.shape)}.")
+                        break
+        if problem:
+            if skip_mismatch:
+                warnings.warn(f"Skipping loading weights at {where} of {label}: {problem}", stacklevel=3)
+                continue
+            raise in_file(WeightsMismatchError, label, problem)
+        assignments.extend((w, read_array(ds, label)) for w, ds in zip(weights, datasets))
+    return assignments
+
+
+def read_optimizer_values(root, label):
+    """The arrays of ``optimizer/vars`` (in order), or None when the file holds no optimizer state."""
+    if "optimizer/vars" not in root:
+        return None
+    datasets = _numbered(root["optimizer/vars"], "'optimizer/vars'", label)
+    return [read_array(ds, label) for ds in datasets]
