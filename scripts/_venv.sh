@@ -13,3 +13,14 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "$WANT" > "$STAMP"
 fi
 PY="$VENV/bin/python"
+# plot_model renders through Graphviz's `dot`, a system program pip cannot install. As root with apt-get we
+# install it quietly; otherwise we say so once (plot_model then explains the missing piece itself).
+if ! command -v dot >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; } >/dev/null 2>&1 \
+      || echo "warning: could not install Graphviz (apt-get install graphviz); plot_model will not render." >&2
+  else
+    echo "warning: Graphviz's \`dot\` is not installed; plot_model needs it (apt-get install graphviz," \
+         "brew install graphviz, or https://graphviz.org/download/)." >&2
+  fi
+fi
