@@ -21,6 +21,15 @@ from fastkeras.layers.reshaping import (  # noqa: F401
     Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D,
     ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
 )
+from fastkeras.layers.normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from fastkeras.layers.regularization import (  # noqa: F401
+    ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
+    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+)
+from fastkeras.layers.advanced_activations import (  # noqa: F401
+    ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU,
+)
+from fastkeras.layers.wrappers import TimeDistributed, Wrapper  # noqa: F401
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D

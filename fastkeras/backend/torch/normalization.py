@@ -92,9 +92,12 @@ def _expand_along(v, ndim, axis):
 
 def moving_average_update(x, value, momentum):
     """Keras 2 ``K.moving_average_update``: ``x = x * momentum + value * (1 - momentum)``, in place,
-    outside autograd; returns ``x``."""
+    outside autograd; returns ``x``. Lists of variables and values are updated in one foreach kernel."""
     with torch.no_grad():
-        x.sub_((x - value.detach().to(x.dtype)) * (1.0 - momentum))
+        if isinstance(x, (list, tuple)):
+            torch._foreach_lerp_(list(x), [v.detach() for v in value], 1.0 - momentum)
+        else:
+            x.lerp_(value.detach().to(x.dtype), 1.0 - momentum)
     return x
 
 
