@@ -7,6 +7,7 @@ from fastkeras.utils.np_utils import normalize, to_categorical  # noqa: F401
 from fastkeras.utils.data_utils import Sequence, get_file  # noqa: F401
 from fastkeras.preprocessing.sequence import pad_sequences  # noqa: F401
 from fastkeras.utils.vis_utils import model_to_dot, plot_model  # noqa: F401
+from fastkeras.utils.plotting import plot_history  # noqa: F401
 from fastkeras.utils.random import set_random_seed  # noqa: F401
 
 
