@@ -1,12 +1,14 @@
 """The PyTorch engine: the only package (with the torch trainer) that imports torch."""
 from fastkeras.backend.torch import core, normalization, ops, random
 from fastkeras.backend.torch import embedding
+from fastkeras.backend.torch import optimizer_kernels
 from fastkeras.backend.torch.core import *  # noqa: F401,F403
 from fastkeras.backend.torch.ops import *  # noqa: F401,F403
 from fastkeras.backend.torch.random import *  # noqa: F401,F403
 from fastkeras.backend.torch.learning_phase import *  # noqa: F401,F403
 from fastkeras.backend.torch.normalization import *  # noqa: F401,F403
 from fastkeras.backend.torch.embedding import *  # noqa: F401,F403
+from fastkeras.backend.torch.optimizer_kernels import *  # noqa: F401,F403
 from fastkeras.backend.torch.rnn import *  # noqa: F401,F403
 import importlib
 
@@ -23,5 +25,6 @@ def _public(module):
 
 
 __all__ = sorted(set(_public(core) + _public(ops) + _public(random) + _public(_lp)
-                 + _public(normalization) + _public(embedding) + _public(_rnn))
+                 + _public(normalization) + _public(embedding) + _public(_rnn)
+                 + _public(optimizer_kernels))
                  - {"builtins_slice"}) + ["Variable", "DTYPES"]

@@ -1,0 +1,281 @@
+"""Optimizer update rules on PyTorch: each rule is a short run of ``torch._foreach_*`` ops over every parameter.
+
+The optimizers (``fastkeras/optimizers/``) decide *what* to compute, in Keras 2's terms, and call these
+functions once per training step with whole lists: parameters, gradients and slot tensors aligned by position,
+plus plain Python floats for the step's scalars (learning rate, bias corrections), which the optimizer works
+out on the host in float32 the way tf-keras does. So a step launches a fixed number of multi-tensor kernels
+whatever the number of parameters, never reads a device value back, and allocates only temporaries.
+
+Slots are created here (``optimizer_slot``) next to their parameter, on its device and in its memory format.
+Scalars owned by an optimizer (learning rate, iteration count) live on the CPU (``optimizer_host_scalar``):
+reading one there is a host memory read, not a device synchronisation.
+
+Where torch.optim has a rule with the same mathematics it is named below; only Adam's is used (the fused
+kernel, see ``adam_update``), because the others differ from Keras in where epsilon sits or in what the
+momentum slot holds.
+"""
+import operator
+
+import torch
+
+from fastkeras.backend.torch.core import Variable
+
+# The fused Adam kernel is used when it exists and every tensor qualifies; tests switch it off to check the
+# foreach path against the same reference numbers.
+FUSED_ADAM = hasattr(torch, "_fused_adam_")
+
+
+# ---- state -----------------------------------------------------------------------------------
+
+def optimizer_slot(reference, name, initial_value=None):
+    """A non-trainable Variable shaped like ``reference`` on its device: zeros, a constant, or a copy of a tensor."""
+    with torch.no_grad():
+        if initial_value is None:
+            data = torch.zeros_like(reference)
+        elif isinstance(initial_value, torch.Tensor):
+            data = initial_value.detach().to(reference.device, reference.dtype).clone(
+                memory_format=torch.preserve_format)
+        else:
+            data = torch.full_like(reference, float(initial_value))
+    slot = Variable(data, requires_grad=False)
+    slot.name = name
+    return slot
+
+
+def optimizer_host_scalar(value, dtype, name):
+    """A 0-d non-trainable Variable on the CPU (learning rate, iteration count)."""
+    scalar = Variable(torch.tensor(value, dtype=getattr(torch, dtype), device="cpu"), requires_grad=False)
+    scalar.name = name
+    return scalar
+
+
+def optimizer_scalar_value(scalar):
+    """The Python number held by a 0-d CPU tensor (no device involved)."""
+    return scalar.item()
+
+
+def optimizer_scalar_assign(scalar, value):
+    with torch.no_grad():
+        scalar.fill_(value)
+
+
+def optimizer_fused_layout(params):
+    """Whether ``params`` (as listed in a plan) suit the fused kernels: one device and dtype, contiguous."""
+    if not params:
+        return False
+    first = params[0]
+    if first.device.type not in ("cpu", "cuda") or first.dtype not in (torch.float16, torch.bfloat16,
+                                                                       torch.float32, torch.float64):
+        return False
+    return all(p.device == first.device and p.dtype == first.dtype and p.is_contiguous() for p in params)
+
+
+# ---- gradient processing ---------------------------------------------------------------------
+
+@torch.no_grad()
+def clip_gradients_by_norm(grads, clipnorm):
+    """Each gradient rescaled to an L2 norm of at most ``clipnorm`` (tf.clip_by_norm); new tensors."""
+    norms = torch._foreach_norm(grads)
+    scaled = torch._foreach_mul(grads, clipnorm)
+    torch._foreach_div_(scaled, torch._foreach_maximum(norms, clipnorm))
+    return scaled
+
+
+@torch.no_grad()
+def clip_gradients_by_global_norm(grads, clipnorm):
+    """All gradients scaled together so that their joint L2 norm is at most ``clipnorm`` (tf.clip_by_global_norm)."""
+    total = torch.linalg.vector_norm(torch.stack([n.float() for n in torch._foreach_norm(grads)]))
+    # clip * min(1/total, 1/clip): 1 when under the limit, NaN when the norm is infinite, as in TensorFlow.
+    scale = clipnorm * torch.minimum(1.0 / total, total.new_tensor(1.0 / clipnorm))
+    return torch._foreach_mul(grads, scale)
+
+
+@torch.no_grad()
+def clip_gradients_by_value(grads, clipvalue):
+    clipped = torch._foreach_clamp_min(grads, -clipvalue)
+    torch._foreach_clamp_max_(clipped, clipvalue)
+    return clipped
+
+
+@torch.no_grad()
+def decay_weights(params, factor):
+    """Decoupled weight decay: ``p -= p * factor`` with factor = learning_rate * weight_decay."""
+    torch._foreach_mul_(params, 1.0 - factor)
+
+
+@torch.no_grad()
+def moving_average_update(averages, params, momentum):
+    """``average = momentum * average + (1 - momentum) * param`` (the optimizers' EMA of the weights)."""
+    torch._foreach_lerp_(averages, params, 1.0 - momentum)
+
+
+@torch.no_grad()
+def copy_values(targets, sources):
+    torch._foreach_copy_(targets, sources)
+
+
+# ---- update rules ----------------------------------------------------------------------------
+
+@torch.no_grad()
+def sgd_update(params, grads, momentums, lr, momentum, nesterov):
+    """Keras SGD: ``m = momentum * m - lr * g``; ``p += m`` (nesterov: ``p += momentum * m - lr * g``).
+
+    torch.optim.SGD keeps ``buf = momentum * buf + g`` and steps ``p -= lr * buf``: the same only while the
+    learning rate never changes, and its slot holds a different quantity, so it is not used.
+    """
+    torch._foreach_mul_(momentums, momentum)
+    torch._foreach_add_(momentums, grads, alpha=-lr)
+    if nesterov:
+        torch._foreach_add_(params, momentums, alpha=momentum)
+        torch._foreach_add_(params, grads, alpha=-lr)
+    else:
+        torch._foreach_add_(params, momentums)
+
+
+# A step count at which the fused kernel's own bias corrections 1 - beta^t are exactly 1 (beta^t underflows).
+_NO_BIAS_CORRECTION_STEP = 1e30
+
+
+@torch.no_grad()
+def adam_update(params, grads, ms, vs, vhats, alpha, beta_1, beta_2, epsilon, fused):
+    """Keras Adam: ``m += (g - m)(1 - b1)``; ``v += (g^2 - v)(1 - b2)``; ``p -= alpha * m / (sqrt(v) + eps)``.
+
+    ``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)`` comes from the optimizer, computed in float32 as TensorFlow
+    does (in float32, ``1 - b2^t`` loses digits for small t, and tf-keras' results carry that rounding). With
+    amsgrad, ``vhat = max(vhat, v)`` replaces ``v`` in the step.
+
+    torch's Adam divides by ``sqrt(v) / sqrt(1 - b2^t) + eps`` and bias-corrects inside its kernel. Its fused
+    kernel is still used, when ``fused`` says the plan's tensors suit it and the gradients are contiguous and of
+    the parameters' shapes: it is given a step count at which its bias corrections are exactly 1, ``alpha`` as
+    learning rate and Keras' epsilon, and then computes Keras' rule in one pass.
+    """
+    if fused and FUSED_ADAM and all(map(operator.methodcaller("is_contiguous"), grads)) and \
+            all(map(operator.eq, map(operator.attrgetter("shape"), grads), map(operator.attrgetter("shape"), params))):
+        steps = torch.full((), _NO_BIAS_CORRECTION_STEP, dtype=torch.float32, device=params[0].device)
+        torch._fused_adam_(params, list(grads), ms, vs, vhats or [], [steps] * len(params), lr=alpha, beta1=beta_1,
+                           beta2=beta_2, weight_decay=0.0, eps=epsilon, amsgrad=bool(vhats), maximize=False)
+        return
+    torch._foreach_lerp_(ms, grads, 1.0 - beta_1)
+    torch._foreach_lerp_(vs, torch._foreach_mul(grads, grads), 1.0 - beta_2)
+    if vhats:
+        torch._foreach_maximum_(vhats, vs)
+        vs = vhats
+    denom = torch._foreach_sqrt(vs)
+    torch._foreach_add_(denom, epsilon)
+    torch._foreach_addcdiv_(params, ms, denom, value=-alpha)
+
+
+@torch.no_grad()
+def rmsprop_update(params, grads, velocities, momentums, average_grads, lr, rho, momentum, epsilon):
+    """Keras RMSprop: ``v = rho v + (1 - rho) g^2``; step ``lr * g / sqrt(v + eps)`` (centered: ``v - a^2 + eps``).
+
+    With momentum, ``mom = momentum * mom + step`` and ``p -= mom``. torch.optim.RMSprop puts epsilon outside
+    the square root and keeps the learning rate out of its momentum buffer, so it is not used.
+    """
+    torch._foreach_mul_(velocities, rho)
+    torch._foreach_addcmul_(velocities, grads, grads, value=1.0 - rho)
+    if average_grads:
+        torch._foreach_mul_(average_grads, rho)
+        torch._foreach_add_(average_grads, grads, alpha=1.0 - rho)
+        denom = torch._foreach_addcmul(velocities, average_grads, average_grads, value=-1.0)
+        torch._foreach_add_(denom, epsilon)
+    else:
+        denom = torch._foreach_add(velocities, epsilon)
+    torch._foreach_rsqrt_(denom)
+    torch._foreach_mul_(denom, grads)  # g / sqrt(denominator)
+    if momentums:
+        torch._foreach_mul_(momentums, momentum)
+        torch._foreach_add_(momentums, denom, alpha=lr)
+        torch._foreach_sub_(params, momentums)
+    else:
+        torch._foreach_add_(params, denom, alpha=-lr)
+
+
+@torch.no_grad()
+def adagrad_update(params, grads, accumulators, lr, epsilon):
+    """Keras Adagrad: ``acc += g^2``; ``p -= lr * g / sqrt(acc + eps)`` (torch's has ``sqrt(acc) + eps``)."""
+    torch._foreach_addcmul_(accumulators, grads, grads)
+    denom = torch._foreach_add(accumulators, epsilon)
+    torch._foreach_sqrt_(denom)
+    torch._foreach_addcdiv_(params, grads, denom, value=-lr)
+
+
+@torch.no_grad()
+def adadelta_update(params, grads, accumulated_grads, accumulated_deltas, lr, rho, epsilon):
+    """Keras Adadelta: ``Eg = rho Eg + (1-rho) g^2``; ``d = sqrt(Ed + eps) / sqrt(Eg + eps) * g``;
+    ``Ed = rho Ed + (1-rho) d^2``; ``p -= lr * d``. The same mathematics as torch.optim.Adadelta's."""
+    torch._foreach_mul_(accumulated_grads, rho)
+    torch._foreach_addcmul_(accumulated_grads, grads, grads, value=1.0 - rho)
+    delta = torch._foreach_add(accumulated_deltas, epsilon)
+    torch._foreach_sqrt_(delta)
+    denom = torch._foreach_add(accumulated_grads, epsilon)
+    torch._foreach_sqrt_(denom)
+    torch._foreach_div_(delta, denom)
+    torch._foreach_mul_(delta, grads)
+    torch._foreach_mul_(accumulated_deltas, rho)
+    torch._foreach_addcmul_(accumulated_deltas, delta, delta, value=1.0 - rho)
+    torch._foreach_add_(params, delta, alpha=-lr)
+
+
+@torch.no_grad()
+def adamax_update(params, grads, ms, us, step_size, beta_1, beta_2, epsilon):
+    """Keras Adamax: ``m += (g - m)(1 - b1)``; ``u = max(b2 u, |g|)``; ``p -= step_size * m / (u + eps)``
+    with ``step_size = lr / (1 - b1^t)`` (torch's adds epsilon to ``|g|`` inside the max instead)."""
+    torch._foreach_lerp_(ms, grads, 1.0 - beta_1)
+    torch._foreach_mul_(us, beta_2)
+    torch._foreach_maximum_(us, torch._foreach_abs(grads))
+    denom = torch._foreach_add(us, epsilon)
+    torch._foreach_addcdiv_(params, ms, denom, value=-step_size)
+
+
+@torch.no_grad()
+def nadam_update(params, grads, ms, vs, lr, beta_1, beta_2, epsilon, m_scale, g_scale, v_divisor):
+    """Keras Nadam: Adam's moments, then ``m_hat = m_scale * m + g_scale * g``, ``v_hat = v / v_divisor`` and
+    ``p -= lr * m_hat / (sqrt(v_hat) + eps)``. The scales come from Keras' momentum schedule
+    ``u_t = b1 (1 - 0.5 * 0.96^t)``, which differs from torch.optim.NAdam's ``0.96^(0.004 t)``."""
+    torch._foreach_lerp_(ms, grads, 1.0 - beta_1)
+    torch._foreach_lerp_(vs, torch._foreach_mul(grads, grads), 1.0 - beta_2)
+    m_hat = torch._foreach_mul(ms, m_scale)
+    torch._foreach_add_(m_hat, grads, alpha=g_scale)
+    denom = torch._foreach_div(vs, v_divisor)
+    torch._foreach_sqrt_(denom)
+    torch._foreach_add_(denom, epsilon)
+    torch._foreach_addcdiv_(params, m_hat, denom, value=-lr)
+
+
+@torch.no_grad()
+def ftrl_update(params, grads, accumulators, linears, lr, lr_power, l1, l2, l2_shrinkage):
+    """Keras Ftrl (``l2`` already includes ``beta / (2 lr)``); torch.optim has no FTRL."""
+    grad_for_linear = torch._foreach_add(grads, params, alpha=2.0 * l2_shrinkage) if l2_shrinkage else grads
+    new_accumulators = torch._foreach_addcmul(accumulators, grads, grads)
+    new_power = torch._foreach_pow(new_accumulators, -lr_power)
+    sigma = torch._foreach_sub(new_power, torch._foreach_pow(accumulators, -lr_power))
+    torch._foreach_mul_(sigma, params)
+    torch._foreach_add_(linears, grad_for_linear)
+    torch._foreach_add_(linears, torch._foreach_div(sigma, lr), alpha=-1.0)
+    quadratic = torch._foreach_div(new_power, lr)
+    torch._foreach_add_(quadratic, 2.0 * l2)
+    new_params = torch._foreach_clamp_min(linears, -l1)
+    torch._foreach_clamp_max_(new_params, l1)
+    torch._foreach_sub_(new_params, linears)
+    torch._foreach_div_(new_params, quadratic)
+    torch._foreach_copy_(params, new_params)
+    torch._foreach_copy_(accumulators, new_accumulators)
+
+
+@torch.no_grad()
+def lion_update(params, grads, ms, lr, beta_1, beta_2):
+    """Keras Lion: ``p -= lr * sign(b1 m + (1 - b1) g)``; ``m = b2 m + (1 - b2) g``."""
+    direction = torch._foreach_mul(ms, beta_1)
+    torch._foreach_add_(direction, grads, alpha=1.0 - beta_1)
+    torch._foreach_sign_(direction)
+    torch._foreach_add_(params, direction, alpha=-lr)
+    torch._foreach_mul_(ms, beta_2)
+    torch._foreach_add_(ms, grads, alpha=1.0 - beta_2)
+
+
+__all__ = ["optimizer_slot", "optimizer_host_scalar", "optimizer_scalar_value", "optimizer_scalar_assign",
+           "optimizer_fused_layout", "clip_gradients_by_norm", "clip_gradients_by_global_norm",
+           "clip_gradients_by_value", "decay_weights", "moving_average_update", "copy_values", "sgd_update",
+           "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update", "adamax_update", "nadam_update",
+           "ftrl_update", "lion_update"]

@@ -1,0 +1,93 @@
+"""Optimizers: the Keras 2 API (tf-keras 2.21 ``tf.keras.optimizers``) on the backend's foreach/fused kernels.
+
+``model.compile(optimizer='adam')`` resolves names here through ``get``: a name (any case), a config dict
+``{'class_name': ..., 'config': ...}``, or an optimizer instance (returned as is). ``legacy`` holds the Keras 2
+``keras.optimizers.legacy.*`` names; ``schedules`` the learning-rate schedules.
+"""
+from fastkeras.optimizers import legacy, schedules
+from fastkeras.optimizers.adadelta import Adadelta
+from fastkeras.optimizers.adagrad import Adagrad
+from fastkeras.optimizers.adam import Adam, AdamW
+from fastkeras.optimizers.adamax import Adamax
+from fastkeras.optimizers.ftrl import Ftrl
+from fastkeras.optimizers.lion import Lion
+from fastkeras.optimizers.nadam import Nadam
+from fastkeras.optimizers.optimizer import Optimizer
+from fastkeras.optimizers.rmsprop import RMSprop
+from fastkeras.optimizers.sgd import SGD
+from fastkeras.saving import serialization
+
+_MODULE = "keras.optimizers"
+_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion)
+_BUILTIN = frozenset(_CLASSES)
+
+# Lower-case names Keras resolves (it lower-cases a known class name before looking it up).
+_BY_LOWER_NAME = {cls.__name__.lower(): cls for cls in _CLASSES}
+_BY_LOWER_NAME.update({"experimentaladadelta": Adadelta, "experimentaladagrad": Adagrad,
+                       "experimentaladam": Adam, "experimentalsgd": SGD})
+
+
+def serialize(optimizer, use_legacy_format=False):
+    """``{'module': 'keras.optimizers', 'class_name', 'config', 'registered_name'}``, as tf-keras 2.21 writes it
+    (``use_legacy_format=True``: the older ``{'class_name', 'config'}``)."""
+    if optimizer is None:
+        return None
+    cls = type(optimizer)
+    config = optimizer.get_config()
+    if use_legacy_format:
+        return {"class_name": cls.__name__, "config": config}
+    if cls in _BUILTIN:
+        return {"module": _MODULE, "class_name": cls.__name__, "config": config, "registered_name": None}
+    return {"module": None if cls.__module__ == "__main__" else cls.__module__, "class_name": cls.__name__,
+            "config": config, "registered_name": serialization.get_registered_name(cls)}
+
+
+def _unknown(name):
+    valid = ", ".join(repr(n) for n in sorted(cls.__name__ for cls in _CLASSES))
+    return ValueError(f"Unknown optimizer: {name!r}. Valid names (any case) are {valid}; for a custom optimizer pass "
+                      "its class in `custom_objects` or register it with "
+                      "`fastkeras.utils.register_keras_serializable`.")
+
+
+def deserialize(config, custom_objects=None, use_legacy_format=False, **kwargs):
+    """An optimizer from ``{'class_name': ..., 'config': {...}}`` (tf-keras 2.21 or older Keras 2 configs,
+    whose ``lr``/``decay`` keys are understood)."""
+    kwargs.pop("use_legacy_optimizer", None)
+    if kwargs:
+        raise TypeError(f"Invalid keyword arguments: {kwargs}")
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret optimizer config: expected a dict with 'class_name' and 'config', "
+                         f"received {config!r}.")
+    class_name = config["class_name"]
+    cls = None
+    for name in (config.get("registered_name"), class_name):
+        if isinstance(name, str) and cls is None:
+            cls = serialization.lookup(name, {}, custom_objects)
+    if cls is None and isinstance(class_name, str):
+        cls = _BY_LOWER_NAME.get(class_name.lower())
+    if not isinstance(cls, type):
+        raise _unknown(class_name)
+    inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError(f"The config of optimizer {class_name!r} must be a dict, received {type(inner).__name__}.")
+    return cls.from_config(dict(inner), custom_objects=custom_objects) if \
+        "custom_objects" in cls.from_config.__code__.co_varnames else cls.from_config(dict(inner))
+
+
+def get(identifier, **kwargs):
+    """An optimizer from a name ('adam', 'Adam', 'rmsprop', ...), a config dict, or an Optimizer (returned)."""
+    kwargs.pop("use_legacy_optimizer", None)
+    if kwargs:
+        raise TypeError(f"Invalid keyword arguments: {kwargs}")
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return deserialize({"class_name": identifier, "config": {}})
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Expected an optimizer name such "
+                     "as 'adam', a config dict, or an Optimizer instance.")
+
+
+__all__ = [cls.__name__ for cls in _CLASSES] + ["Optimizer", "legacy", "schedules", "get", "serialize",
+                                                "deserialize"]
