@@ -42,7 +42,7 @@ from fastkeras.utils.progbar import Progbar, is_dynamic_display, read_value
 
 __all__ = [
     "Callback", "CallbackList", "BaseLogger", "History", "ProgbarLogger", "ModelCheckpoint", "EarlyStopping",
-    "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback",
+    "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "TensorBoard",
 ]
 
 
@@ -1239,3 +1239,8 @@ class LambdaCallback(Callback):
             self.on_train_begin = on_train_begin
         if on_train_end is not None:
             self.on_train_end = on_train_end
+
+
+# TensorBoard lives in its own module (it brings an event-file writer); imported last because it subclasses
+# Callback from this module.
+from fastkeras.callbacks_tensorboard import TensorBoard  # noqa: E402,F401
