@@ -260,6 +260,12 @@ class Model(Layer):
         from fastkeras.saving.model_config import model_to_yaml
         return model_to_yaml(self, **kwargs)
 
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, signatures=None, options=None,
+             save_traces=True):
+        """Saves the whole model ('.keras' or '.h5'), atomically; see ``fastkeras.saving.save_model``."""
+        from fastkeras.saving.saving_api import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, save_format=save_format)
+
     def save_weights(self, filepath, overwrite=True, save_format=None, options=None):
         from fastkeras.saving.hdf5_weights import save_weights
         save_weights(self, filepath, overwrite=overwrite, save_format=save_format)

@@ -183,3 +183,20 @@ def read_text_attribute(obj, name, label):
         raise in_file(FileFormatError, label, f"the attribute {name!r} should be a string, got "
                       f"{type(value).__name__}.")
     return value
+
+
+def stored_elements(group):
+    """The number of array elements under ``group`` (a checked file): what a config built from the file
+    may allocate, since every weight is then filled from it."""
+    h5py = h5py_module()
+    total = 0
+    stack = [group]
+    while stack:
+        g = stack.pop()
+        for name in g:
+            obj = g[name]
+            if isinstance(obj, h5py.Dataset):
+                total += int(np.prod(obj.shape, dtype=object))
+            else:
+                stack.append(obj)
+    return total

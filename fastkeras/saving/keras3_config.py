@@ -289,4 +289,9 @@ def compile_config_to_keras3(compile_config):
                                if not (k in _K2_ONLY_DEFAULTS and v == _K2_ONLY_DEFAULTS[k])
                                and k not in ("is_legacy_optimizer", "jit_compile")}
         out["optimizer"] = optimizer
+    # Keras 3 needs numbers where tf-keras writes None ("the default").
+    defaults = {"run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
+    for key, value in defaults.items():
+        if out.get(key) is None:
+            out[key] = value
     return out

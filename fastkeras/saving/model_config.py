@@ -649,19 +649,18 @@ def model_from_config(config, custom_objects=None):
     inner = config["config"]
     if not isinstance(inner, dict) and not (isinstance(inner, list) and issubclass(cls, sequential.Sequential)):
         raise ValueError(f"Malformed model config: 'config' should be a dict, got {type(inner).__name__}.")
-    return _call_from_config(cls, inner, custom_objects)
+    from fastkeras.saving import safety
+    safety.scan_config(config)
+    with safety.config_budget("model config"):
+        return _call_from_config(cls, inner, custom_objects)
 
 
 def model_from_json(json_string, custom_objects=None):
     """A model (with fresh weights) from the JSON that ``model.to_json()`` writes."""
-    if isinstance(json_string, (bytes, bytearray)):
-        json_string = json_string.decode("utf-8")
-    if not isinstance(json_string, str):
+    from fastkeras.saving import safety
+    if not isinstance(json_string, (str, bytes, bytearray)):
         raise ValueError(f"model_from_json expects a JSON string, got {type(json_string).__name__}.")
-    try:
-        config = json.loads(json_string)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"model_from_json: the string is not valid JSON ({e}).") from None
+    config = safety.load_json(json_string, what="model_from_json string")
     if not isinstance(config, dict):
         raise ValueError(f"model_from_json: the JSON holds a {type(config).__name__}, not an object with "
                          "'class_name' and 'config'.")
@@ -669,16 +668,12 @@ def model_from_json(json_string, custom_objects=None):
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
-    """A model from the YAML that ``model.to_yaml()`` writes (read with ``yaml.safe_load`` only)."""
-    yaml = _import_yaml("model_from_yaml")
-    if isinstance(yaml_string, (bytes, bytearray)):
-        yaml_string = yaml_string.decode("utf-8")
-    if not isinstance(yaml_string, str):
+    """A model from the YAML that ``model.to_yaml()`` writes (read with ``yaml.safe_load`` only, after
+    ``safety.load_yaml`` refused tags, aliases and deep nesting)."""
+    from fastkeras.saving import safety
+    if not isinstance(yaml_string, (str, bytes, bytearray)):
         raise ValueError(f"model_from_yaml expects a YAML string, got {type(yaml_string).__name__}.")
-    try:
-        config = yaml.safe_load(yaml_string)
-    except yaml.YAMLError as e:
-        raise ValueError(f"model_from_yaml: the string is not valid YAML ({e}).") from None
+    config = safety.load_yaml(yaml_string, what="model_from_yaml string")
     if not isinstance(config, dict):
         raise ValueError(f"model_from_yaml: the YAML holds a {type(config).__name__}, not a mapping with "
                          "'class_name' and 'config'.")

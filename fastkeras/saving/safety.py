@@ -76,6 +76,17 @@ def allocation_budget(max_elements, source):
         _STATE.budget = previous
 
 
+@contextlib.contextmanager
+def config_budget(source):
+    """``LIMITS['max_config_elements']`` for a config read without weights; an outer budget (set from a
+    file's own weights) stays in force."""
+    if getattr(_STATE, "budget", None) is not None:
+        yield
+        return
+    with allocation_budget(LIMITS["max_config_elements"], source):
+        yield
+
+
 def check_allocation(layer_name, weight_name, shape):
     """Called by ``Layer.add_weight`` before it allocates; raises when a loaded config asks too much."""
     budget = getattr(_STATE, "budget", None)

@@ -1,0 +1,199 @@
+"""Whole models in the ``.keras`` zip archive of Keras 3 (also written by tf-keras 2.13+).
+
+Entries: ``metadata.json`` (``keras_version``, ``date_saved``), ``config.json``
+(the model's serialized config with ``compile_config``) and
+``model.weights.h5`` (the object-path weights layout, ``object_weights``, with
+the optimizer under ``optimizer/vars``). fastkeras writes the config in Keras
+3's dialect (``keras3_config``) so Keras 3 loads the file, and reads both
+dialects: Keras 3's (metadata version 3.x) and tf-keras' (2.x).
+
+Reading never extracts anything: the directory is checked first
+(``zip_checks``: no ``..`` or absolute names, no links, bounded sizes, only the
+three entries above, or ``model.weights.npz``, which is refused when it holds
+pickles), then each entry is read into memory within its size limit.
+"""
+import datetime
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+
+from fastkeras.saving import h5_checks, keras3_config, object_weights, safety, training_config
+from fastkeras.saving.atomic import atomic_write
+from fastkeras.saving.errors import FileFormatError, UnsafeFileError, in_file
+from fastkeras.saving.model_building import build_model
+from fastkeras.saving.zip_checks import check_zip_entries
+
+CONFIG = "config.json"
+METADATA = "metadata.json"
+WEIGHTS_H5 = "model.weights.h5"
+WEIGHTS_NPZ = "model.weights.npz"
+# The Keras 3 release whose format fastkeras writes (and checks against in tools/make_saving_fixtures.py).
+KERAS3_FORMAT_VERSION = "3.15.1"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------------------------------------
+
+def _config_json(model, include_optimizer):
+    from fastkeras.saving.model_config import _json_default, _model_document, serialize_layer
+    _model_document(model)  # refuses subclassed models without get_config, with its clear message
+    config = serialize_layer(model)
+    if include_optimizer:
+        compile_config = training_config.keras_compile_config(model)
+        if compile_config is not None:
+            config["compile_config"] = keras3_config.compile_config_to_keras3(compile_config)
+    config = json.loads(json.dumps(config, default=_json_default))
+    return json.dumps(keras3_config.to_keras3(config))
+
+
+def _optimizer_values(model):
+    """The optimizer's variables in Keras 3's layout: iterations, the learning rate (when it is a number,
+    not a schedule), then the slots, whose order Keras 3 shares with tf-keras for its optimizers."""
+    state = training_config.optimizer_state(model)
+    if state is None:
+        return None
+    values = list(state[1])
+    learning_rate = model.optimizer.get_config().get("learning_rate")
+    if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
+        values.insert(1, np.asarray(learning_rate, dtype="float32"))
+    return values
+
+
+def _weights_bytes(model, include_optimizer):
+    h5py = h5_checks.h5py_module()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        object_weights.write(f, model, _optimizer_values(model) if include_optimizer else None)
+    return buffer.getvalue()
+
+
+def save(model, filepath, overwrite=True, include_optimizer=True):
+    from fastkeras import __version__
+    filepath = os.fspath(filepath)
+    config = _config_json(model, include_optimizer)
+    weights = _weights_bytes(model, include_optimizer)
+    metadata = json.dumps({"keras_version": KERAS3_FORMAT_VERSION, "fastkeras_version": __version__,
+                           "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
+    with atomic_write(filepath, overwrite) as f:
+        with zipfile.ZipFile(f, "w") as archive:
+            archive.writestr(METADATA, metadata)
+            archive.writestr(CONFIG, config)
+            archive.writestr(WEIGHTS_H5, weights)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------------------------------------
+
+def _read_entry(archive, info, label, limit):
+    if info.file_size > limit:
+        raise in_file(UnsafeFileError, label, f"the archive entry {info.filename!r} is {info.file_size} bytes, more "
+                      f"than the limit of {limit}; refused.")
+    try:
+        with archive.open(info) as member:
+            data = member.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
+        raise in_file(FileFormatError, label, f"cannot read the archive entry {info.filename!r} (corrupt or "
+                      f"truncated?): {e}") from None
+    if len(data) > limit:
+        raise in_file(UnsafeFileError, label, f"the archive entry {info.filename!r} decompresses beyond its limit; "
+                      "refused.")
+    return data
+
+
+class _Archive:
+    """The checked entries of a ``.keras`` file, read into memory."""
+
+    def __init__(self, filepath):
+        self.label = os.fspath(filepath)
+        if not os.path.exists(self.label):
+            raise FileNotFoundError(f"No file or directory found at {self.label!r}.")
+        if os.path.isdir(self.label):
+            raise IsADirectoryError(f"{self.label!r} is a directory; a .keras model is a zip file (TensorFlow "
+                                    "SavedModel directories are not supported).")
+        try:
+            with open(self.label, "rb") as fh, zipfile.ZipFile(fh) as archive:
+                infos = check_zip_entries(archive, self.label, allowed={CONFIG, METADATA, WEIGHTS_H5, WEIGHTS_NPZ})
+                by_name = {info.filename: info for info in infos}
+                if CONFIG not in by_name:
+                    raise in_file(FileFormatError, self.label, f"the archive has no {CONFIG}, so it is not a .keras "
+                                  f"model (entries: {sorted(by_name)}).")
+                config_limit = safety.LIMITS["max_config_bytes"]
+                self.config_bytes = _read_entry(archive, by_name[CONFIG], self.label, config_limit)
+                self.metadata_bytes = _read_entry(archive, by_name[METADATA], self.label, config_limit) \
+                    if METADATA in by_name else None
+                entry_limit = safety.LIMITS["max_entry_bytes"]
+                self.npz_bytes = _read_entry(archive, by_name[WEIGHTS_NPZ], self.label, entry_limit) \
+                    if WEIGHTS_NPZ in by_name else None
+                self.weights_bytes = _read_entry(archive, by_name[WEIGHTS_H5], self.label, entry_limit) \
+                    if WEIGHTS_H5 in by_name else None
+        except zipfile.BadZipFile as e:
+            raise in_file(FileFormatError, self.label, f"not a valid .keras (zip) file: {e}") from None
+        except (OSError, EOFError, ValueError) as e:
+            if isinstance(e, (FileFormatError, UnsafeFileError)):
+                raise
+            raise in_file(FileFormatError, self.label, f"cannot read the .keras (zip) file: {e}") from None
+
+    def weights_file(self):
+        """The checked ``model.weights.h5`` as an open h5py file."""
+        where = f"{self.label}:{WEIGHTS_H5}"
+        if self.weights_bytes is None:
+            if self.npz_bytes is not None:
+                safety.load_numpy(self.npz_bytes, f"{self.label}:{WEIGHTS_NPZ}")
+                raise in_file(FileFormatError, self.label, f"weights stored as {WEIGHTS_NPZ} are not supported; "
+                              f"fastkeras reads {WEIGHTS_H5}.")
+            raise in_file(FileFormatError, self.label, f"the archive has no {WEIGHTS_H5}.")
+        return h5_checks.open_checked(io.BytesIO(self.weights_bytes), where)
+
+    def config(self):
+        config = safety.load_json(self.config_bytes, self.label, CONFIG)
+        if not isinstance(config, dict):
+            raise in_file(FileFormatError, self.label, f"{CONFIG} should hold a JSON object, got "
+                          f"{type(config).__name__}.")
+        safety.scan_config(config, self.label)
+        if self._is_keras3(config):
+            try:
+                config = keras3_config.from_keras3(config)
+            except (ValueError, TypeError, KeyError, IndexError) as e:
+                raise in_file(FileFormatError, self.label, f"cannot read the Keras 3 model config: {e}") from None
+        return config
+
+    def _is_keras3(self, config):
+        version = None
+        if self.metadata_bytes is not None:
+            metadata = safety.load_json(self.metadata_bytes, self.label, METADATA)
+            version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+        if isinstance(version, str) and version[:1].isdigit():
+            return not version.startswith(("1.", "2."))
+        return not str(config.get("module", "")).startswith("tf_keras")
+
+
+def load(filepath, custom_objects=None, compile=True):
+    from fastkeras import backend as K
+    archive = _Archive(filepath)
+    label = archive.label
+    config = archive.config()
+    compile_config = config.pop("compile_config", None)
+    with archive.weights_file() as f:
+        with h5_checks.reading(label):
+            stored = sum(h5_checks.stored_elements(f[key]) for key in ("layers", "vars") if key in f)
+        model = build_model(config, custom_objects, label, stored_elements=stored)
+        assignments = object_weights.read_assignments(f, model, label)
+        optimizer_values = object_weights.read_optimizer_values(f, label) if compile and compile_config else None
+    K.batch_set_value(assignments)
+    if compile and compile_config:
+        training_config.compile_from_config(model, compile_config, custom_objects, label, keras_format=True)
+        if optimizer_values:
+            training_config.restore_optimizer_state(model, optimizer_values, label)
+    return model
+
+
+def read_weight_assignments(filepath, model, skip_mismatch=False):
+    """[(variable, array)] for ``model.load_weights('m.keras')``."""
+    archive = _Archive(filepath)
+    with archive.weights_file() as f:
+        return object_weights.read_assignments(f, model, archive.label, skip_mismatch)

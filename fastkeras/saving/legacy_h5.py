@@ -1,0 +1,100 @@
+"""Whole models in Keras 2's HDF5 format (``model.save('m.h5')``, what tf-keras 2.21 writes for ``.h5``).
+
+Layout: root attributes ``model_config`` (the model's JSON), ``training_config``
+(compile arguments, when compiled), ``keras_version`` and ``backend``; the
+group ``model_weights`` in Keras 2's weights layout (``hdf5_weights``); the
+group ``optimizer_weights`` with attribute ``weight_names`` and one dataset per
+optimizer variable (``iteration:0``, ``Adam/m/dense/kernel:0``, ...).
+
+Reading goes through the same checks as every other path: the file is walked
+by ``h5_checks`` before anything is read, the config is parsed by
+``safety.load_json`` and built by ``model_building`` under the caller's
+``safe_mode`` (this path honours it like every other).
+"""
+import json
+import os
+
+from fastkeras.saving import h5_checks, hdf5_weights, safety, training_config
+from fastkeras.saving.atomic import atomic_path
+from fastkeras.saving.errors import FileFormatError, in_file
+from fastkeras.saving.model_building import build_model
+
+
+def _model_document(model):
+    from fastkeras.saving.model_config import _json_default, _model_document as document
+    config = document(model)
+    return json.dumps({"class_name": config["class_name"], "config": config["config"]}, default=_json_default)
+
+
+def save(model, filepath, overwrite=True, include_optimizer=True):
+    from fastkeras.saving.model_config import _json_default
+    h5py = h5_checks.h5py_module()
+    filepath = os.fspath(filepath)
+    model_json = _model_document(model)
+    layers, groups = hdf5_weights._collect_for_saving(model)
+    train_json = state = None
+    if include_optimizer:
+        config = training_config.h5_training_config(model)
+        if config is not None:
+            train_json = json.dumps(config, default=_json_default)
+            state = training_config.optimizer_state(model)
+    with atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["backend"] = hdf5_weights.BACKEND
+            f.attrs["keras_version"] = hdf5_weights.KERAS_VERSION
+            f.attrs["model_config"] = model_json
+            hdf5_weights._write_weights(f.create_group("model_weights"), layers, groups)
+            if train_json is not None:
+                f.attrs["training_config"] = train_json
+            if state is not None:
+                names, values = state
+                group = f.create_group("optimizer_weights")
+                hdf5_weights._write_string_list(group, "weight_names", names)
+                for name, value in zip(names, values):
+                    group.create_dataset(name, data=value)
+
+
+def _optimizer_values(f, label):
+    if "optimizer_weights" not in f:
+        return None
+    group = f["optimizer_weights"]
+    if not hasattr(group, "keys"):
+        raise in_file(FileFormatError, label, "'optimizer_weights' should be a group.")
+    values = []
+    for name in hdf5_weights._read_string_list(group, "weight_names"):
+        if name not in group or hasattr(group[name], "keys"):
+            raise in_file(FileFormatError, label, f"optimizer weight {name!r} is listed in 'weight_names' but has no "
+                          "dataset.")
+        values.append(h5_checks.read_array(group[name], label))
+    return values
+
+
+def load(filepath, custom_objects=None, compile=True):
+    """A model from a Keras 2 ``.h5`` file: architecture, weights and (with ``compile``) training state."""
+    from fastkeras import backend as K
+    label = os.fspath(filepath)
+    with h5_checks.open_checked(filepath, label) as f:
+        with h5_checks.reading(label):
+            text = h5_checks.read_text_attribute(f, "model_config", label)
+            if text is None:
+                raise in_file(FileFormatError, label, "no model found in the file (it has no 'model_config' "
+                              "attribute); a weights-only file loads with `model.load_weights(...)`.")
+            if "model_weights" not in f or not hasattr(f["model_weights"], "keys"):
+                raise in_file(FileFormatError, label, "the file has a model config but no 'model_weights' group.")
+            stored = h5_checks.stored_elements(f["model_weights"])
+            train_text = h5_checks.read_text_attribute(f, "training_config", label) if compile else None
+        config = safety.load_json(text, label, "model_config attribute")
+        model = build_model(config, custom_objects, label, stored_elements=stored)
+        assignments = hdf5_weights.read_assignments(f, model, label)
+        optimizer_values = None
+        if train_text is not None:
+            train_config = safety.scan_config(safety.load_json(train_text, label, "training_config attribute"),
+                                              label)
+            with h5_checks.reading(label):
+                optimizer_values = _optimizer_values(f, label)
+    K.batch_set_value(assignments)
+    if train_text is not None:
+        training_config.compile_from_config(model, train_config, custom_objects, label, keras_format=False)
+        if optimizer_values:
+            training_config.restore_optimizer_state(model, optimizer_values, label)
+    return model

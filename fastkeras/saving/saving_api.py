@@ -1,0 +1,79 @@
+"""``save_model`` / ``load_model``: the format chosen from the file name when saving, from the file's
+content when loading (``.keras`` zip archive or Keras 2 HDF5), and ``safe_mode`` taken from the caller only."""
+import os
+
+from fastkeras.saving import h5_checks, keras_archive, legacy_h5
+from fastkeras.saving.errors import FileFormatError, in_file
+from fastkeras.saving.safety import safe_mode_scope
+
+_H5_SUFFIXES = (".h5", ".hdf5", ".keras2")
+
+
+def _save_format(filepath, save_format):
+    if save_format is not None:
+        fmt = str(save_format).lower().strip()
+        if fmt in ("h5", "hdf5"):
+            return "h5"
+        if fmt == "keras":
+            return "keras"
+        if fmt in ("tf", "tensorflow"):
+            raise ValueError(f"save_format={save_format!r}: TensorFlow SavedModel is not supported by fastkeras; save "
+                             f"{filepath!r} as '.keras' or '.h5'.")
+        raise ValueError(f"Unknown save_format {save_format!r}; expected 'keras' or 'h5'.")
+    if filepath.endswith(".keras"):
+        return "keras"
+    if filepath.endswith(_H5_SUFFIXES):
+        return "h5"
+    raise ValueError(f"Invalid filepath extension for saving {filepath!r}: use '.keras' (Keras 3's zip format) or "
+                     "'.h5' (Keras 2's HDF5 format). TensorFlow SavedModel directories are not supported.")
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+    """Saves architecture, weights and (with ``include_optimizer``) the compile arguments and optimizer state.
+
+    The file is written atomically: a crash or error during the save leaves any previous file intact.
+    ``signatures``, ``options`` and ``save_traces`` (TensorFlow-only) are accepted and ignored.
+    """
+    for key in ("signatures", "options", "save_traces"):
+        kwargs.pop(key, None)
+    if kwargs:
+        raise TypeError(f"save_model() got unexpected keyword arguments {sorted(kwargs)}.")
+    filepath = os.fspath(filepath)
+    fmt = _save_format(filepath, save_format)
+    if fmt == "keras":
+        keras_archive.save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+    else:
+        legacy_h5.save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kwargs):
+    """Loads a model saved by ``save_model`` (fastkeras), tf-keras or Keras 3, from ``.keras`` or ``.h5``.
+
+    Args:
+        custom_objects: ``{'name': class_or_function}`` for custom layers, losses, metrics... named in the
+            file; nothing else named in a file is ever resolved or imported.
+        compile: recompile with the saved compile arguments and restore the optimizer state.
+        safe_mode: keep True for files you did not write yourself. ``False`` allows rebuilding Lambda layers
+            from the Python bytecode stored in the file, which runs code from the file. Nothing in a file can
+            change this setting.
+    """
+    kwargs.pop("options", None)
+    if kwargs:
+        raise TypeError(f"load_model() got unexpected keyword arguments {sorted(kwargs)}.")
+    if not isinstance(safe_mode, bool):
+        raise TypeError(f"safe_mode must be True or False, received {safe_mode!r}.")
+    filepath = os.fspath(filepath)
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No file or directory found at {filepath!r}.")
+    if os.path.isdir(filepath):
+        raise IsADirectoryError(f"{filepath!r} is a directory: TensorFlow SavedModel directories are not supported; "
+                                "load a '.keras' or '.h5' file.")
+    with open(filepath, "rb") as f:
+        head = f.read(8)
+    with safe_mode_scope(safe_mode):
+        if head.startswith(b"PK"):
+            return keras_archive.load(filepath, custom_objects=custom_objects, compile=compile)
+        if head == h5_checks.HDF5_SIGNATURE:
+            return legacy_h5.load(filepath, custom_objects=custom_objects, compile=compile)
+    raise in_file(FileFormatError, filepath, "neither a .keras (zip) archive nor an HDF5 file, so it holds no Keras "
+                  "model (empty or truncated?).")
