@@ -204,6 +204,21 @@ def _fitted():
     return tok
 
 
+def normalize_cases():
+    """keras.utils.normalize (listed with preprocessing in Keras 2 tutorials)."""
+    from tf_keras.utils import normalize
+    rng = np.random.RandomState(5)
+    x = rng.randn(3, 4, 2)
+    x[1, 2] = 0.0  # a zero vector stays zero
+    out = []
+    for kwargs in [{}, {"axis": 0}, {"axis": 1, "order": 1}, {"order": 3}, {"axis": -2, "order": np.inf}]:
+        result = normalize(x, **kwargs)
+        kw = {k: ("inf" if v == np.inf else v) for k, v in kwargs.items()}
+        out.append({"x": encode(x), "kwargs": kw, "result": encode(result)})
+    out.append({"x": encode(np.array([3.0, 4.0])), "kwargs": {}, "result": encode(normalize(np.array([3.0, 4.0])))})
+    return out
+
+
 def main():
     pad, pad_errors = pad_cases()
     words, hashing = text_cases()
@@ -219,6 +234,7 @@ def main():
         "tokenizers": tokenizers,
         "sequences_to_matrix_after_fit_on_sequences": seq_matrix,
         "tokenizer_errors": tok_errors,
+        "normalize": normalize_cases(),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
