@@ -90,17 +90,6 @@ def _expand_along(v, ndim, axis):
     return v.reshape(shape)
 
 
-def moving_average_update(x, value, momentum):
-    """Keras 2 ``K.moving_average_update``: ``x = x * momentum + value * (1 - momentum)``, in place,
-    outside autograd; returns ``x``. Lists of variables and values are updated in one foreach kernel."""
-    with torch.no_grad():
-        if isinstance(x, (list, tuple)):
-            torch._foreach_lerp_(list(x), [v.detach() for v in value], 1.0 - momentum)
-        else:
-            x.lerp_(value.detach().to(x.dtype), 1.0 - momentum)
-    return x
-
-
 def fused_batch_norm(x, gamma, beta, moving_mean, moving_variance, axis, momentum=0.99, epsilon=1e-3,
                      training=False):
     """Batch normalization over every axis but ``axis`` by torch's fused kernel.
@@ -142,5 +131,5 @@ def layer_normalization(x, axes, gamma=None, beta=None, epsilon=1e-3):
     return batch_normalization(x, mean, variance, beta, gamma, axis=-1, epsilon=epsilon)
 
 
-__all__ = ["batch_normalization", "fused_batch_norm", "layer_normalization", "moments", "moving_average_update",
-           "normalize_batch_in_training", "weighted_moments"]
+__all__ = ["batch_normalization", "fused_batch_norm", "layer_normalization", "moments", "normalize_batch_in_training",
+           "weighted_moments"]
