@@ -6,7 +6,7 @@ only when a feature needs them.
 """
 from fastkeras import backend
 from fastkeras import activations, constraints, initializers, regularizers
-from fastkeras import callbacks, losses, metrics
+from fastkeras import callbacks, losses, metrics, optimizers
 from fastkeras import optimizers
 from fastkeras import layers
 from fastkeras import models
@@ -18,5 +18,5 @@ from fastkeras import datasets, preprocessing
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
+__all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "optimizers", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
            "datasets", "preprocessing", "Input", "Model", "Sequential", "__version__"]

@@ -13,6 +13,10 @@ class Nadam(Optimizer):
     Differs from ``torch.optim.NAdam``: torch's schedule is ``0.96^(0.004 t)`` (its ``momentum_decay``), a much
     slower warm-up, and its epsilon is added the same way but to a differently corrected ``v``.
 
+    Differs from tf-keras' ``fit`` in graph mode: there a trace-time Python counter makes tf-keras multiply
+    ``U_t`` by ``u_t`` once per variable per step, so its numbers depend on how many weights a model has.
+    fastkeras follows the documented rule above, which is what tf-keras computes when run eagerly.
+
     The product ``U_t`` is not among ``variables()`` (tf-keras keeps it outside its variable list too); fastkeras
     recomputes it from ``iterations`` whenever they disagree, so restored weights continue exactly.
 

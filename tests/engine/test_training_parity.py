@@ -1,0 +1,81 @@
+"""fit() against real Keras 2: from the same weights and data, the same weights and logs.
+
+Fixtures: tools/make_training_fixtures.py (tf-keras), two epochs of
+``fit(batch_size=8, shuffle=False)`` per loss (with SGD) and per optimizer
+(with mse), and the seeds' two-output model with loss weights and accuracy.
+"""
+import glob
+import json
+import os
+
+import numpy as np
+import pytest
+
+from fastkeras import losses, optimizers
+from fastkeras.layers import Dense, Input, concatenate
+from fastkeras.models import Model
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "training")
+CASES = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(FIXTURES, "*.json"))
+               if not p.endswith("two_output.json"))
+
+
+def load(name):
+    with open(os.path.join(FIXTURES, name + ".json")) as f:
+        meta = json.load(f)
+    with np.load(os.path.join(FIXTURES, name + ".npz"), allow_pickle=False) as data:
+        arrays = dict(data)
+    return meta, arrays
+
+
+def small_model(activation, units):
+    inputs = Input((6,), name="x")
+    hidden = Dense(5, activation="tanh", name="hidden")(inputs)
+    return Model(inputs, Dense(units, activation=activation, name="out")(hidden))
+
+
+def loss_from_meta(loss):
+    if isinstance(loss, dict):
+        return getattr(losses, loss["class_name"])(from_logits=loss["from_logits"])
+    return loss
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fit_matches_keras(case):
+    meta, arrays = load(case)
+    model = small_model(meta["activation"], meta["units"])
+    model.set_weights([arrays[f"w{i}"] for i in range(meta["n_weights"])])
+    model.compile(optimizer=optimizers.get(meta["optimizer"]), loss=loss_from_meta(meta["loss"]))
+    history = model.fit(arrays["x"], arrays["y"], batch_size=meta["batch_size"], epochs=meta["epochs"],
+                        shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], meta["history"]["loss"], rtol=1e-5, atol=1e-7)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, arrays[f"final{i}"], atol=1e-4, err_msg=f"{case}: weight {i}")
+
+
+def test_two_output_model_logs_match_keras():
+    meta, arrays = load("two_output")
+    main_input = Input(shape=(10,), name="main_input")
+    x = Dense(8, activation="relu", name="d1")(main_input)
+    aux_output = Dense(1, activation="sigmoid", name="aux_output")(x)
+    aux_input = Input(shape=(5,), name="aux_input")
+    x = concatenate([x, aux_input], name="cat")
+    x = Dense(16, activation="relu", name="d2")(x)
+    main_output = Dense(1, activation="sigmoid", name="main_output")(x)
+    model = Model([main_input, aux_input], [main_output, aux_output])
+    model.set_weights([arrays[f"w{i}"] for i in range(meta["n_weights"])])
+    model.compile(optimizer=optimizers.RMSprop(learning_rate=0.01), loss="binary_crossentropy",
+                  loss_weights=[1.0, 0.2], metrics=["accuracy"])
+    head, extra, labels = arrays["head"], arrays["extra"], arrays["labels"]
+    history = model.fit([head, extra], [labels, labels], batch_size=16, epochs=2, shuffle=False, verbose=0,
+                        validation_data=([head[:16], extra[:16]], [labels[:16], labels[:16]]))
+    assert list(history.history) == meta["history_keys"]
+    for key, values in meta["history"].items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5, atol=1e-6, err_msg=key)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, arrays[f"final{i}"], atol=1e-4)
+    assert model.metrics_names == meta["metrics_names"]
+    result = model.evaluate([head, extra], [labels, labels], verbose=0, return_dict=True)
+    assert list(result) == list(meta["evaluate"]) or set(result) == set(meta["evaluate"])
+    for key, value in meta["evaluate"].items():
+        assert result[key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
