@@ -30,6 +30,12 @@ from fastkeras.layers.advanced_activations import (  # noqa: F401
     ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU,
 )
 from fastkeras.layers.wrappers import TimeDistributed, Wrapper  # noqa: F401
+from fastkeras.layers.embeddings import Embedding  # noqa: F401
+from fastkeras.layers.masking import Masking  # noqa: F401
+from fastkeras.layers.recurrent import (  # noqa: F401
+    GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
+)
+from fastkeras.layers.bidirectional import Bidirectional  # noqa: F401
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
