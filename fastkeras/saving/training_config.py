@@ -90,23 +90,32 @@ def _is_object_config(value):
     return isinstance(value, dict) and isinstance(value.get("class_name"), str) and "config" in value
 
 
+# Metric names compile resolves from the loss rather than from the metrics table.
+_LOSS_DEPENDENT_METRICS = ("accuracy", "acc", "crossentropy", "ce")
+
+
 def _spec(value, module, custom_objects, what):
-    """A loss or metric spec for ``compile`` from its config form (recursing through per-output structures)."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    """A loss or metric spec for ``compile`` from its config form (recursing through per-output structures).
+
+    Names are resolved here, so that an unknown one is reported now rather than at the first ``fit``."""
+    if isinstance(value, str):
+        if value not in _LOSS_DEPENDENT_METRICS:
+            module.deserialize(value, custom_objects=custom_objects)
+        return value
+    if value is None or isinstance(value, (int, float, bool)):
         return value
     if isinstance(value, list):
         return [_spec(v, module, custom_objects, what) for v in value]
     if _is_object_config(value):
         if value["class_name"] == "function" and isinstance(value["config"], str):
-            return value["config"]
+            return _spec(value["config"], module, custom_objects, what)
         if value["class_name"] == "MeanMetricWrapper" and isinstance(value["config"], dict):
             # tf-keras wraps every function metric; the name ('accuracy') is what compile understands best.
             name, fn = value["config"].get("name"), value["config"].get("fn")
             for candidate in (name, fn):
                 if isinstance(candidate, str):
                     try:
-                        module.get(candidate)
-                        return candidate
+                        return _spec(candidate, module, custom_objects, what)
                     except ValueError:
                         pass
         return module.deserialize(value, custom_objects=custom_objects)

@@ -1,0 +1,543 @@
+"""Hostile model files: each published Keras attack pattern, and more, is refused with a clear error while a
+canary shows that no code ran, no module named in the file was imported, and nothing was written.
+
+The canary is a path outside the target directory that every payload tries to create (``os.mkdir``) and a
+module on ``sys.path`` whose import would create it. After each refusal the canary must be absent and the
+directory tree byte-for-byte as before. The ``control`` tests run the same payloads through the unsafe
+routes (``safe_mode=False`` plus a call, ``np.load(allow_pickle=True)``, a plain import) and see the canary
+appear, so a canary that stays absent means something.
+"""
+import base64
+import io
+import json
+import marshal
+import os
+import sys
+import types
+import zipfile
+
+import numpy as np
+import pytest
+
+from fastkeras import layers as L
+from fastkeras.models import Model, load_model, model_from_json, model_from_yaml
+from fastkeras.saving import FileFormatError, SavingError, UnsafeFileError, safety
+
+h5py = pytest.importorskip("h5py")
+
+EVIL_MODULE = "fastkeras_evil_canary_module"
+
+
+class Canary:
+    """Where payloads would leave a trace, and the directory tree that must not change."""
+
+    def __init__(self, root):
+        self.root = root
+        self.target = root / "target"
+        self.outside = root / "outside"
+        self.target.mkdir()
+        self.outside.mkdir()
+        self.path = self.outside / "CANARY"
+        (self.outside / f"{EVIL_MODULE}.py").write_text(f"import os\nos.mkdir({str(self.path)!r})\n")
+
+    def tree(self):
+        out = {}
+        for directory, _, files in os.walk(self.root):
+            for name in files:
+                if "__pycache__" in directory:
+                    continue
+                full = os.path.join(directory, name)
+                with open(full, "rb") as f:
+                    out[os.path.relpath(full, self.root)] = f.read()
+        return out
+
+    def refused(self, load, error=SavingError, match=None):
+        """Runs ``load`` expecting ``error``; checks that nothing ran and nothing was written."""
+        before = self.tree()
+        with pytest.raises(error, match=match) as info:
+            load()
+        assert not self.path.exists(), "a payload from the file ran"
+        assert EVIL_MODULE not in sys.modules, "a module named in the file was imported"
+        assert self.tree() == before, "loading wrote or changed files"
+        assert str(info.value), "the error must say what was refused"
+        return info.value
+
+
+@pytest.fixture
+def canary(tmp_path, monkeypatch):
+    c = Canary(tmp_path)
+    monkeypatch.syspath_prepend(str(c.outside))
+    yield c
+    sys.modules.pop(EVIL_MODULE, None)
+
+
+# ---- building blocks of hostile files ------------------------------------------------------------------
+
+def evil_code(canary_path):
+    """Marshalled bytecode of ``lambda x: (os.mkdir(canary), x)[1]``, base64 as Keras stores it."""
+    source = f"lambda x: (__import__('os').mkdir({str(canary_path)!r}), x)[1]"
+    code = next(c for c in compile(source, "<evil>", "eval").co_consts if isinstance(c, types.CodeType))
+    return base64.b64encode(marshal.dumps(code)).decode("ascii")
+
+
+def base_model():
+    x = L.Input((3,), name="x")
+    h = L.Dense(2, activation="relu", name="d")(x)
+    return Model(x, L.Lambda(lambda t: t + 1.0, name="lam")(h), name="victim")
+
+
+def plain_model():
+    x = L.Input((3,), name="x")
+    return Model(x, L.Dense(2, name="d")(x), name="victim")
+
+
+def keras_file(canary, model=None, name="m.keras"):
+    path = canary.target / name
+    (model or plain_model()).save(path)
+    return path
+
+
+def rewrite_archive(path, config_fn=None, add=None, drop=()):
+    """Rewrites a .keras archive: ``config_fn(config)`` edits config.json, ``add`` is {name: bytes}."""
+    with zipfile.ZipFile(path) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist() if name not in drop}
+    if config_fn is not None:
+        config = json.loads(entries["config.json"])
+        config_fn(config)
+        entries["config.json"] = json.dumps(config).encode()
+    entries.update(add or {})
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+
+
+def h5_file(canary, model=None, name="m.h5"):
+    path = canary.target / name
+    (model or plain_model()).save(path)
+    return path
+
+
+def rewrite_h5_config(path, fn, attr="model_config"):
+    with h5py.File(path, "a") as f:
+        config = json.loads(f.attrs[attr])
+        fn(config)
+        f.attrs[attr] = json.dumps(config)
+
+
+def layer_entries(config):
+    """Every layer entry of a (possibly nested) model config."""
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("class_name"), str) and isinstance(node.get("config"), dict):
+                yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def find_layer(config, class_name):
+    return next(e for e in layer_entries(config) if e["class_name"] == class_name)
+
+
+def set_lambda_bytecode(config, code, keras3):
+    entry = find_layer(config, "Lambda")["config"]
+    if keras3:
+        entry["function"] = {"class_name": "__lambda__", "config": {"code": code, "defaults": None, "closure": None}}
+        entry.pop("function_type", None)
+    else:
+        entry["function"] = [code, None, None]
+        entry["function_type"] = "lambda"
+
+
+# ---- 1. Lambda bytecode in the config, on every path ---------------------------------------------------
+
+@pytest.mark.parametrize("keras3_form", [True, False])
+def test_lambda_bytecode_in_keras_archive(canary, keras3_form):
+    path = keras_file(canary, base_model())
+    rewrite_archive(path, lambda c: set_lambda_bytecode(c, evil_code(canary.path), keras3_form))
+    error = canary.refused(lambda: load_model(path), UnsafeFileError, match='Lambda layer "lam".*safe_mode=False')
+    assert str(path) in str(error)
+
+
+def test_lambda_bytecode_in_legacy_h5(canary):
+    # CVE-2025-9905: Keras' legacy HDF5 path ignored safe_mode; here it is the same check.
+    path = h5_file(canary, base_model())
+    rewrite_h5_config(path, lambda c: set_lambda_bytecode(c, evil_code(canary.path), False))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match='Lambda layer "lam".*safe_mode=False')
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_lambda_bytecode_in_json_and_yaml(canary, fmt):
+    model = base_model()
+    config = json.loads(model.to_json())
+    set_lambda_bytecode(config, evil_code(canary.path), False)
+    if fmt == "json":
+        canary.refused(lambda: model_from_json(json.dumps(config)), UnsafeFileError, match='"lam".*safe_mode=False')
+    else:
+        import yaml
+        text = yaml.safe_dump(config)
+        canary.refused(lambda: model_from_yaml(text), UnsafeFileError, match='"lam".*safe_mode=False')
+
+
+def test_control_lambda_payload_runs_when_the_caller_trusts_the_file(canary):
+    path = keras_file(canary, base_model())
+    rewrite_archive(path, lambda c: set_lambda_bytecode(c, evil_code(canary.path), True))
+    try:  # the payload runs while the layer infers its output shape (and fails when it runs twice)
+        load_model(path, safe_mode=False)
+    except SavingError:
+        pass
+    assert canary.path.exists()
+
+
+# ---- 2. configs naming module functions ----------------------------------------------------------------
+
+ATTACK_TARGETS = [("os", "system"), ("builtins", "eval"), ("builtins", "exec"), ("subprocess", "Popen"),
+                  ("keras.utils", "get_file"), ("keras.saving", "load_model"), (EVIL_MODULE, "payload")]
+
+
+@pytest.mark.parametrize("module,name", ATTACK_TARGETS)
+def test_class_name_naming_a_function_is_unknown(canary, module, name):
+    path = keras_file(canary)
+    evil = {"module": module, "class_name": name, "registered_name": f"{module}>{name}", "name": "evil",
+            "config": {"name": "evil", "command": f"mkdir {canary.path}", "origin": f"file://{canary.path}"},
+            "inbound_nodes": [[["x", 0, 0, {}]]]}
+    rewrite_archive(path, lambda c: c["config"]["layers"].insert(1, evil))
+    canary.refused(lambda: load_model(path), FileFormatError, match=f"Unknown layer class '{name}'")
+
+
+@pytest.mark.parametrize("module,name", ATTACK_TARGETS)
+def test_top_level_class_naming_a_function(canary, module, name):
+    path = h5_file(canary)
+    rewrite_h5_config(path, lambda c: c.update(class_name=name, module=module))
+    canary.refused(lambda: load_model(path), FileFormatError, match=f"Unknown model class '{name}'")
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("module,name", ATTACK_TARGETS)
+def test_function_as_activation(canary, fmt, module, name):
+    path = keras_file(canary) if fmt == "keras" else h5_file(canary)
+    activation = {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+    def poison(config):
+        find_layer(config, "Dense")["config"]["activation"] = activation
+    rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+    canary.refused(lambda: load_model(path), FileFormatError, match=f"Unknown activation function.*{name}")
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("field", ["loss", "metrics", "optimizer"])
+def test_function_in_the_training_config(canary, fmt, field):
+    model = plain_model()
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    path = keras_file(canary, model) if fmt == "keras" else h5_file(canary, model)
+    evil = {"module": "os", "class_name": "function", "config": "system", "registered_name": "function"}
+    if field == "optimizer":
+        evil = {"module": "subprocess", "class_name": "Popen", "config": {"args": ["mkdir", str(canary.path)]}}
+    if fmt == "keras":
+        key = {"optimizer": "optimizer"}.get(field, field)
+        rewrite_archive(path, lambda c: c["compile_config"].__setitem__(key, [evil] if field == "metrics" else evil))
+    else:
+        key = {"optimizer": "optimizer_config"}.get(field, field)
+        rewrite_h5_config(path, lambda c: c.__setitem__(key, [evil] if field == "metrics" else evil),
+                          attr="training_config")
+    canary.refused(lambda: load_model(path), FileFormatError, match="training config.*custom_objects.*compile=False")
+    # Without compiling, the same file loads: the architecture and weights are sound.
+    load_model(path, compile=False)
+    assert not canary.path.exists()
+
+
+def test_lambda_named_function_is_resolved_only_through_custom_objects(canary):
+    path = keras_file(canary, base_model())
+
+    def poison(config):
+        entry = find_layer(config, "Lambda")["config"]
+        entry["function"] = {"module": "os", "class_name": "function", "config": "system",
+                             "registered_name": "function"}
+    rewrite_archive(path, poison)
+    canary.refused(lambda: load_model(path), FileFormatError, match="function named 'system'.*custom_objects")
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5", "json"])
+def test_module_fields_are_never_imported(canary, fmt):
+    # Every 'module' key names a module whose import would trip the canary; only class names count.
+    def poison(config):
+        stack = [config]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if "class_name" in node:
+                    node["module"] = EVIL_MODULE
+                    if node["class_name"] != "Functional":
+                        node["registered_name"] = f"{EVIL_MODULE}>payload"
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    if fmt == "json":
+        config = json.loads(plain_model().to_json())
+        poison(config)
+        model = model_from_json(json.dumps(config))
+    else:
+        path = keras_file(canary) if fmt == "keras" else h5_file(canary)
+        rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+        model = load_model(path)
+    assert type(model.get_layer("d")).__name__ == "Dense"
+    assert not canary.path.exists() and EVIL_MODULE not in sys.modules
+
+
+def test_control_the_evil_module_trips_the_canary_when_imported(canary):
+    __import__(EVIL_MODULE)
+    assert canary.path.exists()
+
+
+# ---- 3. a file cannot switch safe mode off -------------------------------------------------------------
+
+def test_config_entry_setting_safe_mode(canary):
+    path = keras_file(canary, base_model())
+
+    def poison(config):
+        config["safe_mode"] = False
+        find_layer(config, "Lambda")["config"]["safe_mode"] = False
+        set_lambda_bytecode(config, evil_code(canary.path), True)
+    rewrite_archive(path, poison)
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="safe_mode")
+
+
+def test_config_calling_enable_unsafe_deserialization_first(canary):
+    # CVE-2025-1550: a config entry that calls keras.config.enable_unsafe_deserialization before a Lambda.
+    path = keras_file(canary, base_model())
+
+    def poison(config):
+        config["config"]["layers"].insert(0, {"module": "keras.config", "class_name": "enable_unsafe_deserialization",
+                                              "config": {}, "registered_name": None, "name": "unlock",
+                                              "inbound_nodes": []})
+        set_lambda_bytecode(config, evil_code(canary.path), True)
+    rewrite_archive(path, poison)
+    canary.refused(lambda: load_model(path), UnsafeFileError, match='Lambda layer "lam"')
+    assert safety.in_safe_mode()
+
+
+def test_metadata_cannot_change_safe_mode(canary):
+    path = keras_file(canary, base_model())
+    rewrite_archive(path, lambda c: set_lambda_bytecode(c, evil_code(canary.path), True),
+                    add={"metadata.json": json.dumps({"keras_version": "3.15.1", "safe_mode": False}).encode()})
+    canary.refused(lambda: load_model(path), UnsafeFileError, match='Lambda layer "lam"')
+
+
+# ---- 4. pickles in NumPy data --------------------------------------------------------------------------
+
+class _Payload:
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return os.mkdir, (self.path,)
+
+
+def pickled_npy(canary_path):
+    array = np.empty(1, dtype=object)
+    array[0] = _Payload(canary_path)
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+def pickled_npz(canary_path):
+    array = np.empty(1, dtype=object)
+    array[0] = _Payload(canary_path)
+    buffer = io.BytesIO()
+    np.savez(buffer, **{"layers/dense/vars": array})
+    return buffer.getvalue()
+
+
+def test_pickle_in_npz_weights_of_an_archive(canary):
+    path = keras_file(canary)
+    rewrite_archive(path, add={"model.weights.npz": pickled_npz(canary.path)}, drop=("model.weights.h5",))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="pickled Python objects")
+
+
+def test_pickle_in_npy_and_npz_files(canary):
+    npy, npz = canary.target / "w.npy", canary.target / "w.npz"
+    npy.write_bytes(pickled_npy(canary.path))
+    npz.write_bytes(pickled_npz(canary.path))
+    canary.refused(lambda: safety.load_numpy(str(npy)), UnsafeFileError, match="pickled Python objects")
+    canary.refused(lambda: safety.load_numpy(str(npz)), UnsafeFileError, match="pickled Python objects")
+
+
+def test_control_the_pickle_payload_runs_when_unpickled(canary):
+    npy = canary.target / "w.npy"
+    npy.write_bytes(pickled_npy(canary.path))
+    np.load(npy, allow_pickle=True)
+    assert canary.path.exists()
+
+
+def test_npy_declaring_more_data_than_it_holds(canary):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (2 ** 40,)})
+    npy = canary.target / "big.npy"
+    npy.write_bytes(header.getvalue() + b"\0" * 64)
+    canary.refused(lambda: safety.load_numpy(str(npy)), UnsafeFileError, match="refused before allocating")
+
+
+# ---- 5. HDF5 tricks ------------------------------------------------------------------------------------
+
+KERNEL = "model_weights/d/d/kernel:0"
+
+
+def replace_dataset(path, where, make):
+    with h5py.File(path, "a") as f:
+        del f[where]
+        make(f, where)
+
+
+def test_external_link(canary):
+    other = canary.outside / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["kernel"] = np.zeros((3, 2), "float32")
+    path = h5_file(canary)
+    replace_dataset(path, KERNEL, lambda f, w: f.__setitem__(w, h5py.ExternalLink(str(other), "/kernel")))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="external link")
+    canary.refused(lambda: plain_model().load_weights(path), UnsafeFileError, match="external link")
+
+
+def test_soft_links(canary):
+    path = h5_file(canary)
+    replace_dataset(path, KERNEL, lambda f, w: f.__setitem__(w, h5py.SoftLink("/outside_the_weights/kernel")))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="soft link")
+    loop = h5_file(canary, name="loop.h5")
+    with h5py.File(loop, "a") as f:
+        f["model_weights/d/again"] = f["model_weights/d"]  # a hard-link cycle
+    canary.refused(lambda: load_model(loop), UnsafeFileError, match="second time")
+
+
+def test_dataset_stored_in_an_external_raw_file(canary):
+    secret = canary.outside / "secret.bin"
+    secret.write_bytes(np.arange(6, dtype="float32").tobytes())
+    path = h5_file(canary)
+    replace_dataset(path, KERNEL, lambda f, w: f.create_dataset(w, (3, 2), "float32",
+                                                                external=[(str(secret), 0, 24)]))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="external file")
+
+
+@pytest.mark.parametrize("dtype", ["string", "object", "compound"])
+def test_wrong_dtypes(canary, dtype):
+    path = h5_file(canary)
+
+    def make(f, where):
+        if dtype == "string":
+            f.create_dataset(where, data=np.array([["a", "b"]] * 3, dtype="S1"))
+        elif dtype == "object":
+            f.create_dataset(where, (3, 2), dtype=h5py.string_dtype())
+        else:
+            f.create_dataset(where, (3, 2), dtype=np.dtype([("a", "f4"), ("b", "i4")]))
+    replace_dataset(path, KERNEL, make)
+    canary.refused(lambda: load_model(path), FileFormatError, match="dtype")
+    canary.refused(lambda: plain_model().load_weights(path), FileFormatError, match="dtype")
+
+
+@pytest.mark.parametrize("name", ["m.h5", "w.weights.h5"])
+def test_oversized_shapes_refused_before_allocating(canary, name):
+    path = canary.target / name
+    if name.endswith(".weights.h5"):
+        plain_model().save_weights(path)
+        where = "layers/dense/vars/0"
+    else:
+        plain_model().save(path)
+        where = KERNEL
+    replace_dataset(path, where, lambda f, w: f.create_dataset(w, (2 ** 20, 2 ** 20), "float32", chunks=(64, 64)))
+    load = (lambda: plain_model().load_weights(path)) if name.endswith(".weights.h5") else (lambda: load_model(path))
+    canary.refused(load, UnsafeFileError, match="refused before allocating")
+
+
+def test_config_allocating_more_than_the_file_holds(canary):
+    path = keras_file(canary)
+    rewrite_archive(path, lambda c: find_layer(c, "Dense")["config"].update(units=2 ** 28))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="more than the file can fill")
+    config = json.loads(plain_model().to_json())
+    find_layer(config, "Dense")["config"]["units"] = 2 ** 40
+    canary.refused(lambda: model_from_json(json.dumps(config)), UnsafeFileError, match="refused before allocating")
+
+
+def test_deep_hdf5_groups(canary):
+    path = h5_file(canary)
+    with h5py.File(path, "a") as f:
+        f.create_group("/".join(["g"] * 100))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="nest more than")
+
+
+# ---- 6. configs nested or aliased beyond reason --------------------------------------------------------
+
+def test_deeply_nested_json(canary):
+    deep = '{"class_name": "Functional", "config": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    canary.refused(lambda: model_from_json(deep), UnsafeFileError, match="nests 100001 levels deep")
+    path = keras_file(canary)
+    rewrite_archive(path, add={"config.json": deep.encode()})
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="nests")
+
+
+def test_deeply_nested_yaml_and_alias_bomb(canary):
+    canary.refused(lambda: model_from_yaml("a: " + "[" * 5000 + "]" * 5000), UnsafeFileError, match="nests more")
+    bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
+           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nclass_name: Functional\nconfig: [*c, *c, *c, *c]\n"
+    canary.refused(lambda: model_from_yaml(bomb), UnsafeFileError, match="aliases")
+
+
+def test_yaml_python_tags(canary):
+    # CVE-2021-37678: Keras' model_from_yaml used yaml.load; tags that build Python objects stay refused.
+    text = f"!!python/object/apply:os.mkdir [{str(canary.path)!r}]"
+    canary.refused(lambda: model_from_yaml(text), UnsafeFileError, match="YAML tag")
+
+
+def test_wide_config_within_depth_but_nested_models(canary):
+    # A model nested in a model ... 40 levels: refused by the depth limit, before any layer is built.
+    config = json.loads(plain_model().to_json())
+    for _ in range(40):
+        config = {"class_name": "Sequential", "config": {"name": "s", "layers": [config]}}
+    canary.refused(lambda: model_from_json(json.dumps(config)), UnsafeFileError, match="nests")
+
+
+# ---- 7. zip archives -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("entry", ["../../outside/evil.txt", "/tmp/evil.txt", "assets/../../evil.txt",
+                                   "..\\evil.txt", "C:/evil.txt"])
+def test_zip_slip_entries(canary, entry):
+    path = keras_file(canary)
+    rewrite_archive(path, add={entry: b"pwned"})
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="outside the archive|absolute path")
+
+
+def test_unexpected_and_duplicate_entries(canary):
+    path = keras_file(canary)
+    rewrite_archive(path, add={"exploit.py": b"import os"})
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="unexpected entry 'exploit.py'")
+    dup = keras_file(canary, name="dup.keras")
+    with zipfile.ZipFile(dup, "a") as archive:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            archive.writestr("config.json", b"{}")
+    canary.refused(lambda: load_model(dup), UnsafeFileError, match="twice")
+
+
+def test_symlink_entry(canary):
+    path = keras_file(canary)
+    info = zipfile.ZipInfo("model.weights.npz")
+    info.external_attr = (0o120777 << 16)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(info, "/etc/passwd")
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="symbolic link")
+
+
+def test_zip_bomb_ratio(canary):
+    path = keras_file(canary)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("model.weights.npz", b"\0" * (8 << 20))
+    assert os.path.getsize(path) < 64 << 10
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="zip bomb")
+
+
+def test_zip_entry_over_the_size_limit(canary, monkeypatch):
+    path = keras_file(canary)
+    monkeypatch.setitem(safety.LIMITS, "max_entry_bytes", 4096)
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="model.weights.h5.*more than the limit")
