@@ -84,10 +84,11 @@ def clip_gradients_by_norm(grads, clipnorm):
 @torch.no_grad()
 def clip_gradients_by_global_norm(grads, clipnorm):
     """All gradients scaled together so that their joint L2 norm is at most ``clipnorm`` (tf.clip_by_global_norm)."""
-    total = torch.linalg.vector_norm(torch.stack([n.float() for n in torch._foreach_norm(grads)]))
-    # clip * min(1/total, 1/clip): 1 when under the limit, NaN when the norm is infinite, as in TensorFlow.
-    scale = clipnorm * torch.minimum(1.0 / total, total.new_tensor(1.0 / clipnorm))
-    return torch._foreach_mul(grads, scale)
+    total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    # clip * min(1/total, 1/clip) (1 under the limit); "+ (total - total)" makes it NaN for an infinite norm, as
+    # TensorFlow does. No Python number becomes a device tensor here, so nothing waits on the device.
+    scale = clipnorm * torch.clamp(1.0 / total, max=1.0 / clipnorm) + (total - total)
+    return torch._foreach_mul(grads, scale.to(grads[0].dtype))
 
 
 @torch.no_grad()
