@@ -5,9 +5,13 @@ engine (JAX) can be added as ``fastkeras/backend/jax/`` exposing the same
 names. The engine is chosen once, at import, from ``FASTKERAS_BACKEND`` or
 ``~/.fastkeras/fastkeras.json`` (default ``torch``).
 """
+import builtins
+import functools
 import importlib
 
-from fastkeras.backend.common import get_uid, reset_uids, to_snake_case, unique_object_name  # noqa: F401
+from fastkeras.backend.common import (  # noqa: F401
+    ENGINE_HOOKS, get_uid, register_engine_hooks, reset_uids, to_snake_case, unique_object_name,
+)
 from fastkeras.backend.config import (  # noqa: F401
     backend, epsilon, floatx, image_data_format, normalize_data_format,
     set_epsilon, set_floatx, set_image_data_format,
@@ -25,5 +29,44 @@ def _load_engine(name):
     return importlib.import_module(ENGINES[name])
 
 
+def _holds_symbolic(structure, depth=0):
+    is_symbolic = ENGINE_HOOKS.get("is_symbolic")
+    if is_symbolic is None or depth > 3:
+        return False
+    if isinstance(structure, (list, tuple)):
+        # builtins.any: this module's `any` becomes K.any below
+        return builtins.any(_holds_symbolic(item, depth + 1) for item in structure)
+    if isinstance(structure, dict):
+        return builtins.any(_holds_symbolic(item, depth + 1) for item in structure.values())
+    return is_symbolic(structure)
+
+
+def _symbolic_aware(fn):
+    """``fn`` as a K function that also accepts symbolic tensors (``K.sum(Input(...))``).
+
+    Engine tensors take the direct path; only when ``fn`` fails and a symbolic tensor is among the arguments
+    does the call become a layer of the graph (like Keras 2's op layers), so the hot path pays one frame.
+    """
+    @functools.wraps(fn)
+    def k_function(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            if _holds_symbolic(args) or _holds_symbolic(kwargs):
+                return ENGINE_HOOKS["call_symbolic"](fn, args, kwargs)
+            raise
+    return k_function
+
+
+# Functions that must see a symbolic tensor as it is (they answer about it, or create one).
+_NOT_DISPATCHED = {"is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
+                   "placeholder", "function", "is_sparse", "in_train_phase", "in_test_phase", "name_scope",
+                   "learning_phase", "set_learning_phase", "learning_phase_scope", "count_params",
+                   "fake_tensor_scope", "real_tensor_scope", "no_grad", "to_numpy", "get_value", "eval",
+                   "batch_get_value", "set_value", "batch_set_value", "gradients", "is_shape_only"}
+
 engine = _load_engine(backend())
-globals().update({name: getattr(engine, name) for name in engine.__all__})
+globals().update({name: (_symbolic_aware(getattr(engine, name))
+                         if name not in _NOT_DISPATCHED and callable(getattr(engine, name))
+                         and not isinstance(getattr(engine, name), type) else getattr(engine, name))
+                  for name in engine.__all__})

@@ -1,8 +1,24 @@
-"""Engine-independent state: the counters behind unique layer names."""
+"""Engine-independent state: the counters behind unique layer names, and the hooks through which the engine
+layer (symbolic tensors, layers, models) serves the K functions that need it."""
 import collections
 import re
 
 _UIDS = collections.defaultdict(int)
+
+# Filled by fastkeras.engine at import (the backend never imports the engine): 'is_keras_tensor',
+# 'call_symbolic' (run a K function on symbolic tensors as a layer), 'placeholder', 'function'.
+ENGINE_HOOKS = {}
+
+
+def register_engine_hooks(**hooks):
+    ENGINE_HOOKS.update(hooks)
+
+
+def engine_hook(name, what):
+    hook = ENGINE_HOOKS.get(name)
+    if hook is None:
+        raise RuntimeError(f"{what} needs fastkeras' engine: `import fastkeras` before using it.")
+    return hook
 
 
 def get_uid(prefix=""):

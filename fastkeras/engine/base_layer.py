@@ -295,7 +295,9 @@ class Layer:
             return
         shapes = [tuple(s) for s in input_shape] if _is_shape_list(input_shape) else [tuple(input_shape)]
         assert_input_compatibility(self.input_spec, shapes, self.name)
-        self.build(input_shape)
+        if not getattr(self.build, "_is_default", False):  # a subclassed Model's default build: call() builds
+            with K.real_tensor_scope():  # weights are real even when built during shape inference
+                self.build(input_shape)
         self.built = True
         if self._build_input_shape is None:
             self._build_input_shape = input_shape
@@ -370,15 +372,32 @@ class Layer:
             if accepts_training and meta_kwargs.get("training") is None:
                 meta_kwargs["training"] = False
             call_kwargs = meta_kwargs if accepts_mask else {k: v for k, v in meta_kwargs.items() if k != "mask"}
+
+            def run(call_inputs, call_args, call_kwargs, mask_kwargs):
+                out = None if masks_only else self.call(call_inputs, *call_args, **call_kwargs)
+                return out, self.compute_mask(call_inputs, mask_kwargs.get("mask"))
             with K.no_grad():
                 try:
-                    out = None if masks_only else self.call(meta_inputs, *meta_args, **call_kwargs)
-                    mask = self.compute_mask(meta_inputs, meta_kwargs.get("mask"))
-                except (NotImplementedError, RuntimeError) as e:
-                    raise ValueError(
-                        f'Could not infer the output shape of layer "{self.name}" ({self.__class__.__name__}) for '
-                        f"input shape {tree.map_structure(lambda t: tuple(t.shape), inputs)}: {e}. Define "
-                        "`compute_output_shape` on the layer (or `output_shape` on a Lambda).") from e
+                    out, mask = run(meta_inputs, meta_args, call_kwargs, meta_kwargs)
+                except Exception:  # noqa: BLE001 - retried below, where the real error surfaces
+                    # 'meta' tensors refuse to meet real ones (a weight added to the input, noise drawn from
+                    # K.shape(x)); fake tensors accept them, at some cost, so they are the fallback.
+                    try:
+                        with K.fake_tensor_scope():
+                            refake = lambda t: _meta_like(t, probe) if isinstance(t, KerasTensor) else t  # noqa
+                            fake_kwargs = tree.map_structure(refake, kwargs)
+                            if accepts_training and fake_kwargs.get("training") is None:
+                                fake_kwargs["training"] = False
+                            fake_call_kwargs = fake_kwargs if accepts_mask else \
+                                {k: v for k, v in fake_kwargs.items() if k != "mask"}
+                            out, mask = run(tree.map_structure(refake, inputs),
+                                            tree.map_structure(refake, tuple(extra_args)), fake_call_kwargs,
+                                            fake_kwargs)
+                    except (NotImplementedError, RuntimeError) as e:
+                        raise ValueError(
+                            f'Could not infer the output shape of layer "{self.name}" ({self.__class__.__name__}) '
+                            f"for input shape {tree.map_structure(lambda t: tuple(t.shape), inputs)}: {e}. Define "
+                            "`compute_output_shape` on the layer (or `output_shape` on a Lambda).") from e
             results.append((out, mask))
         (out, mask), (out2, mask2) = results[0], results[-1]
 
@@ -401,8 +420,22 @@ class Layer:
         self.add_loss(penalty)
 
     def add_loss(self, losses, inputs=None):
-        """Adds a loss tensor (or a list, or a zero-argument callable) to the training objective."""
+        """Adds a loss tensor (or a list, or a zero-argument callable) to the training objective.
+
+        On a functional model, a symbolic tensor computed from the model's inputs is added to the graph and
+        evaluated with every training step (Keras 2's ``model.add_loss(K.mean(...))``).
+        """
         for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
+            if isinstance(loss, KerasTensor):
+                if not getattr(self, "_is_graph_network", False):
+                    raise ValueError(f'Layer "{self.name}": add_loss() received the symbolic tensor {loss!r}. '
+                                     "Symbolic losses can be added to a functional Model (model.add_loss(tensor)); "
+                                     "inside a layer's call(), add the loss computed from the call's inputs.")
+                from fastkeras.engine.op_layer import add_symbolic_losses
+                add_symbolic_losses(self, [loss])
+                continue
+            if K.is_shape_only(loss):
+                continue  # a call during shape inference: nothing to add
             if callable(loss) and not K.is_tensor(loss):
                 self._weight_regularizers.append((lambda _w, fn=loss: fn(), None))
             elif CONTEXT.losses is not None:

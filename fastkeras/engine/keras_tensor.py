@@ -72,6 +72,122 @@ class KerasTensor:
         raise TypeError(f"Cannot convert a symbolic KerasTensor {self!r} to a numpy array: it holds no values. "
                         "Build a Model and call predict(), or call the layer on a real array.")
 
+    # numpy defers to the reflected operators below (``np_array - kt``) instead of iterating the tensor.
+    __array_ufunc__ = None
+
+    # ---- operators: each one records a layer of the graph (see op_layer) -------------------------------
+    # `==` and `!=` stay identity comparisons, as the seeds need.
+
+    def _op(self, path, other=None, unary=False):
+        from fastkeras.engine import op_layer
+        return op_layer.call_operator(path, self, other, unary=unary)
+
+    def __add__(self, other):
+        return self._op("__operators__.add", other)
+
+    def __radd__(self, other):
+        return self._op("__operators__.add", other)
+
+    def __sub__(self, other):
+        return self._op("math.subtract", other)
+
+    def __rsub__(self, other):
+        return self._op("math.rsubtract", other)
+
+    def __mul__(self, other):
+        return self._op("math.multiply", other)
+
+    def __rmul__(self, other):
+        return self._op("math.multiply", other)
+
+    def __truediv__(self, other):
+        return self._op("math.truediv", other)
+
+    def __rtruediv__(self, other):
+        return self._op("math.rtruediv", other)
+
+    def __floordiv__(self, other):
+        return self._op("math.floordiv", other)
+
+    def __rfloordiv__(self, other):
+        return self._op("math.rfloordiv", other)
+
+    def __mod__(self, other):
+        return self._op("math.floormod", other)
+
+    def __rmod__(self, other):
+        return self._op("math.rfloormod", other)
+
+    def __pow__(self, other):
+        return self._op("math.pow", other)
+
+    def __rpow__(self, other):
+        return self._op("math.rpow", other)
+
+    def __matmul__(self, other):
+        return self._op("linalg.matmul", other)
+
+    def __rmatmul__(self, other):
+        return self._op("linalg.rmatmul", other)
+
+    def __neg__(self):
+        return self._op("math.negative", unary=True)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        from fastkeras import backend as backend_functions
+        return backend_functions.abs(self)
+
+    def __lt__(self, other):
+        return self._op("math.less", other)
+
+    def __le__(self, other):
+        return self._op("math.less_equal", other)
+
+    def __gt__(self, other):
+        return self._op("math.greater", other)
+
+    def __ge__(self, other):
+        return self._op("math.greater_equal", other)
+
+    def __and__(self, other):
+        return self._op("math.logical_and", other)
+
+    def __or__(self, other):
+        return self._op("math.logical_or", other)
+
+    def __invert__(self):
+        return self._op("math.logical_not", unary=True)
+
+    def __getitem__(self, key):
+        from fastkeras.engine import op_layer
+        return op_layer.getitem(self, key)
+
 
 def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
+
+
+def _is_keras_tensor_checked(x):
+    """Keras 2 ``K.is_keras_tensor``: True for symbolic tensors, False for engine tensors, an error otherwise."""
+    if isinstance(x, KerasTensor):
+        return True
+    if K.is_tensor(x):
+        return False
+    raise ValueError(f"Unexpectedly found an instance of type `{type(x)}`. Expected a symbolic tensor instance.")
+
+
+def _engine_function(module, name):
+    """A hook that imports its engine module on first use (they import this one)."""
+    def hook(*args, **kwargs):
+        import importlib
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    return hook
+
+
+K.register_engine_hooks(is_symbolic=is_keras_tensor, is_keras_tensor=_is_keras_tensor_checked,
+                        call_symbolic=_engine_function("fastkeras.engine.op_layer", "call_symbolic"),
+                        placeholder=_engine_function("fastkeras.engine.backend_function", "placeholder"),
+                        function=_engine_function("fastkeras.engine.backend_function", "function"))

@@ -278,11 +278,36 @@ class Model(Layer):
         return int(sum(int(w.numel()) for w in self.weights))
 
     def build(self, input_shape):
-        if self.built:
+        """Builds a subclassed model for inputs of ``input_shape`` (a tuple, or a list of tuples).
+
+        ``call`` runs once on shape-only tensors, so every layer it uses creates its weights; the model then
+        knows its symbolic ``inputs`` / ``outputs`` and their names ('input_1', 'output_1', ...) as Keras 2 does.
+        """
+        if self.built and getattr(self, "inputs", None) is not None:
             return
-        from fastkeras.engine.input_layer import Input
-        shapes = input_shape if isinstance(input_shape, list) and input_shape and \
-            isinstance(input_shape[0], (list, tuple)) else [input_shape]
-        inputs = [Input(batch_shape=tuple(s)) for s in shapes]
-        self(tree.unnest_single(inputs))
+        if input_shape is None:
+            raise ValueError("Input shape must be defined when calling `build()` on a `Model` subclass.")
+        from fastkeras.engine.keras_tensor import KerasTensor
+        multiple = isinstance(input_shape, (list, tuple)) and bool(input_shape) and \
+            all(isinstance(s, (list, tuple)) for s in input_shape)
+        shapes = [tuple(s) for s in input_shape] if multiple else [tuple(input_shape)]
+        specs = [KerasTensor(s, self.dtype) for s in shapes]
+        call_kwargs = {"training": False} if _accepts_training(self) else {}
+        outputs, _ = self._meta_outputs(specs if multiple else specs[0], (), call_kwargs)
+        self._set_symbolic_io(specs, outputs)
+        self._build_input_shape = input_shape
         self.built = True
+
+    build._is_default = True  # Layer.__call__ builds by calling; only an explicit build() runs it
+
+    def _set_symbolic_io(self, inputs, outputs):
+        """``inputs``/``outputs`` and their names for a subclassed model (Keras 2 names them input_1, output_1)."""
+        self.inputs = list(inputs)
+        self.outputs = tree.flatten(outputs)
+        self.input_names = [f"input_{i + 1}" for i in range(len(self.inputs))]
+        self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
+
+
+def _accepts_training(model):
+    from fastkeras.engine.base_layer import _call_arguments
+    return _call_arguments(type(model))[1]

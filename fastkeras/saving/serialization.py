@@ -58,7 +58,12 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 def get_registered_name(obj):
-    return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", obj.__class__.__name__)
+    """The name ``obj`` (a class or function) was registered under, else its own name.
+
+    Only ``obj``'s own registration counts: a subclass of a registered class is not registered by inheritance.
+    """
+    own = vars(obj).get("_keras_registered_name") if hasattr(obj, "__dict__") else None
+    return own or getattr(obj, "__name__", obj.__class__.__name__)
 
 
 def lookup(name, module_objects, custom_objects=None):

@@ -5,6 +5,7 @@ import os
 import numpy as np
 import torch
 
+from fastkeras.backend.common import ENGINE_HOOKS, engine_hook
 from fastkeras.backend.config import floatx
 
 DTYPES = {
@@ -176,8 +177,38 @@ def constant(value, dtype=None, shape=None, name=None):
 def get_value(x):
     """A numpy copy of a tensor or variable; anything else is returned unchanged (as Keras 2 does)."""
     if not isinstance(x, torch.Tensor):
+        _refuse_symbolic(x, "get_value")
         return x
     return to_numpy(x)
+
+
+def _refuse_symbolic(x, what):
+    is_symbolic = ENGINE_HOOKS.get("is_symbolic")
+    if is_symbolic is not None and is_symbolic(x):
+        raise ValueError(f"K.{what} received the symbolic tensor {x!r}, which holds no values. Build a model from "
+                         "it (or use K.function) and call it on data.")
+
+
+def is_keras_tensor(x):
+    """Keras 2 ``K.is_keras_tensor``: True for a symbolic tensor (from ``Input`` or a layer), False for an engine
+    tensor or variable; anything else is an error."""
+    return engine_hook("is_keras_tensor", "K.is_keras_tensor")(x)
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragged=False):
+    """Keras 2 ``K.placeholder``: a symbolic input tensor of ``shape`` (batch axis included, None for unknown),
+    as ``Input(batch_shape=shape)`` makes; feed it through ``K.function`` or a Model."""
+    return engine_hook("placeholder", "K.placeholder")(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse,
+                                                       name=name, ragged=ragged)
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """Keras 2 ``K.function``: a callable computing ``outputs`` from values for the symbolic ``inputs``.
+
+    ``f = K.function([model.input], [model.layers[3].output]); f([x])`` returns a list of numpy arrays. An input
+    that is ``K.learning_phase()`` (an int) instead of a tensor receives the training flag (0 or 1).
+    """
+    return engine_hook("function", "K.function")(inputs, outputs, updates=updates, name=name, **kwargs)
 
 
 def eval(x):  # noqa: A001 - Keras name
@@ -373,6 +404,23 @@ def fake_tensor_scope():
             yield
     finally:
         _FAKE_DEPTH -= 1
+
+
+@contextlib.contextmanager
+def real_tensor_scope():
+    """Inside ``fake_tensor_scope``, makes new tensors real again: the weights a layer creates in ``build`` while
+    an enclosing layer's output shape is being inferred must hold values."""
+    global _FAKE_DEPTH
+    if not _FAKE_DEPTH:
+        yield
+        return
+    from torch._subclasses.fake_tensor import unset_fake_temporarily
+    depth, _FAKE_DEPTH = _FAKE_DEPTH, 0
+    try:
+        with unset_fake_temporarily():
+            yield
+    finally:
+        _FAKE_DEPTH = depth
 
 
 def _is_fake(x):

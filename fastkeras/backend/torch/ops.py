@@ -38,18 +38,38 @@ def dot(x, y):
 
 
 def batch_dot(x, y, axes=None):
-    """Keras 2 ``K.batch_dot``: a dot product per sample over ``axes``."""
+    """Keras 2 ``K.batch_dot``: a dot product per sample over ``axes``.
+
+    The output shape is x's shape less axis ``axes[0]``, then y's shape less its batch axis and ``axes[1]``; a
+    rank-1 result becomes (batch, 1). ``axes`` defaults to (last of x, second-to-last of y, or last for 2D y).
+    """
     x, y = _t(x), _t(y)
+    x_shape, y_shape = tuple(x.shape), tuple(y.shape)
     x_ndim, y_ndim = x.dim(), y.dim()
     if x_ndim < 2 or y_ndim < 2:
-        raise ValueError(f"batch_dot requires inputs of rank >= 2, got shapes {tuple(x.shape)} and {tuple(y.shape)}.")
+        raise ValueError(f"Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes {x_shape} and "
+                         f"{y_shape}.")
+    if x_shape[0] != y_shape[0]:
+        raise ValueError(f"Cannot do batch_dot on inputs with different batch sizes. Received inputs with shapes "
+                         f"{x_shape} and {y_shape}.")
     if isinstance(axes, int):
         axes = (axes, axes)
     if axes is None:
         axes = (x_ndim - 1, y_ndim - 2 if y_ndim > 2 else y_ndim - 1)
-    a0, a1 = [a % n for a, n in zip(axes, (x_ndim, y_ndim))]
+    if builtins_any(isinstance(a, (list, tuple)) for a in axes) or len(axes) != 2:
+        raise ValueError(f"Multiple target dimensions are not supported. Expected: None, int, (int, int), "
+                         f"Provided: {axes}")
+    a0, a1 = int(axes[0]), int(axes[1])
+    a0, a1 = a0 + x_ndim if a0 < 0 else a0, a1 + y_ndim if a1 < 0 else a1
     if a0 == 0 or a1 == 0:
-        raise ValueError("batch_dot cannot contract the batch axis 0.")
+        raise ValueError("Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy batch "
+                         "dimension to your inputs using K.expand_dims(x, 0)")
+    if not (0 < a0 < x_ndim and 0 < a1 < y_ndim):
+        raise ValueError(f"batch_dot axes {tuple(axes)} are out of range for inputs of shapes {x_shape} and "
+                         f"{y_shape}.")
+    if x_shape[a0] != y_shape[a1]:
+        raise ValueError(f"Cannot do batch_dot on inputs with shapes {x_shape} and {y_shape} with axes={[a0, a1]}. "
+                         f"x.shape[{a0}] != y.shape[{a1}] ({x_shape[a0]} != {y_shape[a1]}).")
     x_free = [i for i in range(1, x_ndim) if i != a0]
     y_free = [i for i in range(1, y_ndim) if i != a1]
     xs = x.permute(0, *x_free, a0).reshape(x.shape[0], -1, x.shape[a0])
@@ -72,9 +92,15 @@ def matmul(x, y):
 
 
 def bias_add(x, bias, data_format=None):
+    """Adds ``bias`` (rank 1, or x's rank - 1) along the channels axis of ``data_format``."""
     x = _t(x)
+    bias_ndim = len(bias.shape)
+    if bias_ndim != 1 and bias_ndim != x.dim() - 1:
+        raise ValueError(f"Unexpected bias dimensions {bias_ndim}. Expected it to be 1 or {x.dim() - 1} dimensions")
     if data_format == "channels_first" and x.dim() > 2:
-        return x + bias.reshape((1, -1) + (1,) * (x.dim() - 2))
+        if bias_ndim == 1:
+            return x + bias.reshape((1, -1) + (1,) * (x.dim() - 2))
+        return x + bias.movedim(-1, 0).unsqueeze(0)
     return x + bias
 
 
@@ -131,6 +157,8 @@ def min(x, axis=None, keepdims=False):  # noqa: A001
 
 def var(x, axis=None, keepdims=False):
     x = _t(x)
+    if not x.is_floating_point():
+        x = x.to(torch_dtype(None))
     axis = _axes(axis)
     out = torch.var(x, dim=axis, unbiased=False, keepdim=keepdims)
     return out.reshape((1,) * x.dim()) if keepdims and axis is None else out
@@ -218,9 +246,22 @@ def pow(x, a):  # noqa: A001
 
 
 def clip(x, min_value=None, max_value=None):
-    if min_value is not None and max_value is not None and max_value < min_value:
+    """Values limited to [min_value, max_value]; as Keras 2, numeric bounds with max < min clip to min_value."""
+    if isinstance(min_value, (int, float)) and isinstance(max_value, (int, float)) and max_value < min_value:
         max_value = min_value
-    return torch.clamp(_t(x), min=min_value, max=max_value)
+    x = _t(x)
+    if min_value is None and max_value is None:
+        return x
+    return torch.clamp(x, min=_bound(min_value, x), max=_bound(max_value, x))
+
+
+def _bound(value, x):
+    """A clamp bound torch accepts: a number, or a tensor of x's dtype on x's device."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    return _t(value).to(device=x.device, dtype=x.dtype)
 
 
 def equal(x, y):
@@ -277,18 +318,21 @@ def l2_normalize(x, axis=None):
 # ---- activations ------------------------------------------------------------
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """Keras 2 ``K.relu``: ``x`` where ``x > threshold`` (so ``x == threshold`` gives 0), clipped to
+    [0, max_value] when ``max_value`` is set, plus ``alpha * (x - threshold)`` where ``x < threshold``."""
     x = _t(x)
     if alpha == 0.0 and max_value is None and threshold == 0.0:
         return torch.relu(x)
+    if alpha != 0.0 and max_value is None and threshold == 0.0:
+        return F.leaky_relu(x, negative_slope=float(alpha))
     if threshold != 0.0:
-        negative = alpha * (x - threshold) if alpha != 0.0 else torch.zeros_like(x)
-        out = torch.where(x >= threshold, x, negative)
-    elif alpha != 0.0:
-        out = torch.where(x >= 0, x, alpha * x)
+        out = x * (x > threshold).to(x.dtype)
     else:
         out = torch.relu(x)
     if max_value is not None:
-        out = torch.clamp(out, max=max_value)
+        out = torch.clamp(out, min=0.0, max=max_value)
+    if alpha != 0.0:
+        out = out - alpha * torch.relu(threshold - x)
     return out
 
 
@@ -302,7 +346,15 @@ def selu(x):
 
 
 def softmax(x, axis=-1):
-    return torch.softmax(_t(x), dim=axis)
+    """Softmax along ``axis`` (an int, or a tuple of axes normalized together); 1D inputs are refused as in
+    Keras 2."""
+    x = _t(x)
+    if x.dim() <= 1:
+        raise ValueError(f"Cannot apply softmax to a tensor that is 1D. Received input: {x}")
+    if isinstance(axis, int):
+        return torch.softmax(x, dim=axis)
+    e = torch.exp(x - torch.amax(x, dim=_axes(axis), keepdim=True))
+    return e / torch.sum(e, dim=_axes(axis), keepdim=True)
 
 
 def log_softmax(x, axis=-1):
@@ -356,7 +408,9 @@ def permute_dimensions(x, pattern):
 def repeat(x, n):
     """(batch, dim) -> (batch, n, dim)."""
     x = _t(x)
-    return x.unsqueeze(1).expand(x.shape[0], n, *x.shape[1:])
+    if x.dim() != 2:
+        raise ValueError(f"K.repeat expects a 2D tensor (batch, dim), received shape {tuple(x.shape)}.")
+    return x.unsqueeze(1).expand(x.shape[0], int(n), x.shape[1])
 
 
 def repeat_elements(x, rep, axis):
@@ -396,7 +450,10 @@ def unstack(x, axis=0):
 
 
 def one_hot(indices, num_classes):
-    return F.one_hot(_t(indices).long(), num_classes).to(torch_dtype(None))
+    """(..., ) integer indices -> (..., num_classes) floats; out-of-range indices give all zeros, as in Keras 2."""
+    indices = _t(indices)
+    classes = torch.arange(int(num_classes), device=indices.device)
+    return (indices.long().unsqueeze(-1) == classes).to(torch_dtype(None))
 
 
 def reverse(x, axes):
@@ -415,25 +472,54 @@ builtins_slice = __builtins__["slice"] if isinstance(__builtins__, dict) else __
 
 
 def gather(reference, indices):
-    return _t(reference)[_t(indices).long()]
+    """Slices of ``reference`` along axis 0 at the integer ``indices`` (any shape)."""
+    reference = _t(reference)
+    return reference[_t(indices).to(reference.device).long()]
+
+
+def _branch(value, like):
+    """A where() operand: numbers stay numbers (torch broadcasts them on ``like``'s device), arrays become tensors
+    on ``like``'s device."""
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    value = _t(value)
+    return value if value.device == like.device or value.dim() == 0 else value.to(like.device)
 
 
 def where(condition, x=None, y=None):
-    if x is None:
-        return torch.nonzero(_t(condition))
-    return torch.where(_t(condition), _t(x), _t(y))
+    """``x`` where ``condition`` holds, else ``y`` (broadcast); with one argument, the indices of true entries."""
+    condition = _t(condition)
+    if x is None and y is None:
+        return torch.nonzero(condition)
+    if x is None or y is None:
+        raise ValueError("K.where needs both `x` and `y`, or neither.")
+    condition = condition if condition.dtype == torch.bool else condition.bool()
+    x, y = _branch(x, condition), _branch(y, condition)
+    if not isinstance(x, torch.Tensor) and not isinstance(y, torch.Tensor):
+        x = torch.tensor(x, dtype=torch_dtype(None) if isinstance(x, float) else None, device=condition.device)
+    return torch.where(condition, x, y)
 
 
 def switch(condition, then_expression, else_expression):
+    """Keras 2 ``K.switch``: a scalar condition picks one expression (callables are called only when picked); a
+    tensor condition selects elementwise, its shape extended with trailing unit axes up to the expressions' rank."""
     cond = _t(condition)
+    if cond.dim() == 0:
+        picked = then_expression if bool(cond) else else_expression
+        return picked() if callable(picked) else picked
     then_v = then_expression() if callable(then_expression) else then_expression
     else_v = else_expression() if callable(else_expression) else else_expression
-    if cond.dim() == 0:
-        return then_v if bool(cond) else else_v
-    then_v, else_v = _t(then_v), _t(else_v)
-    while cond.dim() < then_v.dim():
-        cond = cond.unsqueeze(-1)
-    return torch.where(cond.bool(), then_v, else_v)
+    cond = cond if cond.dtype == torch.bool else cond.bool()
+    ranks = [len(v.shape) for v in (then_v, else_v) if hasattr(v, "shape")]
+    expr_ndim = builtins_max(ranks) if ranks else cond.dim()  # numbers broadcast to the condition
+    if cond.dim() > expr_ndim:
+        raise ValueError(f"Rank of `condition` should be less than or equal to rank of `then_expression` and "
+                         f"`else_expression`. ndim(condition)={cond.dim()}, ndim(then_expression)={expr_ndim}")
+    if cond.dim() > 1:
+        cond = cond.reshape(tuple(cond.shape) + (1,) * (expr_ndim - cond.dim()))
+    return where(cond, then_v, else_v)
 
 
 def pad(x, paddings, value=0.0):
@@ -456,29 +542,69 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return -torch.sum(target * torch.log(output), dim=axis)
 
 
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, ignore_class=None):
+    """Keras 2 ``K.sparse_categorical_crossentropy``: integer ``target`` against class scores ``output``.
+
+    Probabilities are clipped to [eps, 1 - eps] and their log taken (not renormalized, as in Keras 2); logits go
+    through log_softmax. ``target`` may carry a trailing unit axis. With ``ignore_class``, those positions give 0.
+    """
     target, output = _t(target), _t(output)
-    if axis != -1 and axis != output.dim() - 1:
+    rank = output.dim()
+    axis = axis % rank
+    if axis != rank - 1:
         output = output.movedim(axis, -1)
-    if target.dim() == output.dim() and target.shape[-1] == 1:
-        target = target.squeeze(-1)
-    target = target.long()
     if from_logits:
         log_probs = torch.log_softmax(output, dim=-1)
     else:
         eps = epsilon()
-        output = output / torch.sum(output, dim=-1, keepdim=True)
         log_probs = torch.log(torch.clamp(output, eps, 1.0 - eps))
-    return -torch.gather(log_probs, -1, target.unsqueeze(-1)).squeeze(-1)
+    if target.dim() != rank - 1:
+        target = target.reshape(tuple(output.shape[:-1]))
+    target = target.long()
+    if ignore_class is not None:
+        valid = target != int(ignore_class)
+        target = torch.where(valid, target, torch.zeros_like(target))
+    picked = -torch.gather(log_probs, -1, target.unsqueeze(-1)).squeeze(-1)
+    if ignore_class is not None:
+        picked = torch.where(valid, picked, torch.zeros_like(picked))
+    return picked
 
 
 def binary_crossentropy(target, output, from_logits=False):
+    """Keras 2 ``K.binary_crossentropy``, elementwise: probabilities clipped to [eps, 1 - eps], logits through
+    a stable sigmoid cross-entropy."""
     target, output = _t(target), _t(output)
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target.to(output.dtype), reduction="none")
     eps = epsilon()
     output = torch.clamp(output, eps, 1.0 - eps)
     return -(target * torch.log(output + eps) + (1.0 - target) * torch.log(1.0 - output + eps))
+
+
+def binary_focal_crossentropy(target, output, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False):
+    """Keras 2 ``K.binary_focal_crossentropy``: binary crossentropy scaled by ``(1 - p_t) ** gamma``, and by
+    ``alpha`` / ``1 - alpha`` for positives / negatives when ``apply_class_balancing``."""
+    target, output = _t(target), _t(output)
+    probs = torch.sigmoid(output) if from_logits else output
+    p_t = target * probs + (1 - target) * (1 - probs)
+    focal = torch.pow(1.0 - p_t, gamma) * binary_crossentropy(target, output, from_logits=from_logits)
+    if apply_class_balancing:
+        focal = (target * alpha + (1 - target) * (1 - alpha)) * focal
+    return focal
+
+
+def categorical_focal_crossentropy(target, output, alpha=0.25, gamma=2.0, from_logits=False, axis=-1):
+    """Keras 2 ``K.categorical_focal_crossentropy``: ``sum(alpha * (1 - p) ** gamma * -target * log(p))`` over
+    ``axis`` with ``p`` the renormalized, clipped probabilities."""
+    target, output = _t(target), _t(output)
+    if from_logits:
+        output = torch.softmax(output, dim=axis)
+    output = output / torch.sum(output, dim=axis, keepdim=True)
+    eps = epsilon()
+    output = torch.clamp(output, eps, 1.0 - eps)
+    focal = alpha * torch.pow(1.0 - output, gamma) * (-target * torch.log(output))
+    return torch.sum(focal, dim=axis)
 
 
 # ---- conversions ------------------------------------------------------------
@@ -525,6 +651,80 @@ def update_add(x, increment):
         else:
             x.add_(_t(increment).detach().to(x.dtype))
     return x
+
+
+def update_sub(x, decrement):
+    """Keras 2 ``K.update_sub``: ``x -= decrement`` in place, outside autograd; returns ``x``."""
+    with torch.no_grad():
+        if isinstance(decrement, (int, float, bool)):
+            x.sub_(decrement)
+        else:
+            x.sub_(_t(decrement).detach().to(x.dtype))
+    return x
+
+
+def moving_average_update(x, value, momentum):
+    """Keras 2 ``K.moving_average_update``: ``x = x * momentum + value * (1 - momentum)`` in place; returns x."""
+    with torch.no_grad():
+        value = value if isinstance(value, (int, float)) else _t(value).detach().to(x.dtype)
+        x.sub_((x - value) * (1.0 - float(momentum)))
+    return x
+
+
+def print_tensor(x, message="", summarize=3):
+    """Prints ``message`` and ``x``'s values (``summarize`` entries at each end of every axis), returns ``x``.
+
+    A shape-only tensor (during shape inference) prints nothing.
+    """
+    if isinstance(x, torch.Tensor) and (x.device.type == "meta" or type(x).__name__ == "FakeTensor"):
+        return x
+    values = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+    with np.printoptions(threshold=0 if summarize is not None and summarize >= 0 else np.inf,
+                         edgeitems=summarize if summarize is not None and summarize > 0 else 3):
+        print(f"{message} {values}" if message else str(values))
+    return x
+
+
+def _stack_results(results):
+    if isinstance(results[0], (list, tuple)):
+        return type(results[0])(torch.stack([_t(r[i]) for r in results]) for i in range(len(results[0])))
+    return torch.stack([_t(r) for r in results])
+
+
+def map_fn(fn, elems, name=None, dtype=None):
+    """``fn`` applied to each slice of ``elems`` along axis 0 (or to tuples of slices), results stacked."""
+    if isinstance(elems, (list, tuple)):
+        elems = [_t(e) for e in elems]
+        results = [fn(tuple(e[i] for e in elems)) for i in range(elems[0].shape[0])]
+    else:
+        elems = _t(elems)
+        results = [fn(elems[i]) for i in range(elems.shape[0])]
+    if not results:
+        raise ValueError("K.map_fn needs at least one element along axis 0.")
+    out = _stack_results(results)
+    return out.to(torch_dtype(dtype)) if dtype is not None and isinstance(out, torch.Tensor) else out
+
+
+def foldl(fn, elems, initializer=None, name=None):
+    """Reduces ``elems`` along axis 0 from the first element: ``acc = fn(acc, x)``; ``initializer`` defaults to
+    ``elems[0]``."""
+    elems = _t(elems)
+    items = list(torch.unbind(elems, 0))
+    acc = items.pop(0) if initializer is None else initializer
+    for item in items:
+        acc = fn(acc, item)
+    return acc
+
+
+def foldr(fn, elems, initializer=None, name=None):
+    """Reduces ``elems`` along axis 0 from the last element: ``acc = fn(acc, x)``; ``initializer`` defaults to
+    ``elems[-1]``."""
+    elems = _t(elems)
+    items = list(torch.unbind(elems, 0))
+    acc = items.pop() if initializer is None else initializer
+    for item in reversed(items):
+        acc = fn(acc, item)
+    return acc
 
 
 def in_top_k(predictions, targets, k):
@@ -881,6 +1081,107 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation="ne
     mode = _RESIZE_MODES[interpolation]
     out = F.interpolate(xc, size=size, mode=mode, align_corners=False if mode == "bilinear" else None)
     return _from_channels_first(out, data_format)
+
+
+def local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Keras 2 ``K.local_conv``: an N-D convolution with a separate kernel at each output position.
+
+    ``kernel`` is (prod(output_shape), prod(kernel_size) * channels_in, channels_out); each patch is flattened in
+    the input's own layout order ((*window, channels) for channels_last, (channels, *window) for channels_first).
+    """
+    x = _t(inputs)
+    data_format = _conv_data_format(data_format)
+    rank = len(output_shape)
+    kernel_size = _int_tuple(kernel_size, rank, "kernel_size")
+    strides = _int_tuple(strides, rank, "strides")
+    first_spatial = 1 if data_format == "channels_last" else 2
+    patches = x
+    for i in range(rank):  # each unfold appends the window axis at the end: (..., *out, C?, *window)
+        patches = patches.unfold(first_spatial + i, kernel_size[i], strides[i])
+    out_dims = tuple(patches.shape[first_spatial:first_spatial + rank])
+    if out_dims != tuple(int(d) for d in output_shape):
+        raise ValueError(f"local_conv: the windows of input shape {tuple(x.shape)} give output positions {out_dims}, "
+                         f"but output_shape is {tuple(output_shape)}.")
+    batch = x.shape[0]
+    if data_format == "channels_last":
+        # (B, *out, C, *window) -> (B, *out, *window, C)
+        patches = patches.movedim(first_spatial + rank, -1)
+    else:
+        # (B, C, *out, *window) -> (B, *out, C, *window)
+        patches = patches.movedim(1, 1 + rank)
+    flat = patches.reshape(batch, -1, kernel.shape[1])
+    out = torch.einsum("bpf,pfo->bpo", flat, kernel)
+    out = out.reshape((batch,) + out_dims + (kernel.shape[-1],))
+    return out if data_format == "channels_last" else out.movedim(-1, 1)
+
+
+def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
+    """Keras 2 ``K.local_conv1d``: ``kernel`` (output_length, kernel_size * input_dim, filters)."""
+    return local_conv(inputs, kernel, kernel_size, strides, (kernel.shape[0],), data_format)
+
+
+def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Keras 2 ``K.local_conv2d``: ``kernel`` (rows * cols, kh * kw * channels_in, filters)."""
+    return local_conv(inputs, kernel, kernel_size, strides, tuple(output_shape), data_format)
+
+
+# ---- CTC: labels are class indices, the blank is the last class (num_categories - 1), as in Keras 2 ----------
+
+def _lengths(lengths):
+    return _t(lengths).reshape(-1).long()
+
+
+def ctc_label_dense_to_sparse(labels, label_lengths):
+    """(batch, max_len) labels and their lengths -> a torch sparse COO int32 tensor of the valid entries."""
+    labels, lengths = _t(labels), _lengths(label_lengths)
+    positions = torch.arange(labels.shape[1], device=labels.device)
+    valid = positions.unsqueeze(0) < lengths.to(labels.device).unsqueeze(1)
+    indices = valid.nonzero().T
+    return torch.sparse_coo_tensor(indices, labels[valid].to(torch.int32), tuple(labels.shape))
+
+
+def ctc_batch_cost(y_true, y_pred, input_length, label_length):
+    """Keras 2 ``K.ctc_batch_cost``: the CTC loss of each sample, shape (samples, 1).
+
+    ``y_pred`` (samples, time_steps, num_categories) holds softmax outputs; like Keras 2 it is read as the
+    log-softmax of ``log(y_pred + epsilon)``. ``input_length`` / ``label_length`` are (samples, 1).
+    """
+    y_true, y_pred = _t(y_true), _t(y_pred)
+    log_probs = torch.log_softmax(torch.log(y_pred + epsilon()), dim=-1).transpose(0, 1)
+    input_lengths = _lengths(input_length)
+    target_lengths = _lengths(label_length)
+    blank = y_pred.shape[-1] - 1
+    loss = F.ctc_loss(log_probs.float(), y_true.long(), input_lengths, target_lengths, blank=blank,
+                      reduction="none", zero_infinity=False)
+    return loss.to(y_pred.dtype).unsqueeze(1)
+
+
+def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
+    """Keras 2 ``K.ctc_decode`` (best-path decoding): ``([decoded], log_prob)``.
+
+    ``decoded`` is (samples, time_steps) int64 labels padded with -1 after each sequence (repeats merged, blanks
+    dropped); ``log_prob`` (samples, 1) is minus the sum over valid time steps of the best ``log(y_pred + eps)``,
+    as TensorFlow's greedy decoder gives it.
+    """
+    if not greedy:
+        raise NotImplementedError("K.ctc_decode(greedy=False): beam-search CTC decoding is not available in "
+                                  "fastkeras yet; use greedy=True.")
+    y_pred = _t(y_pred)
+    batch, steps, classes = y_pred.shape
+    lengths = _lengths(input_length).to(y_pred.device)
+    log_p = torch.log(y_pred + epsilon())
+    best, labels = torch.max(log_p, dim=-1)
+    in_range = torch.arange(steps, device=y_pred.device).unsqueeze(0) < lengths.unsqueeze(1)
+    log_prob = -(best * in_range).sum(dim=1, keepdim=True)
+    previous = torch.cat([torch.full_like(labels[:, :1], -1), labels[:, :-1]], dim=1)
+    keep = in_range & (labels != classes - 1) & (labels != previous)
+    decoded = torch.full((batch, steps), -1, dtype=torch.int64, device=y_pred.device)
+    counts = keep.sum(dim=1)
+    order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)  # kept labels first, in time order
+    packed = torch.gather(labels, 1, order)
+    slots = torch.arange(steps, device=y_pred.device).unsqueeze(0) < counts.unsqueeze(1)
+    decoded = torch.where(slots, packed, decoded)
+    return [decoded], log_prob
 
 
 def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):

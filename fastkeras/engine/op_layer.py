@@ -1,0 +1,312 @@
+"""K functions and Python operators applied to symbolic tensors become layers of the graph.
+
+``K.sum(K.square(x), axis=1)`` or ``1 + y - K.exp(x)`` on KerasTensors works as in Keras 2: each call records one
+``TFOpLambda`` node (``kt[:, 0]`` a ``SlicingOpLambda`` one) whose output shape comes from running the function on
+shape-only tensors. Layers are named as tf-keras names them ('tf.math.reduce_sum', 'tf.__operators__.add') where
+the K function has a single TensorFlow counterpart, else 'tf.keras.backend.<name>'; the config's ``function`` key
+is that path without the 'tf.' prefix, resolved on load through the tables below only.
+"""
+import inspect
+
+from fastkeras import backend as K
+from fastkeras.engine import tree
+from fastkeras.engine.base_layer import Layer
+from fastkeras.engine.keras_tensor import KerasTensor
+
+
+# ---- the operators ------------------------------------------------------------------------------------
+
+def _operand(y, like):
+    """Arrays become engine tensors; numbers and tensors are left to torch's broadcasting."""
+    if hasattr(y, "__array__") and not K.is_tensor(y) and not isinstance(y, KerasTensor):
+        return K.convert_to_tensor(y)
+    return y
+
+
+def _add(x, y, name=None):
+    return x + _operand(y, x)
+
+
+def _subtract(x, y, name=None):
+    return x - _operand(y, x)
+
+
+def _multiply(x, y, name=None):
+    return x * _operand(y, x)
+
+
+def _truediv(x, y, name=None):
+    return x / _operand(y, x)
+
+
+def _floordiv(x, y, name=None):
+    return x // _operand(y, x)
+
+
+def _mod(x, y, name=None):
+    return x % _operand(y, x)
+
+
+def _pow(x, y, name=None):
+    return x ** _operand(y, x)
+
+
+def _matmul(a, b, name=None):
+    return K.matmul(a, b)
+
+
+def _negative(x, name=None):
+    return -x
+
+
+def _less(x, y, name=None):
+    return x < _operand(y, x)
+
+
+def _less_equal(x, y, name=None):
+    return x <= _operand(y, x)
+
+
+def _greater(x, y, name=None):
+    return x > _operand(y, x)
+
+
+def _greater_equal(x, y, name=None):
+    return x >= _operand(y, x)
+
+
+def _logical_and(x, y, name=None):
+    return x & _operand(y, x)
+
+
+def _logical_or(x, y, name=None):
+    return x | _operand(y, x)
+
+
+def _logical_not(x, name=None):
+    return ~x
+
+
+def _reverse_operands(fn):
+    def reversed_fn(x, y, name=None):
+        return fn(_operand(y, x), x)
+    return reversed_fn
+
+
+def _getitem(tensor, slice_spec, var_empty=None):
+    return tensor[_decode_slice_spec(slice_spec)]
+
+
+# Operator functions by tf-keras' path (what the config's `function` holds).
+OPERATORS = {
+    "__operators__.add": _add, "math.subtract": _subtract, "math.multiply": _multiply,
+    "math.truediv": _truediv, "math.floordiv": _floordiv, "math.floormod": _mod, "math.pow": _pow,
+    "linalg.matmul": _matmul, "math.negative": _negative, "math.less": _less, "math.less_equal": _less_equal,
+    "math.greater": _greater, "math.greater_equal": _greater_equal, "math.logical_and": _logical_and,
+    "math.logical_or": _logical_or, "math.logical_not": _logical_not, "__operators__.getitem": _getitem,
+    # reflected operators: `2 - x` is stored as subtract with the operands swapped back in the call
+    "__operators__.radd": _reverse_operands(_add), "math.rsubtract": _reverse_operands(_subtract),
+    "math.rmultiply": _reverse_operands(_multiply), "math.rtruediv": _reverse_operands(_truediv),
+    "math.rfloordiv": _reverse_operands(_floordiv), "math.rpow": _reverse_operands(_pow),
+    "linalg.rmatmul": _reverse_operands(_matmul), "math.rfloormod": _reverse_operands(_mod),
+}
+
+# K functions that are one TensorFlow op in tf-keras, under that op's path.
+K_FUNCTION_PATHS = {
+    "square": "math.square", "sum": "math.reduce_sum", "mean": "math.reduce_mean", "max": "math.reduce_max",
+    "min": "math.reduce_min", "prod": "math.reduce_prod", "any": "math.reduce_any", "all": "math.reduce_all",
+    "var": "math.reduce_variance", "std": "math.reduce_std", "logsumexp": "math.reduce_logsumexp",
+    "exp": "math.exp", "log": "math.log", "abs": "math.abs", "sign": "math.sign", "sin": "math.sin",
+    "cos": "math.cos", "tanh": "math.tanh", "sigmoid": "math.sigmoid", "softplus": "math.softplus",
+    "softsign": "math.softsign", "round": "math.round", "pow": "math.pow", "maximum": "math.maximum",
+    "minimum": "math.minimum", "equal": "math.equal", "not_equal": "math.not_equal", "greater": "math.greater",
+    "greater_equal": "math.greater_equal", "less": "math.less", "less_equal": "math.less_equal",
+    "argmax": "math.argmax", "argmin": "math.argmin", "cumsum": "math.cumsum", "cumprod": "math.cumprod",
+    "l2_normalize": "math.l2_normalize", "cast": "cast", "reshape": "reshape", "concatenate": "concat",
+    "stack": "stack", "expand_dims": "expand_dims", "squeeze": "compat.v1.squeeze", "transpose": "compat.v1.transpose",
+    "permute_dimensions": "compat.v1.transpose", "one_hot": "one_hot", "gather": "compat.v1.gather",
+    "tile": "tile", "softmax": "nn.softmax", "elu": "nn.elu", "stop_gradient": "stop_gradient",
+    "clip": "clip_by_value", "matmul": "linalg.matmul", "reverse": "reverse",
+}
+_PATH_TO_K_NAME = {}
+for _name, _path in K_FUNCTION_PATHS.items():
+    _PATH_TO_K_NAME.setdefault(_path, _name)
+_PATH_TO_K_NAME["compat.v1.transpose"] = "permute_dimensions"
+
+
+def _k_function_path(fn):
+    name = getattr(fn, "__name__", None)
+    if name is None or not callable(getattr(K, name, None)):
+        raise ValueError(f"{fn!r} is not a fastkeras.backend function, so it cannot be recorded on symbolic tensors.")
+    return K_FUNCTION_PATHS.get(name, f"keras.backend.{name}")
+
+
+def resolve_function(path):
+    """The callable a config's ``function`` path stands for, from the tables above only."""
+    if path in OPERATORS:
+        return OPERATORS[path]
+    name = _PATH_TO_K_NAME.get(path)
+    if name is None and path.startswith("keras.backend."):
+        name = path[len("keras.backend."):]
+    fn = getattr(K, name, None) if name and not name.startswith("_") else None
+    if fn is None or not callable(fn):
+        raise ValueError(f"Unknown TFOpLambda function {path!r}: fastkeras records only its backend functions "
+                         "(keras.backend.*) and the Python operators. Wrap other computations in a Lambda layer.")
+    return fn
+
+
+# ---- slices as config-friendly data (tf-keras' slice_spec) ---------------------------------------------
+
+def _encode_slice_spec(key):
+    def encode(k):
+        if isinstance(k, slice):
+            return {"start": k.start, "stop": k.stop, "step": k.step}
+        if k is Ellipsis:
+            return {"ellipsis": True}
+        if isinstance(k, list):
+            return {"index_list": [encode(i) for i in k]}
+        return k
+    if isinstance(key, tuple):
+        return [encode(k) for k in key]
+    return encode(key)
+
+
+def _decode_slice_spec(spec):
+    def decode(k):
+        if isinstance(k, dict):
+            if k.get("ellipsis"):
+                return Ellipsis
+            if "index_list" in k:
+                return [decode(i) for i in k["index_list"]]
+            return slice(_index(k.get("start")), _index(k.get("stop")), _index(k.get("step")))
+        return _index(k)
+    if isinstance(spec, list):
+        return tuple(decode(k) for k in spec)
+    return decode(spec)
+
+
+def _index(value):
+    return int(value) if K.is_tensor(value) and value.dim() == 0 else value
+
+
+# ---- the layers ------------------------------------------------------------------------------------
+
+class TFOpLambda(Layer):
+    """One K function (or operator) call recorded on symbolic tensors.
+
+    The node's first argument is the function's first symbolic argument; the other arguments are the node's
+    keyword arguments (tensors among them are graph inputs too), as tf-keras records its op layers.
+    """
+
+    def __init__(self, function, input_argument=None, **kwargs):
+        self.symbol = function if isinstance(function, str) else _k_function_path(function)
+        self.function = resolve_function(self.symbol) if isinstance(function, str) else function
+        self.input_argument = input_argument
+        kwargs.setdefault("name", K.unique_object_name("tf." + self.symbol))
+        kwargs.pop("autocast", None)
+        super().__init__(**kwargs)
+
+    def call(self, inputs, **kwargs):
+        if "name" in kwargs and not _accepts(self.function, "name"):
+            kwargs.pop("name")
+        if self.input_argument is not None:
+            return self.function(**{self.input_argument: inputs}, **kwargs)
+        return self.function(inputs, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config["function"] = self.symbol
+        if self.input_argument is not None:
+            config["input_argument"] = self.input_argument
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class SlicingOpLambda(TFOpLambda):
+    """``kt[...]`` on a symbolic tensor; the key is stored as tf-keras' ``slice_spec``."""
+
+
+def _accepts(fn, name):
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+def _is_symbolic_structure(value):
+    leaves = tree.flatten(value)
+    return bool(leaves) and all(isinstance(t, KerasTensor) for t in leaves)
+
+
+def _holds_symbolic(value):
+    return any(isinstance(t, KerasTensor) for t in tree.flatten(value))
+
+
+def call_symbolic(fn, args, kwargs):
+    """``fn(*args, **kwargs)`` recorded as a TFOpLambda node; returns its symbolic output(s)."""
+    inner = getattr(fn, "__wrapped__", fn)
+    try:
+        arguments = inspect.signature(inner).bind(*args, **kwargs).arguments
+    except TypeError as e:
+        raise TypeError(f"K.{getattr(inner, '__name__', inner)}: {e}") from None
+    names = list(arguments)
+    input_name = next(n for n in names if _holds_symbolic(arguments[n]))
+    inputs = arguments.pop(input_name)
+    if not _is_symbolic_structure(inputs):
+        raise TypeError(f"K.{inner.__name__} received symbolic tensors mixed with other values in its argument "
+                        f"`{input_name}`. On symbolic tensors, pass only symbolic tensors there, or wrap the "
+                        "computation in a Lambda layer.")
+    layer = TFOpLambda(inner, input_argument=None if input_name == names[0] else input_name)
+    return layer(inputs, **arguments)
+
+
+def call_operator(path, x, y=None, unary=False):
+    layer = TFOpLambda(path)
+    return layer(x) if unary else layer(x, y=y)
+
+
+def getitem(x, key):
+    layer = SlicingOpLambda("__operators__.getitem")
+    return layer(x, slice_spec=_encode_slice_spec(key))
+
+
+
+# ---- model.add_loss(symbolic tensor) ------------------------------------------------------------------
+
+class AddLoss(Layer):
+    """Adds its input to the losses of the step that computes it; returns the input unchanged."""
+
+    def __init__(self, unconditional=False, **kwargs):
+        kwargs.setdefault("name", K.unique_object_name("add_loss"))
+        super().__init__(**kwargs)
+        self.unconditional = unconditional
+
+    def call(self, inputs):
+        # A per-sample loss counts as its batch mean, so the step's objective stays a scalar.
+        self.add_loss(K.mean(inputs) if inputs.dim() else inputs)
+        return inputs
+
+    def get_config(self):
+        config = super().get_config()
+        config["unconditional"] = self.unconditional
+        return config
+
+
+def add_symbolic_losses(model, tensors):
+    """Makes a functional model compute ``tensors`` with its outputs and add them to its training loss.
+
+    Each tensor gets an AddLoss node; the model's execution order is rebuilt to include those nodes, so the
+    loss is computed in the same forward pass as the outputs (same dropout masks, same samples).
+    """
+    from fastkeras.engine.functional import map_graph_network
+    loss_outputs = list(getattr(model, "_symbolic_loss_outputs", []))
+    for t in tensors:
+        loss_outputs.append(AddLoss(unconditional=False)(t))
+    model._symbolic_loss_outputs = loss_outputs
+    model._network_nodes, model._nodes_by_depth, model._layers = map_graph_network(
+        model.inputs, model.outputs + loss_outputs)
+    model._compile_steps()
