@@ -8,9 +8,15 @@ torch kernel (cuDNN on CUDA) when no mask is given; with a mask they run a step
 loop with the input projection computed once for all steps. Both give Keras'
 numbers: masked steps keep the previous output and states.
 """
+import warnings
+
 import torch
 
 from fastkeras.backend.torch.core import convert_to_tensor
+
+# The weights are Keras-layout Parameters handed to cuDNN as fresh (transposed, reordered) tensors each call,
+# so cuDNN packs them into its buffer every time: that copy is the intended cost, not a misuse to warn about.
+warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous chunk of memory")
 
 
 def _check_sequence(x, what="inputs"):
@@ -111,6 +117,12 @@ def _blocks(w, order, axis):
     return torch.cat([parts[i] for i in order], axis)
 
 
+def _train():
+    # cuDNN keeps the workspace its backward pass needs only in "train" mode; skip it when nothing will
+    # be differentiated (predict, no_grad).
+    return torch.is_grad_enabled()
+
+
 def _prepare_sequence(inputs, time_axis, go_backwards, input_dropout):
     inputs = convert_to_tensor(inputs)
     _check_sequence(inputs)
@@ -138,9 +150,9 @@ def lstm_sequence(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, 
     time_axis = 0 if time_major else 1
     x = _prepare_sequence(inputs, time_axis, go_backwards, input_dropout)
     if mask is None:
-        params = [kernel.t(), recurrent_kernel.t(), bias, _zeros(bias.shape[0], bias)]
+        params = [kernel.t().contiguous(), recurrent_kernel.t().contiguous(), bias, _zeros(bias.shape[0], bias)]
         hx = (initial_h.unsqueeze(0), initial_c.unsqueeze(0))
-        outputs, h, c = torch.lstm(x, hx, params, True, 1, 0.0, False, False, not time_major)
+        outputs, h, c = torch.lstm(x, hx, params, True, 1, 0.0, _train(), False, not time_major)
         last, outputs = _finish(outputs, h[0], time_axis, return_sequences)
         return last, outputs, h[0], c[0]
     if go_backwards:
@@ -173,9 +185,9 @@ def gru_sequence(inputs, initial_h, kernel, recurrent_kernel, bias, mask=None, g
     x = _prepare_sequence(inputs, time_axis, go_backwards, input_dropout)
     if mask is None:
         order = (1, 0, 2)
-        params = [_blocks(kernel, order, 1).t(), _blocks(recurrent_kernel, order, 1).t(),
+        params = [_blocks(kernel.t(), order, 0), _blocks(recurrent_kernel.t(), order, 0),
                   _blocks(bias[0], order, 0), _blocks(bias[1], order, 0)]
-        outputs, h = torch.gru(x, initial_h.unsqueeze(0), params, True, 1, 0.0, False, False, not time_major)
+        outputs, h = torch.gru(x, initial_h.unsqueeze(0), params, True, 1, 0.0, _train(), False, not time_major)
         last, outputs = _finish(outputs, h[0], time_axis, return_sequences)
         return last, outputs, h[0]
     if go_backwards:
@@ -205,9 +217,9 @@ def simple_rnn_sequence(inputs, initial_h, kernel, recurrent_kernel, bias, activ
     ``torch.rnn_relu`` call. Returns ``(last_output, outputs, h)``."""
     time_axis = 0 if time_major else 1
     x = _prepare_sequence(inputs, time_axis, go_backwards, input_dropout)
-    params = [kernel.t(), recurrent_kernel.t(), bias, _zeros(bias.shape[0], bias)]
+    params = [kernel.t().contiguous(), recurrent_kernel.t().contiguous(), bias, _zeros(bias.shape[0], bias)]
     kernel_fn = torch.rnn_tanh if activation == "tanh" else torch.rnn_relu
-    outputs, h = kernel_fn(x, initial_h.unsqueeze(0), params, True, 1, 0.0, False, False, not time_major)
+    outputs, h = kernel_fn(x, initial_h.unsqueeze(0), params, True, 1, 0.0, _train(), False, not time_major)
     last, outputs = _finish(outputs, h[0], time_axis, return_sequences)
     return last, outputs, h[0]
 
