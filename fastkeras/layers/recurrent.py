@@ -19,7 +19,7 @@ from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec, assert_input_compatibility
 from fastkeras.engine.keras_tensor import KerasTensor
 from fastkeras.layers.recurrent_cells import (  # noqa: F401 - re-exported
-    DropoutRNNCellMixin, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, flat_state_sizes,
+    DropoutRNNCellMixin, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _GatedCell, flat_state_sizes,
 )
 
 STATEFUL_BATCH_SIZE_ERROR = (
@@ -166,13 +166,15 @@ class RNN(Layer):
         self._states = new_states
 
     def get_initial_state(self, inputs):
-        """Zero states for ``inputs`` (or the cell's own ``get_initial_state``), as a flat list."""
+        """Zero states for ``inputs`` (or a custom cell's own ``get_initial_state``), as a flat list; the
+        built-in cells' equal-sized zero states share one tensor (nothing writes into states)."""
         if isinstance(inputs, (list, tuple)):
             inputs = tree.flatten(inputs)[0]
         batch_size = inputs.shape[1 if self.time_major else 0]
         dtype = K.dtype(inputs)
         fn = getattr(self.cell, "get_initial_state", None)
-        if fn is not None:
+        cells = self.cell.cells if isinstance(self.cell, StackedRNNCells) else [self.cell]
+        if fn is not None and not all(isinstance(c, _GatedCell) for c in cells):
             return tree.flatten(fn(inputs=None, batch_size=batch_size, dtype=dtype))
         zeros = {}
         out = []

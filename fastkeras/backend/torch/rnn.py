@@ -123,6 +123,13 @@ def _train():
     return torch.is_grad_enabled()
 
 
+def _weight(w):
+    """A transposed Keras kernel as torch's (gates * units, input) weight: cuDNN packs its weights with
+    ``view_as``, which needs contiguous tensors; the CPU kernels take the strided view as it is."""
+    w = w.t()
+    return w.contiguous() if w.is_cuda else w
+
+
 def _prepare_sequence(inputs, time_axis, go_backwards, input_dropout):
     inputs = convert_to_tensor(inputs)
     _check_sequence(inputs)
@@ -150,7 +157,7 @@ def lstm_sequence(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, 
     time_axis = 0 if time_major else 1
     x = _prepare_sequence(inputs, time_axis, go_backwards, input_dropout)
     if mask is None:
-        params = [kernel.t().contiguous(), recurrent_kernel.t().contiguous(), bias, _zeros(bias.shape[0], bias)]
+        params = [_weight(kernel), _weight(recurrent_kernel), bias, _zeros(bias.shape[0], bias)]
         hx = (initial_h.unsqueeze(0), initial_c.unsqueeze(0))
         outputs, h, c = torch.lstm(x, hx, params, True, 1, 0.0, _train(), False, not time_major)
         last, outputs = _finish(outputs, h[0], time_axis, return_sequences)
@@ -217,7 +224,7 @@ def simple_rnn_sequence(inputs, initial_h, kernel, recurrent_kernel, bias, activ
     ``torch.rnn_relu`` call. Returns ``(last_output, outputs, h)``."""
     time_axis = 0 if time_major else 1
     x = _prepare_sequence(inputs, time_axis, go_backwards, input_dropout)
-    params = [kernel.t().contiguous(), recurrent_kernel.t().contiguous(), bias, _zeros(bias.shape[0], bias)]
+    params = [_weight(kernel), _weight(recurrent_kernel), bias, _zeros(bias.shape[0], bias)]
     kernel_fn = torch.rnn_tanh if activation == "tanh" else torch.rnn_relu
     outputs, h = kernel_fn(x, initial_h.unsqueeze(0), params, True, 1, 0.0, _train(), False, not time_major)
     last, outputs = _finish(outputs, h[0], time_axis, return_sequences)
