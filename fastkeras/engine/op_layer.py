@@ -17,10 +17,11 @@ from fastkeras.engine.keras_tensor import KerasTensor
 # ---- the operators ------------------------------------------------------------------------------------
 
 def _operand(y, like):
-    """Arrays become engine tensors; numbers and tensors are left to torch's broadcasting."""
-    if hasattr(y, "__array__") and not K.is_tensor(y) and not isinstance(y, KerasTensor):
-        return K.convert_to_tensor(y)
-    return y
+    """Arrays (and the nested lists a config turns them into) become engine tensors; numbers and tensors are
+    left to torch's broadcasting."""
+    if isinstance(y, (bool, int, float)) or K.is_tensor(y) or isinstance(y, KerasTensor):
+        return y
+    return K.convert_to_tensor(y)
 
 
 def _add(x, y, name=None):
@@ -51,8 +52,8 @@ def _pow(x, y, name=None):
     return x ** _operand(y, x)
 
 
-def _matmul(a, b, name=None):
-    return K.matmul(a, b)
+def _matmul(x, y, name=None):
+    return K.matmul(x, y)
 
 
 def _negative(x, name=None):

@@ -154,9 +154,15 @@ def to_numpy(x):
     return np.array(x)
 
 
-def variable(value, dtype=None, name=None, trainable=True, constraint=None):
-    """A new weight holding a copy of ``value`` (array, tensor or scalar); ``name`` gets TensorFlow's ':0'."""
-    data = convert_to_tensor(value, dtype=dtype or floatx()).detach().clone()
+def variable(value, dtype=None, name=None, trainable=True, constraint=None, copy=True):
+    """A new weight holding a copy of ``value`` (array, tensor or scalar); ``name`` gets TensorFlow's ':0'.
+
+    ``copy=False`` adopts a freshly made tensor (an initializer's output) without copying it.
+    """
+    with real_tensor_scope():  # a weight made while a Lambda's output shape is inferred still holds values
+        data = convert_to_tensor(value, dtype=dtype or floatx()).detach()
+        if copy:
+            data = data.clone()
     if not data.is_floating_point() and not data.is_complex():
         trainable = False
     v = Variable(data, requires_grad=bool(trainable))
@@ -296,12 +302,18 @@ def cast_to_floatx(x):
     return np.asarray(x, dtype=floatx())
 
 
+def _shape_tuple(shape):
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+
+
 def zeros(shape, dtype=None, name=None):
-    return torch.zeros(tuple(shape), dtype=torch_dtype(dtype), device=_DEVICE)
+    """A tensor of zeros (Keras 2 returns a variable; wrap it in ``K.variable`` to get a weight)."""
+    return torch.zeros(_shape_tuple(shape), dtype=torch_dtype(dtype), device=_DEVICE)
 
 
 def ones(shape, dtype=None, name=None):
-    return torch.ones(tuple(shape), dtype=torch_dtype(dtype), device=_DEVICE)
+    """A tensor of ones (Keras 2 returns a variable; wrap it in ``K.variable`` to get a weight)."""
+    return torch.ones(_shape_tuple(shape), dtype=torch_dtype(dtype), device=_DEVICE)
 
 
 def eye(size, dtype=None, name=None):
@@ -371,8 +383,8 @@ def gradients(loss, variables):
 
 def stop_gradient(x):
     if isinstance(x, (list, tuple)):
-        return type(x)(t.detach() for t in x)
-    return x.detach()
+        return type(x)(convert_to_tensor(t).detach() for t in x)
+    return convert_to_tensor(x).detach()
 
 
 def meta_tensor(shape, dtype):

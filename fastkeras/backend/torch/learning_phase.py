@@ -1,4 +1,5 @@
 """The learning phase (0 = test, 1 = train) and clear_session."""
+import contextlib
 import gc
 
 import torch
@@ -17,6 +18,19 @@ def set_learning_phase(value):
     if value not in (0, 1):
         raise ValueError(f"Expected learning phase to be 0 or 1, got {value!r}.")
     _LEARNING_PHASE = value
+
+
+@contextlib.contextmanager
+def learning_phase_scope(value):
+    """Within, ``learning_phase()`` is ``value`` (0 or 1); the previous phase comes back on exit."""
+    global _LEARNING_PHASE
+    if value not in (0, 1):
+        raise ValueError("Expected learning phase to be 0 or 1.")
+    previous, _LEARNING_PHASE = _LEARNING_PHASE, value
+    try:
+        yield value
+    finally:
+        _LEARNING_PHASE = previous
 
 
 def in_train_phase(x, alt, training=None):

@@ -93,7 +93,7 @@ def matmul(x, y):
 
 def bias_add(x, bias, data_format=None):
     """Adds ``bias`` (rank 1, or x's rank - 1) along the channels axis of ``data_format``."""
-    x = _t(x)
+    x, bias = _t(x), _t(bias)
     bias_ndim = len(bias.shape)
     if bias_ndim != 1 and bias_ndim != x.dim() - 1:
         raise ValueError(f"Unexpected bias dimensions {bias_ndim}. Expected it to be 1 or {x.dim() - 1} dimensions")
@@ -105,7 +105,7 @@ def bias_add(x, bias, data_format=None):
 
 
 def dense(x, kernel, bias=None):
-    """x @ kernel + bias, with one fused kernel call where possible."""
+    """x @ kernel + bias, with one fused kernel call where possible (engine tensors only: the hot path)."""
     if x.dim() == 2:
         if bias is None:
             return torch.mm(x, kernel)
@@ -507,7 +507,9 @@ def switch(condition, then_expression, else_expression):
     tensor condition selects elementwise, its shape extended with trailing unit axes up to the expressions' rank."""
     cond = _t(condition)
     if cond.dim() == 0:
-        picked = then_expression if bool(cond) else else_expression
+        # A shape-only condition (shape inference) has no value: both branches have the same shape.
+        shape_only = cond.device.type == "meta" or type(cond).__name__ == "FakeTensor"
+        picked = then_expression if shape_only or bool(cond) else else_expression
         return picked() if callable(picked) else picked
     then_v = then_expression() if callable(then_expression) else then_expression
     else_v = else_expression() if callable(else_expression) else else_expression
@@ -545,19 +547,19 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, ignore_class=None):
     """Keras 2 ``K.sparse_categorical_crossentropy``: integer ``target`` against class scores ``output``.
 
-    Probabilities are clipped to [eps, 1 - eps] and their log taken (not renormalized, as in Keras 2); logits go
-    through log_softmax. ``target`` may carry a trailing unit axis. With ``ignore_class``, those positions give 0.
+    As Keras 2: probabilities are clipped to [eps, 1 - eps], their log taken, and the result treated as logits
+    (so the clipped probabilities are renormalized by the softmax); logits go straight through log_softmax.
+    ``target`` may carry a trailing unit axis. With ``ignore_class``, those positions give 0.
     """
     target, output = _t(target), _t(output)
     rank = output.dim()
     axis = axis % rank
     if axis != rank - 1:
         output = output.movedim(axis, -1)
-    if from_logits:
-        log_probs = torch.log_softmax(output, dim=-1)
-    else:
+    if not from_logits:
         eps = epsilon()
-        log_probs = torch.log(torch.clamp(output, eps, 1.0 - eps))
+        output = torch.log(torch.clamp(output, eps, 1.0 - eps))
+    log_probs = torch.log_softmax(output, dim=-1)
     if target.dim() != rank - 1:
         target = target.reshape(tuple(output.shape[:-1]))
     target = target.long()
@@ -861,7 +863,7 @@ def _unit_axis(data_format):
 
 
 def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, bias=None):
-    x = _t(x)
+    x, kernel = _t(x), _t(kernel)
     data_format = _conv_data_format(data_format)
     strides = _int_tuple(strides, rank, "strides")
     dilation = _int_tuple(dilation_rate, rank, "dilation_rate")
@@ -901,6 +903,7 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding="valid", data_format=None, dila
 
 def _depthwise_kernel(depthwise_kernel, rank):
     """(*k, in, multiplier) -> (*k, 1, in * multiplier): a grouped kernel with one group per input channel."""
+    depthwise_kernel = _t(depthwise_kernel)
     shape = tuple(depthwise_kernel.shape)
     return depthwise_kernel.reshape(shape[:rank] + (1, shape[rank] * shape[rank + 1]))
 
@@ -935,7 +938,7 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
 
 
 def _conv_transpose_nd(x, kernel, output_shape, strides, padding, data_format, dilation_rate, rank, bias=None):
-    x = _t(x)
+    x, kernel = _t(x), _t(kernel)
     data_format = _conv_data_format(data_format)
     strides = _int_tuple(strides, rank, "strides")
     dilation = _int_tuple(dilation_rate, rank, "dilation_rate")
@@ -1089,7 +1092,7 @@ def local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format=N
     ``kernel`` is (prod(output_shape), prod(kernel_size) * channels_in, channels_out); each patch is flattened in
     the input's own layout order ((*window, channels) for channels_last, (channels, *window) for channels_first).
     """
-    x = _t(inputs)
+    x, kernel = _t(inputs), _t(kernel)
     data_format = _conv_data_format(data_format)
     rank = len(output_shape)
     kernel_size = _int_tuple(kernel_size, rank, "kernel_size")
@@ -1137,7 +1140,7 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
     positions = torch.arange(labels.shape[1], device=labels.device)
     valid = positions.unsqueeze(0) < lengths.to(labels.device).unsqueeze(1)
     indices = valid.nonzero().T
-    return torch.sparse_coo_tensor(indices, labels[valid].to(torch.int32), tuple(labels.shape))
+    return torch.sparse_coo_tensor(indices, labels[valid].to(torch.int32), tuple(labels.shape), check_invariants=True)
 
 
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):

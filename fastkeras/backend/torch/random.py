@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import torch
 
-from fastkeras.backend.torch.core import default_device, torch_dtype, variable
+from fastkeras.backend.torch.core import convert_to_tensor, default_device, torch_dtype, variable
 
 
 def _generator(seed):
@@ -71,6 +71,7 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None)
 
 def dropout(x, level, noise_shape=None, seed=None):
     """Inverted dropout: zeroes a fraction ``level`` and scales the rest by 1/(1-level)."""
+    x = convert_to_tensor(x)
     if level <= 0.0:
         return x
     if noise_shape is None and seed is None:
