@@ -298,6 +298,8 @@ class RNN(Layer):
                 initial_state = inputs[1:]
             initial_state = initial_state or None
             inputs = inputs[0]
+        if constants is not None:
+            constants = [K.convert_to_tensor(c) for c in constants]
         if initial_state is not None:
             initial_state = [K.convert_to_tensor(s) for s in tree.flatten(initial_state)]
             if len(initial_state) != len(self._state_sizes):

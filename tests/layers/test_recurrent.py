@@ -464,3 +464,77 @@ def test_embedding_mask_zero_lstm_eager_matches_model():
     short = model.predict(ids[:, :2], verbose=0)
     full = model.predict(ids, verbose=0)
     np.testing.assert_allclose(np.asarray(full), np.asarray(short), rtol=1e-6, atol=1e-6)
+
+
+# ---- custom cells, constants, legacy shape arguments -------------------------------------------------------
+
+class MinimalRNNCell(fastkeras.layers.Layer):
+    """The custom cell of Keras' RNN documentation."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units), initializer="uniform")
+        self.recurrent_kernel = self.add_weight(name="recurrent_kernel", shape=(self.units, self.units),
+                                                initializer="uniform")
+        self.built = True
+
+    def call(self, inputs, states):
+        output = K.dot(inputs, self.kernel) + K.dot(states[0], self.recurrent_kernel)
+        return output, [output]
+
+    def get_config(self):
+        config = super().get_config()
+        config["units"] = self.units
+        return config
+
+
+def test_custom_cell_runs_and_round_trips_through_a_model_config():
+    x = Input((None, 5))
+    layer = RNN(MinimalRNNCell(3), return_sequences=True)
+    model = Model(x, layer(x))
+    assert [w.name for w in layer.weights] == ["rnn/minimal_rnn_cell/kernel:0", "rnn/minimal_rnn_cell/recurrent_kernel:0"]
+    data = np.random.default_rng(0).standard_normal((2, 4, 5)).astype("float32")
+    kernel, recurrent = [K.to_numpy(w) for w in layer.weights]
+    state = np.zeros((2, 3), "float32")
+    expected = []
+    for t in range(4):
+        state = data[:, t] @ kernel + state @ recurrent
+        expected.append(state)
+    np.testing.assert_allclose(np.asarray(model.predict(data, verbose=0)), np.stack(expected, 1), rtol=1e-5,
+                               atol=1e-6)
+    again = model_from_json(model.to_json(), custom_objects={"MinimalRNNCell": MinimalRNNCell})
+    again.set_weights(model.get_weights())
+    np.testing.assert_allclose(np.asarray(again.predict(data, verbose=0)), np.stack(expected, 1), rtol=1e-5,
+                               atol=1e-6)
+
+
+class ConditionedCell(MinimalRNNCell):
+    def call(self, inputs, states, constants=None):
+        output = K.dot(inputs, self.kernel) + K.dot(states[0], self.recurrent_kernel) + constants[0]
+        return output, [output]
+
+
+def test_constants_reach_the_cell_eagerly_and_symbolically():
+    data = np.ones((2, 3, 4), "float32")
+    shift = np.full((2, 2), 10.0, "float32")
+    layer = RNN(ConditionedCell(2))
+    eager = K.to_numpy(layer(data, constants=[shift]))
+    x, c = Input((3, 4)), Input((2,))
+    model = Model([x, c], layer(x, constants=[c]))
+    np.testing.assert_allclose(np.asarray(model.predict([data, shift], verbose=0)), eager, rtol=1e-6)
+    assert layer.get_config()["num_constants"] == 1
+    with pytest.raises(ValueError, match="does not support constants"):
+        RNN(MinimalRNNCell(2))(data, constants=[shift])
+
+
+def test_legacy_shape_arguments():
+    model = Sequential([LSTM(4, input_dim=6, input_length=5)])
+    assert model.input_shape == (None, 5, 6) and model.output_shape == (None, 4)
+    model = Sequential([GRU(4, input_shape=(None, 6), return_sequences=True)])
+    assert model.output_shape == (None, None, 4)
+    with pytest.raises(ValueError, match="Cannot unroll a RNN if the time dimension is undefined"):
+        SimpleRNN(2, unroll=True)(Input((None, 3)))
