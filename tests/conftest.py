@@ -8,7 +8,7 @@ from fastkeras import backend as K
 @pytest.fixture(autouse=True)
 def fresh_session():
     """Every test starts with fresh layer-name counters and a fixed seed."""
-    K.clear_session()
+    K.reset_uids()  # clear_session() without its gc.collect(), which costs ~0.4 s per test
     fastkeras.utils.set_random_seed(1234)
     yield
 

@@ -192,8 +192,12 @@ class Layer:
         initializer = initializers.get(initializer)
         trainable = True if trainable is None else bool(trainable)
         value = initializer(shape, dtype=dtype)
+        # A built-in initializer's output is a new tensor: adopt it. A custom one might hand back a tensor
+        # it keeps, so that one is copied.
+        fresh = type(initializer).__module__ == initializers.__name__ and K.is_tensor(value) \
+            and not K.is_variable(value)
         variable = K.variable(value, dtype=dtype, name=f"{self.name}/{name}:0", trainable=trainable,
-                              constraint=constraints.get(constraint))
+                              constraint=constraints.get(constraint), copy=not fresh)
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
             self._weight_regularizers.append((regularizer, variable))
@@ -276,9 +280,11 @@ class Layer:
     def _eager_call(self, args, kwargs):
         inputs = tree.map_structure(_to_tensor, args[0])
         args = (inputs,) + tuple(args[1:])
-        accepts_mask, accepts_training, _ = _call_arguments(type(self))
+        accepts_mask, accepts_training, var_kw = _call_arguments(type(self))
         if accepts_training and kwargs.get("training") is None:
             kwargs["training"] = CONTEXT.training
+        elif not accepts_training and not var_kw:
+            kwargs.pop("training", None)  # as Keras 2: a call() without `training` never sees it
         if accepts_mask and "mask" not in kwargs:
             masks = [getattr(t, "_keras_mask", None) for t in tree.flatten(inputs)]
             if any(m is not None for m in masks):
@@ -318,10 +324,14 @@ class Layer:
             assert_input_compatibility(self.input_spec, shapes, self.name)
         else:
             self._maybe_build(input_shape)
-        accepts_mask, _, _ = _call_arguments(type(self))
+        _, accepts_training, var_kw = _call_arguments(type(self))
+        if not accepts_training and not var_kw:
+            kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         input_masks = [t._keras_mask for t in flat_inputs]
         call_kwargs = dict(kwargs)
-        if accepts_mask and "mask" not in call_kwargs and any(m is not None for m in input_masks):
+        # The mask goes to inference even when call() takes none: compute_mask (and supports_masking)
+        # decide what flows on; _meta_outputs strips it from the call itself.
+        if "mask" not in call_kwargs and any(m is not None for m in input_masks):
             call_kwargs["mask"] = tree.unnest_single(input_masks)
         outputs, output_masks = self._infer_outputs(inputs, args[1:], call_kwargs)
         Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)

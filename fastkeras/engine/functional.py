@@ -346,8 +346,7 @@ class Functional(Model):
                 node_kwargs[k] = tree.map_structure(
                     lambda t: values[self._slots[id(t)]] if isinstance(t, KerasTensor) else t, v)
             in_masks = [mask_values.get(id(t)) for t in node.input_tensors]
-            accepts_mask = _call_arguments(type(step.layer))[0]
-            if accepts_mask and "mask" not in node_kwargs and any(m is not None for m in in_masks):
+            if "mask" not in node_kwargs and any(m is not None for m in in_masks):
                 node_kwargs["mask"] = tree.unnest_single(in_masks)
             outs, masks = step.layer._infer_outputs(args[0], args[1:], node_kwargs)
             for kt, s, v, m in zip(node.output_tensors, step.out_slots, tree.flatten(outs), masks):

@@ -56,7 +56,7 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_input_shape": self._batch_input_shape, "dtype": self.dtype, "sparse": False,
-                "ragged": False, "name": self.name}
+                "ragged": False, "name": self.name, "optional": False}
 
     @classmethod
     def from_config(cls, config):

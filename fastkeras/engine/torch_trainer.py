@@ -123,8 +123,8 @@ class _IteratorBatches:
                    for arrays in (xs, ys, sws)]
             produced += 1
             if self.steps is not None and produced >= self.steps:
-                return
-        if hasattr(self.source, "on_epoch_end"):
+                break
+        if hasattr(self.source, "on_epoch_end"):  # a Keras Sequence reshuffles here
             self.source.on_epoch_end()
 
 
@@ -292,8 +292,21 @@ def _accepts_training(model):
     return _call_arguments(type(model))[1]
 
 
+def _all_layers(model):
+    """Every layer inside ``model``: nested models and wrapped layers included."""
+    found, stack = [], list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop()
+        found.append(layer)
+        stack.extend(getattr(layer, "layers", None) or [])
+        inner = getattr(layer, "layer", None)
+        if inner is not None and not callable(getattr(type(layer), "layer", None)):
+            stack.append(inner)
+    return found
+
+
 def _has_activity_losses(model):
-    layers = getattr(model, "layers", [])
+    layers = _all_layers(model)
     if any(getattr(layer, "activity_regularizer", None) is not None for layer in layers):
         return True
     # Custom layers may call add_loss() inside call(); collecting costs one list per step.
@@ -409,6 +422,10 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
                       "completed step.")
         cbs.on_train_end(logs)
         raise
+    # Optimizers keeping an average of the weights (use_ema) write it into the model at the end, as Keras.
+    finalize = getattr(trainer.optimizer, "finalize_variable_values", None)
+    if finalize is not None:
+        finalize(trainer._params)
     cbs.on_train_end(logs)
     return model.history
 

@@ -98,7 +98,26 @@ class Activation(Layer):
         return config
 
 
-class Dropout(Layer):
+_SEED_STRIDE = 1_000_003
+
+
+class _SeedStream:
+    """A reproducible stream of per-call seeds for a layer built with ``seed``.
+
+    Keras 2 seeds a layer's generator once, so successive training calls draw
+    different noise while a rerun repeats the sequence; ``seed=None`` draws from
+    the engine's global generator (seeded by ``set_random_seed``).
+    """
+
+    def _next_seed(self):
+        if self.seed is None:
+            return None
+        calls = self.__dict__.get("_seed_calls", 0)
+        self._seed_calls = calls + 1
+        return (int(self.seed) + _SEED_STRIDE * calls) % (2 ** 63)
+
+
+class Dropout(_SeedStream, Layer):
     """Zeroes a fraction ``rate`` of inputs during training and scales the rest by ``1 / (1 - rate)``."""
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -116,7 +135,7 @@ class Dropout(Layer):
             training = K.learning_phase()
         if not training or self.rate == 0:
             return inputs
-        return K.dropout(inputs, self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        return K.dropout(inputs, self.rate, noise_shape=self.noise_shape, seed=self._next_seed())
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -6,30 +6,11 @@ from fastkeras import backend as K
 from fastkeras import regularizers
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
-from fastkeras.layers.core import Dropout
+from fastkeras.layers.core import Dropout, _SeedStream
 
 # SELU's constants: AlphaDropout drops to SELU's negative saturation value.
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-_SEED_STRIDE = 1_000_003
-
-
-class _SeedStream:
-    """A reproducible stream of per-call seeds for a layer built with ``seed``.
-
-    Keras 2 seeds a layer's generator once, so successive training calls draw
-    different noise while a rerun repeats the sequence; ``seed=None`` draws from
-    the engine's global generator (seeded by ``set_random_seed``).
-    """
-
-    def _next_seed(self):
-        if self.seed is None:
-            return None
-        calls = self.__dict__.get("_seed_calls", 0)
-        self._seed_calls = calls + 1
-        return (int(self.seed) + _SEED_STRIDE * calls) % (2 ** 63)
-
-
 def _in_training(training):
     return bool(K.learning_phase() if training is None else training)
 
@@ -136,7 +117,7 @@ class AlphaDropout(_SeedStream, Layer):
         return config
 
 
-class _SpatialDropout(_SeedStream, Dropout):
+class _SpatialDropout(Dropout):
     """Dropout of whole feature maps: one keep/drop draw per sample and channel."""
 
     rank = None

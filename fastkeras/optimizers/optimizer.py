@@ -377,7 +377,7 @@ class Optimizer:
             K.decay_weights(plan.decayed, float(lr * self._host_dtype(self.weight_decay)))
         self._update(plan, grads, lr, iteration)
         if self.use_ema:
-            K.moving_average_update(plan.averages, plan.params, self.ema_momentum)
+            K.ema_update(plan.averages, plan.params, self.ema_momentum)
             if self.ema_overwrite_frequency and (iteration + 1) % self.ema_overwrite_frequency == 0:
                 K.copy_values(plan.params, plan.averages)
         K.optimizer_scalar_assign(self._iterations, iteration + 1)

@@ -84,9 +84,6 @@ def test_softmax_passes_the_mask_on():
     assert Softmax()(masked)._keras_mask is not None
 
 
-@pytest.mark.xfail(strict=True, reason="shared engine: Layer._symbolic_call (engine/base_layer.py) hands input masks "
-                                       "on only to layers whose call() takes `mask`, so supports_masking layers "
-                                       "without it (Dense, Activation, these) drop the mask; tf-keras keeps it")
 def test_elementwise_activations_pass_the_mask_on():
     inputs = Input((5, 4))
     masked = layers.Masking()(inputs)

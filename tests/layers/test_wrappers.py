@@ -40,18 +40,10 @@ def test_symbolic_shape(case):
 
 @pytest.mark.parametrize("case", MODEL_CASES, ids=case_ids(MODEL_CASES))
 def test_wrapped_model_outputs_and_gradients_match_tf_keras(case):
-    """A whole model inside TimeDistributed: outputs, gradients and weights, with the config checked
-    up to the nested InputLayer entries (engine territory, tested strictly below)."""
-    stripped = json.loads(json.dumps(case))
-    for key in ("config", "config_unbuilt"):
-        for entry in stripped[key]["layer"]["config"]["layers"]:
-            if entry["class_name"] == "InputLayer":
-                entry["config"].pop("optional", None)
-    check_case(stripped)
+    """A whole model inside TimeDistributed: outputs, gradients, weights and config."""
+    check_case(case)
 
 
-@pytest.mark.xfail(strict=True, reason="shared engine: InputLayer.get_config (engine/input_layer.py) lacks "
-                                       "tf-keras 2.21's 'optional': False key")
 @pytest.mark.parametrize("case", MODEL_CASES, ids=case_ids(MODEL_CASES))
 def test_wrapped_model_config_matches_tf_keras(case):
     check_configs(case)

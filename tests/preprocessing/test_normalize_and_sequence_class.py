@@ -52,8 +52,6 @@ def test_sequence_iterates_and_trains():
     assert fastkeras.utils.Sequence is Sequence
 
 
-@pytest.mark.xfail(strict=True, reason="the torch trainer stops iterating a Sequence after len() batches and "
-                                       "returns before calling its on_epoch_end (engine/torch_trainer.py)")
 def test_fit_calls_on_epoch_end_of_a_sequence():
     seq = Squares()
     fit_on(seq, 2)

@@ -105,7 +105,7 @@ def decay_weights(params, factor):
 
 
 @torch.no_grad()
-def moving_average_update(averages, params, momentum):
+def ema_update(averages, params, momentum):
     """``average = momentum * average + (1 - momentum) * param`` (the optimizers' EMA of the weights)."""
     torch._foreach_lerp_(averages, params, 1.0 - momentum)
 
@@ -277,6 +277,6 @@ def lion_update(params, grads, ms, lr, beta_1, beta_2):
 
 __all__ = ["optimizer_slot", "optimizer_host_scalar", "optimizer_scalar_value", "optimizer_scalar_assign",
            "optimizer_fused_layout", "clip_gradients_by_norm", "clip_gradients_by_global_norm",
-           "clip_gradients_by_value", "decay_weights", "moving_average_update", "copy_values", "sgd_update",
+           "clip_gradients_by_value", "decay_weights", "ema_update", "copy_values", "sgd_update",
            "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update", "adamax_update", "nadam_update",
            "ftrl_update", "lion_update"]
