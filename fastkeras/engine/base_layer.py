@@ -37,6 +37,17 @@ def _call_arguments(cls):
     return found
 
 
+def _attach_masks(outputs, masks):
+    flat_out = tree.flatten(outputs)
+    flat_masks = tree.flatten(masks) if isinstance(masks, (list, tuple)) else [masks] * len(flat_out)
+    for t, m in zip(flat_out, flat_masks):
+        if K.is_tensor(t):
+            try:
+                t._keras_mask = m
+            except (AttributeError, RuntimeError):  # a tensor type that takes no attributes
+                pass
+
+
 def _shape_tuple(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
@@ -166,7 +177,9 @@ class Layer:
 
     @property
     def metrics(self):
-        return []
+        """The metrics this layer and its sublayers report through ``add_metric`` (Mean metrics by name)."""
+        own = list(self.__dict__.get("_added_metrics", {}).values())
+        return own + [m for layer in self._tracked_layers for m in layer.metrics]
 
     @property
     def inbound_nodes(self):
@@ -285,15 +298,20 @@ class Layer:
             kwargs["training"] = CONTEXT.training
         elif not accepts_training and not var_kw:
             kwargs.pop("training", None)  # as Keras 2: a call() without `training` never sees it
-        if accepts_mask and "mask" not in kwargs:
-            masks = [getattr(t, "_keras_mask", None) for t in tree.flatten(inputs)]
-            if any(m is not None for m in masks):
-                kwargs["mask"] = tree.unnest_single(masks)
+        masks = [getattr(t, "_keras_mask", None) for t in tree.flatten(inputs)]
+        in_mask = kwargs.get("mask")
+        if in_mask is None and any(m is not None for m in masks):
+            in_mask = tree.unnest_single(masks)
+            if accepts_mask:
+                kwargs["mask"] = in_mask
         if not self.built:
             self._maybe_build(tree.map_structure(lambda t: _shape_tuple(t.shape), inputs))
         outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
+        # Eager outputs carry their Keras mask too (Embedding(mask_zero=True) feeding an LSTM), as in Keras 2.
+        if in_mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            _attach_masks(outputs, self.compute_mask(inputs, in_mask))
         return outputs
 
     def _maybe_build(self, input_shape):
@@ -428,6 +446,32 @@ class Layer:
     def _add_activity_loss(self, outputs):
         penalty = sum(self.activity_regularizer(t) / t.shape[0] for t in tree.flatten(outputs))
         self.add_loss(penalty)
+
+    def add_metric(self, value, name=None, **kwargs):
+        """Reports ``value`` (a tensor computed in ``call``) as the metric ``name``: its mean over the batches
+        of an epoch, as Keras 2's ``add_metric``. On a functional model, ``value`` may be a symbolic tensor."""
+        kwargs.pop("aggregation", None)
+        if kwargs:
+            raise TypeError(f"Unknown keyword arguments to add_metric on layer \"{self.name}\": {sorted(kwargs)}")
+        if name is None:
+            raise ValueError(f'Layer "{self.name}": please provide a name for your metric like '
+                             "`self.add_metric(K.sum(inputs), name='mean_activation')`")
+        if isinstance(value, KerasTensor):
+            if not getattr(self, "_is_graph_network", False):
+                raise ValueError(f'Layer "{self.name}": add_metric() received the symbolic tensor {value!r}; '
+                                 "symbolic metrics can be added to a functional Model only.")
+            from fastkeras.engine.op_layer import add_symbolic_metric
+            add_symbolic_metric(self, value, name)
+            return
+        if K.is_shape_only(value):
+            return  # a call during shape inference
+        metrics = self.__dict__.setdefault("_added_metrics", {})
+        metric = metrics.get(name)
+        if metric is None:
+            from fastkeras import metrics as metrics_module
+            metric = metrics[name] = metrics_module.Mean(name=name)
+        with K.no_grad():
+            metric.update_state(K.stop_gradient(value))
 
     def add_loss(self, losses, inputs=None):
         """Adds a loss tensor (or a list, or a zero-argument callable) to the training objective.
