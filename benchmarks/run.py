@@ -1,0 +1,153 @@
+"""Run the seed-model benchmarks side by side and write a markdown table plus the raw JSON.
+
+    .venv/bin/python benchmarks/run.py                      # all models, CPU or the GPU if present
+    .venv/bin/python benchmarks/run.py --models mlp --steps 50
+    .venv/bin/python benchmarks/run.py --tiny               # smoke test (CI): tiny sizes, no Keras 3
+    KERAS3_PYTHON=/path/to/venv/bin/python benchmarks/run.py   # also Keras 3 (torch and jax backends)
+
+Each measurement is a separate process, run one after another (never two at
+once: on a small machine a concurrent process changes the figures several-fold).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = ["mlp", "headline", "siamese_lstm", "shared_vision", "convnet", "inception", "stateful_lstm"]
+# tbench.py has no stateful model variant for compile; everything else runs everywhere.
+
+
+def run(cmd, env=None, timeout=1800):
+    """One measurement: the JSON line the script prints, or an error record."""
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout}s"}
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return {"error": " | ".join(tail) or f"exit code {proc.returncode}"}
+    return json.loads(lines[-1])
+
+
+def implementations(args, device):
+    """(label, command prefix, environment) for every implementation measured in this run."""
+    py = sys.executable
+    env = dict(os.environ)
+    impls = [("fastkeras", [py, os.path.join(HERE, "kbench.py"), "--impl", "fastkeras"], env)]
+    if args.jit:
+        impls.append(("fastkeras jit", [py, os.path.join(HERE, "kbench.py"), "--impl", "fastkeras", "--jit", "1"],
+                      env))
+    impls.append(("PyTorch eager", [py, os.path.join(HERE, "tbench.py"), "--device", device], env))
+    if args.torch_compile:
+        impls.append(("PyTorch compiled", [py, os.path.join(HERE, "tbench.py"), "--device", device,
+                                           "--compile", "1"], env))
+    keras_py = args.keras_python or os.environ.get("KERAS3_PYTHON")
+    if keras_py and not args.tiny:
+        for backend in ("jax", "torch"):
+            impls.append((f"Keras 3 {backend}", [keras_py, os.path.join(HERE, "kbench.py"), "--impl", "keras"],
+                          dict(env, KERAS_BACKEND=backend)))
+    return impls
+
+
+def versions(keras_py):
+    info = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(),
+            "cpus": os.cpu_count()}
+    try:
+        import torch
+        info["torch"] = torch.__version__
+        if torch.cuda.is_available():
+            info["gpu"] = torch.cuda.get_device_name(0)
+    except ImportError:
+        pass
+    import fastkeras
+    info["fastkeras"] = fastkeras.__version__
+    if keras_py:
+        out = subprocess.run([keras_py, "-c", "import keras, jax; print(keras.__version__, jax.__version__)"],
+                             capture_output=True, text=True)
+        info["keras3_and_jax"] = out.stdout.strip() or out.stderr.strip().splitlines()[-1:]
+    return info
+
+
+def table(results, labels):
+    head = "| model | " + " | ".join(labels) + " | fastkeras / PyTorch eager | fastkeras / best other |"
+    lines = [head, "|" + "---|" * (len(labels) + 3)]
+    for model, row in results.items():
+        cells, times = [], {}
+        for label in labels:
+            r = row.get(label, {})
+            if "ms_per_step" in r:
+                times[label] = r["ms_per_step"]
+                cells.append(f"{r['ms_per_step']:.3g}")
+            else:
+                cells.append("error" if "error" in r else "-")
+        fk = times.get("fastkeras")
+        if "fastkeras jit" in times:
+            fk = min(fk, times["fastkeras jit"]) if fk else times["fastkeras jit"]
+        eager = times.get("PyTorch eager")
+        others = [t for k, t in times.items() if not k.startswith("fastkeras")]
+        ratio_eager = f"{fk / eager:.2f}x" if fk and eager else "-"
+        ratio_best = f"{fk / min(others):.2f}x" if fk and others else "-"
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {ratio_eager} | {ratio_best} |")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--steps", type=int, default=None, help="training steps measured per model (default 100, "
+                                                            "20 for the conv models on CPU)")
+    p.add_argument("--bs", type=int, default=32)
+    p.add_argument("--device", default=None)
+    p.add_argument("--jit", action="store_true", help="also measure compile(jit_compile=True)")
+    p.add_argument("--torch-compile", action="store_true", help="also measure the torch.compile reference")
+    p.add_argument("--keras-python", default=None, help="a Python with Keras 3 (and jax) installed")
+    p.add_argument("--tiny", action="store_true", help="smoke test: 3 steps, small sizes, no Keras 3")
+    p.add_argument("--out", default=os.path.join(HERE, "results"))
+    args = p.parse_args()
+
+    try:
+        import torch
+        device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    except ImportError:
+        device = "cpu"
+    models = [m for m in args.models.split(",") if m]
+    impls = implementations(args, device)
+    labels = [label for label, _, _ in impls]
+    results = {}
+    for model in models:
+        steps = args.steps or (3 if args.tiny else (20 if model in ("convnet", "inception") and device == "cpu"
+                                                     else 100))
+        size = "32" if args.tiny else ("64" if device == "cpu" else "256")
+        bs = str(4 if args.tiny else args.bs)
+        results[model] = {}
+        for label, cmd, env in impls:
+            r = run(cmd + [model, "--steps", str(steps), "--bs", bs, "--size", size], env=env)
+            results[model][label] = r
+            shown = f"{r['ms_per_step']} ms/step" if "ms_per_step" in r else r.get("error")
+            print(f"{model:14s} {label:18s} {shown}", flush=True)
+    report = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "device": device,
+              "versions": versions(args.keras_python or os.environ.get("KERAS3_PYTHON")),
+              "command": " ".join([os.path.basename(sys.executable)] + sys.argv), "results": results}
+    md = table(results, labels)
+    print()
+    print(md)
+    os.makedirs(args.out, exist_ok=True)
+    stem = os.path.join(args.out, f"{'tiny-' if args.tiny else ''}{device}")
+    with open(stem + ".json", "w") as f:
+        json.dump(report, f, indent=1)
+    with open(stem + ".md", "w") as f:
+        f.write(f"{report['date']} on {device} ({report['versions']})\n\n{md}\n")
+    errors = [(m, k, r["error"]) for m, row in results.items() for k, r in row.items() if "error" in r]
+    if errors and args.tiny:
+        for e in errors:
+            print("error:", *e, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
