@@ -21,15 +21,25 @@ def _check_target(filepath, overwrite):
     return directory
 
 
-def _fsync_path(path, flags=os.O_RDONLY):
+def _fsync_file(path):
+    """Pushes the file's data to disk; a failure (a full disk, an I/O error) aborts the save."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        fd = os.open(path, flags)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_directory(directory):
+    """Makes the rename durable where the platform allows it (some cannot fsync directories)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
     except OSError:
         return
     try:
         os.fsync(fd)
     except OSError:
-        pass  # some file systems (and directories on some platforms) cannot be fsynced
+        pass
     finally:
         os.close(fd)
 
@@ -57,12 +67,12 @@ def atomic_path(filepath, overwrite=True):
         raise FileExistsError(f"Cannot create a temporary file next to {filepath!r}.")
     try:
         yield tmp
-        _fsync_path(tmp)
+        _fsync_file(tmp)
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"Cannot save to {filepath!r}: the file exists and overwrite=False.")
         os.replace(tmp, filepath)
         tmp = None
-        _fsync_path(directory)
+        _fsync_directory(directory)
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):

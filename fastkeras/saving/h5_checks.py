@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from fastkeras.saving.errors import FileFormatError, UnsafeFileError, in_file
+from fastkeras.saving.errors import FileFormatError, SavingError, UnsafeFileError, in_file
 from fastkeras.saving.safety import LIMITS
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -152,7 +152,9 @@ def reading(label):
     """Turns h5py's errors while reading a checked file into ``FileFormatError`` naming the file."""
     try:
         yield
-    except (OSError, KeyError, RuntimeError, TypeError, IndexError, AttributeError) as e:
+    except SavingError:
+        raise
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, AttributeError) as e:
         raise in_file(FileFormatError, label, f"cannot read the HDF5 file (corrupt or truncated?): "
                       f"{type(e).__name__}: {e}") from None
 

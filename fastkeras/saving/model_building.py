@@ -21,6 +21,8 @@ def build_model(config, custom_objects, label, stored_elements=None):
                       f"{type(config).__name__}.")
     safety.scan_config(config, label)
     budget = safety.LIMITS["max_config_elements"] if stored_elements is None else stored_elements + _BUDGET_SLACK
+    # Keras 2 JSON documents carry keras_version/backend beside the model; .keras configs carry build and
+    # compile configs: only the class and its config build the model.
     document = {k: config[k] for k in ("class_name", "config", "registered_name") if k in config}
     try:
         with safety.allocation_budget(budget, label):

@@ -662,9 +662,11 @@ def model_from_json(json_string, custom_objects=None):
         raise ValueError(f"model_from_json expects a JSON string, got {type(json_string).__name__}.")
     config = safety.load_json(json_string, what="model_from_json string")
     if not isinstance(config, dict):
-        raise ValueError(f"model_from_json: the JSON holds a {type(config).__name__}, not an object with "
+        from fastkeras.saving.errors import FileFormatError
+        raise FileFormatError(f"model_from_json: the JSON holds a {type(config).__name__}, not an object with "
                          "'class_name' and 'config'.")
-    return model_from_config(config, custom_objects=custom_objects)
+    from fastkeras.saving.model_building import build_model
+    return build_model(config, custom_objects, "model_from_json")
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
@@ -675,9 +677,11 @@ def model_from_yaml(yaml_string, custom_objects=None):
         raise ValueError(f"model_from_yaml expects a YAML string, got {type(yaml_string).__name__}.")
     config = safety.load_yaml(yaml_string, what="model_from_yaml string")
     if not isinstance(config, dict):
-        raise ValueError(f"model_from_yaml: the YAML holds a {type(config).__name__}, not a mapping with "
+        from fastkeras.saving.errors import FileFormatError
+        raise FileFormatError(f"model_from_yaml: the YAML holds a {type(config).__name__}, not a mapping with "
                          "'class_name' and 'config'.")
-    return model_from_config(config, custom_objects=custom_objects)
+    from fastkeras.saving.model_building import build_model
+    return build_model(config, custom_objects, "model_from_yaml")
 
 
 def _import_yaml(caller):
