@@ -541,3 +541,45 @@ def test_zip_entry_over_the_size_limit(canary, monkeypatch):
     path = keras_file(canary)
     monkeypatch.setitem(safety.LIMITS, "max_entry_bytes", 4096)
     canary.refused(lambda: load_model(path), UnsafeFileError, match="model.weights.h5.*more than the limit")
+
+
+# ---- 8. the saving code itself -------------------------------------------------------------------------
+
+def test_saving_code_has_no_code_execution_primitives():
+    """No pickle, eval/exec, dynamic imports or unsafe YAML anywhere in fastkeras.saving; marshal only in the
+    module that serves the caller's explicit safe_mode=False; numpy never loads with pickles allowed."""
+    import ast
+
+    import fastkeras.saving as package
+    directory = os.path.dirname(package.__file__)
+    forbidden_modules = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "importlib",
+                         "runpy", "code", "pydoc"}
+    checked = 0
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".py"):
+            continue
+        checked += 1
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
+            tree = ast.parse(f.read(), name)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                for module in modules:
+                    root = module.split(".")[0]
+                    assert root not in forbidden_modules, f"{name} imports {module}"
+                    assert root != "marshal" or name == "unsafe.py", f"{name} imports marshal"
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Name):
+                    assert func.id not in {"eval", "exec", "compile", "__import__"}, f"{name} calls {func.id}"
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    owner, attr = func.value.id, func.attr
+                    assert not (owner == "yaml" and attr in {"load", "unsafe_load", "full_load", "load_all"}), \
+                        f"{name} calls yaml.{attr}"
+                    if owner in ("np", "numpy") and attr == "load":
+                        keywords = {k.arg: k.value for k in node.keywords}
+                        flag = keywords.get("allow_pickle")
+                        assert isinstance(flag, ast.Constant) and flag.value is False, \
+                            f"{name} calls np.load without allow_pickle=False"
+                    assert not (owner == "marshal" and name != "unsafe.py")
+    assert checked >= 10
