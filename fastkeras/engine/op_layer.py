@@ -297,17 +297,41 @@ class AddLoss(Layer):
         return config
 
 
-def add_symbolic_losses(model, tensors):
-    """Makes a functional model compute ``tensors`` with its outputs and add them to its training loss.
+class AddMetric(Layer):
+    """Reports its input as the metric ``metric_name``; returns the input unchanged."""
 
-    Each tensor gets an AddLoss node; the model's execution order is rebuilt to include those nodes, so the
-    loss is computed in the same forward pass as the outputs (same dropout masks, same samples).
-    """
+    def __init__(self, aggregation=None, metric_name=None, **kwargs):
+        kwargs.setdefault("name", K.unique_object_name("add_metric"))
+        super().__init__(**kwargs)
+        self.aggregation = aggregation
+        self.metric_name = metric_name
+
+    def call(self, inputs):
+        self.add_metric(inputs, name=self.metric_name)
+        return inputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"aggregation": self.aggregation, "metric_name": self.metric_name})
+        return config
+
+
+def _attach(model, side_outputs):
+    """Rebuilds a functional model's execution order to also compute ``side_outputs`` (AddLoss / AddMetric
+    nodes), so they run in the same forward pass as the outputs (same dropout masks, same samples)."""
     from fastkeras.engine.functional import map_graph_network
-    loss_outputs = list(getattr(model, "_symbolic_loss_outputs", []))
-    for t in tensors:
-        loss_outputs.append(AddLoss(unconditional=False)(t))
-    model._symbolic_loss_outputs = loss_outputs
+    extra = list(getattr(model, "_side_outputs", [])) + list(side_outputs)
+    model._side_outputs = extra
     model._network_nodes, model._nodes_by_depth, model._layers = map_graph_network(
-        model.inputs, model.outputs + loss_outputs)
+        model.inputs, model.outputs + extra)
     model._compile_steps()
+
+
+def add_symbolic_losses(model, tensors):
+    """Makes a functional model add ``tensors`` (computed from its inputs) to its training loss."""
+    _attach(model, [AddLoss(unconditional=False)(t) for t in tensors])
+
+
+def add_symbolic_metric(model, tensor, name):
+    """Makes a functional model report ``tensor`` (computed from its inputs) as the metric ``name``."""
+    _attach(model, [AddMetric(metric_name=name)(tensor)])

@@ -3,6 +3,8 @@
 ``Model(inputs, outputs)`` builds a functional graph (``Functional``);
 ``class MyModel(Model)`` with its own ``call`` is a subclassed model.
 """
+import numpy as np
+
 from fastkeras.engine import tree
 from fastkeras.engine.base_layer import Layer, _dedup
 
@@ -110,6 +112,15 @@ class Model(Layer):
         return out
 
     @property
+    def metrics(self):
+        """The compiled metrics (once fit/evaluate has built them), then those layers report via add_metric."""
+        trainer = self.__dict__.get("_trainer")
+        compiled = [obj for _, obj, _, _ in (trainer.metrics.metrics or [])] if trainer is not None else []
+        added = list(self.__dict__.get("_added_metrics", {}).values())
+        added += [m for layer in self._layers_for_weights() for m in layer.metrics]
+        return _dedup(compiled + added)
+
+    @property
     def state_updates(self):
         return []
 
@@ -129,6 +140,16 @@ class Model(Layer):
         unknown = [k for k in kwargs if k not in ("target_tensors", "distribute", "pss_evaluation_shards")]
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}.")
+        if _is_subclassed(self) and getattr(self, "outputs", None) is None:
+            # A subclassed model learns its outputs when built (by the first fit/evaluate/predict): compile then.
+            self.optimizer = optimizers.get(optimizer)
+            self.loss, self.loss_weights = loss, loss_weights
+            self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                      weighted_metrics=weighted_metrics, jit_compile=jit_compile)
+            self._deferred_compile = True
+            self._trainer = None
+            return
+        self._deferred_compile = False
         if not self.built:
             output_names = getattr(self, "output_names", None) or ["output_1"]
         else:
@@ -175,10 +196,15 @@ class Model(Layer):
 
     def _ensure_ready(self, x):
         from fastkeras.engine import torch_trainer
-        if x is not None and not self.built:
-            from fastkeras.engine import data_adapter
+        from fastkeras.engine import data_adapter
+        if x is not None and _is_subclassed(self) and getattr(self, "outputs", None) is None \
+                and not data_adapter.is_iterator_input(x):
+            self.build(_batch_shapes(x))  # one shape per input array: the model may take several
+        elif x is not None and not self.built:
             if not data_adapter.is_iterator_input(x):
                 torch_trainer._ensure_built(self, x)
+        if getattr(self, "_deferred_compile", False) and getattr(self, "outputs", None) is not None:
+            self.compile(optimizer=self.optimizer, **self._compile_args)
         if self.built and getattr(self, "_trainer", None) is not None:
             self._recompile_for_outputs()
 
@@ -306,6 +332,24 @@ class Model(Layer):
         self.outputs = tree.flatten(outputs)
         self.input_names = [f"input_{i + 1}" for i in range(len(self.inputs))]
         self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
+
+
+def _is_subclassed(model):
+    """True for ``class MyModel(Model)`` with its own call(), False for Functional and Sequential models."""
+    from fastkeras.engine.functional import Functional
+    from fastkeras.engine.sequential import Sequential
+    return not isinstance(model, (Functional, Sequential))
+
+
+def _batch_shapes(x):
+    """Input shapes with a None batch axis from data: a tuple, or a list of tuples for several arrays."""
+    def shape(a):
+        return (None,) + tuple(a.shape[1:] if hasattr(a, "shape") else np.shape(a)[1:])
+    if isinstance(x, dict):
+        x = list(x.values())
+    if isinstance(x, (list, tuple)) and x and all(hasattr(a, "shape") for a in x):
+        return [shape(a) for a in x] if len(x) > 1 else shape(x[0])
+    return shape(x)
 
 
 def _accepts_training(model):

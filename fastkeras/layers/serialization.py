@@ -12,8 +12,9 @@ def _builtin_layers():
     table = {name: obj for name, obj in vars(layers_module).items()
              if isinstance(obj, type) and issubclass(obj, Layer)}
     table.update({"Functional": Functional, "Model": Model, "Sequential": Sequential})
-    from fastkeras.engine.op_layer import AddLoss, SlicingOpLambda, TFOpLambda  # K functions on symbolic tensors
-    table.update({"TFOpLambda": TFOpLambda, "SlicingOpLambda": SlicingOpLambda, "AddLoss": AddLoss})
+    from fastkeras.engine.op_layer import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # K on symbolic tensors
+    table.update({"TFOpLambda": TFOpLambda, "SlicingOpLambda": SlicingOpLambda, "AddLoss": AddLoss,
+                  "AddMetric": AddMetric})
     return table
 
 
