@@ -2,9 +2,14 @@
 
 One small convnet (itself a Model) encodes both 27x27 images, weights and
 all; a logistic regression on the two codes says whether they show the same
-digit. The "digits" here are generated: ten fixed random stroke patterns,
-shifted by up to a pixel and noised, so that the task is learnable without a
-download (examples/demo.py trains on real handwritten digits).
+digit. The "digits" here are generated: ten fixed random stroke patterns, shifted by
+up to a pixel and noised (examples/demo.py trains on real handwritten digits).
+
+The seed's head is one logistic unit on the two concatenated codes, so its
+logit is a score of the first image plus a score of the second: it cannot
+separate "same" from "different" pairs and stays near chance. The script
+then trains a second model on the same shared vision model with a hidden
+ReLU layer on the codes, which can.
 
     python examples/shared_vision_model.py [--small]
 """
@@ -72,10 +77,22 @@ classification_model.summary()
 
 train_a, train_b, train_same = make_pairs(num_pairs)
 test_a, test_b, test_same = make_pairs(num_pairs // 4)
+verbose = 2 if SMALL else 1
 history = classification_model.fit([train_a, train_b], train_same, epochs=epochs, batch_size=32,
-                                   validation_split=0.1, verbose=2 if SMALL else 1)
+                                   validation_split=0.1, verbose=verbose)
 loss, accuracy = classification_model.evaluate([test_a, test_b], test_same, verbose=0)
-print(f'test accuracy: {accuracy:.3f}')
+print(f"the seed's model, test accuracy: {accuracy:.3f}")
+
+# Not in the seeds: a hidden layer between the codes and the answer, on the same vision model
+# (a third and fourth node of it, weights and all).
+hidden = Dense(64, activation='relu')(keras.layers.concatenate([vision_model(digit_a), vision_model(digit_b)]))
+comparison_model = Model([digit_a, digit_b], Dense(1, activation='sigmoid')(hidden))
+comparison_model.compile(optimizer='rmsprop', loss='binary_crossentropy', metrics=['accuracy'])
+comparison_model.summary()
+comparison_model.fit([train_a, train_b], train_same, epochs=epochs, batch_size=32, validation_split=0.1,
+                     verbose=verbose)
+loss, hidden_accuracy = comparison_model.evaluate([test_a, test_b], test_same, verbose=0)
+print(f"with a hidden layer, test accuracy: {hidden_accuracy:.3f}")
 
 # 27 -> 25 -> 23 (two valid 3x3 convolutions) -> 11 (2x2 pooling); 11 * 11 * 64 = 7744.
 assert vision_model.output_shape == (None, 7744), vision_model.output_shape
