@@ -15,8 +15,9 @@ from fastkeras.engine.sequential import Sequential
 from fastkeras.engine.training import Model
 from fastkeras import utils
 from fastkeras import datasets, preprocessing
+from fastkeras import wrappers  # keras.wrappers.scikit_learn (scikit-learn itself is imported only by its users)
 
 __version__ = "0.1.0"
 
 __all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "optimizers", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
-           "datasets", "preprocessing", "Input", "Model", "Sequential", "__version__"]
+           "datasets", "preprocessing", "wrappers", "Input", "Model", "Sequential", "__version__"]
