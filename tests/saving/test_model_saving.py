@@ -304,3 +304,35 @@ def test_model_checkpoint_writes_loadable_models(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["ckpt-01.keras", "ckpt-02.keras"]
     clone = load_model(tmp_path / "ckpt-02.keras")
     np.testing.assert_array_equal(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# ---- corrupt and mismatching files ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("filename", ["m.keras", "m.h5", "w.weights.h5", "w.h5"])
+def test_truncated_files_raise_a_clear_error_and_change_nothing(tmp_path, filename):
+    model = functional_model()
+    randomize(model, 6)
+    (model.save if filename.startswith("m.") else model.save_weights)(tmp_path / filename)
+    data = (tmp_path / filename).read_bytes()
+    target = functional_model()
+    before = [np.array(w) for w in target.get_weights()]
+    for cut in (0, 7, len(data) // 3, len(data) - 9):
+        (tmp_path / filename).write_bytes(data[:cut])
+        with pytest.raises(keras.saving.FileFormatError, match=filename.replace(".", r"\.")):
+            if filename.startswith("m."):
+                load_model(tmp_path / filename)
+            else:
+                target.load_weights(tmp_path / filename)
+        assert all(np.array_equal(a, b) for a, b in zip(target.get_weights(), before))
+
+
+@pytest.mark.parametrize("filename", ["m.keras", "w.weights.h5"])
+def test_mismatching_weights_name_the_file_and_leave_the_model_unchanged(tmp_path, filename):
+    other = Sequential([L.Dense(7, input_shape=(5,)), L.Dense(3), L.Dense(2)])
+    (other.save if filename.endswith(".keras") else other.save_weights)(tmp_path / filename)
+    model = functional_model()
+    randomize(model, 7)
+    before = [np.array(w) for w in model.get_weights()]
+    with pytest.raises(keras.saving.WeightsMismatchError, match=f"{filename}.*mismatch"):
+        model.load_weights(tmp_path / filename)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
