@@ -9,7 +9,9 @@ It writes, into tests/fixtures/backend/:
 * ``cases.json``: a list of ``{"id", "function", "n_inputs", "kwargs", "n_outputs"}``: the test calls
   ``K.<function>(*inputs, **kwargs)`` and compares its (flattened) outputs with tf-keras';
 * ``arrays.npz``: per case ``<id>/in<i>`` (the inputs, seeded random values) and ``<id>/out<j>`` (tf-keras'
-  outputs, a nested result flattened in order).
+  outputs, a nested result flattened in order); ``op_model/x`` and ``op_model/out<i>`` for the model below;
+* ``op_model.json``: a functional model tf-keras built from K functions and operators on symbolic tensors
+  (TFOpLambda / SlicingOpLambda layers), which fastkeras must load and run to the same outputs.
 
 The inputs are chosen to hit the edges the functions handle specially: probabilities of exactly 0 and 1,
 unnormalized probabilities, x equal to a relu threshold, max < min in clip, out-of-range one_hot indices.
@@ -188,6 +190,26 @@ def flatten(result):
     return [np.asarray(K.get_value(result) if tf.is_tensor(result) else result)]
 
 
+def write_op_model(arrays):
+    """A functional model built from K functions and operators on symbolic tensors, as tf-keras records it
+    (TFOpLambda / SlicingOpLambda layers): its JSON and its outputs on a fixed input. fastkeras must load it."""
+    import tf_keras as keras
+    x = keras.Input((3,), name="x")
+    y = K.sum(K.square(x), axis=1, keepdims=True)
+    z = y + 1.0 - K.exp(x) * 2.0
+    w = z[:, :2]
+    v = K.mean(x, axis=-1, keepdims=True)
+    c = K.concatenate([w, x[..., 1:2], K.relu(v), K.clip(v, -0.5, 0.5)], axis=-1)
+    p = K.permute_dimensions(K.expand_dims(c), (0, 2, 1))
+    model = keras.Model(x, [y, z, c, p])
+    data = np.linspace(-1.0, 1.0, 12, dtype="float32").reshape(4, 3)
+    arrays["op_model/x"] = data
+    for i, out in enumerate(model.predict(data, verbose=0)):
+        arrays[f"op_model/out{i}"] = out
+    with open(os.path.join(OUT_DIR, "op_model.json"), "w") as f:
+        f.write(model.to_json())
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     arrays, cases = {}, []
@@ -200,6 +222,7 @@ def main():
             arrays[f"{case_id}/out{j}"] = y
         cases.append({"id": case_id, "function": function, "n_inputs": len(inputs), "n_outputs": len(outputs),
                       "kwargs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}})
+    write_op_model(arrays)
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **arrays)
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump({"tf_keras_version": "2.21.0", "tensorflow_version": tf.__version__, "epsilon": K.epsilon(),

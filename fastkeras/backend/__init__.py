@@ -58,15 +58,27 @@ def _symbolic_aware(fn):
     return k_function
 
 
-# Functions that must see a symbolic tensor as it is (they answer about it, or create one).
-_NOT_DISPATCHED = {"is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
+# The Keras 2 function set lives in these engine modules; the others (optimizer kernels, fused layer kernels)
+# are internal hot paths that never see symbolic tensors, so they stay unwrapped.
+_KERAS_API_MODULES = ("core", "ops", "random")
+_KERAS_API_NAMES = {"batch_normalization", "normalize_batch_in_training", "moments", "rnn"}
+
+# Functions that must see a symbolic tensor as it is (they answer about it, or create one), and internal ones.
+_NOT_DISPATCHED = {"convert_to_tensor", "dense", "meta_tensor", "default_device", "set_default_device",
+                   "torch_dtype", "standardize_dtype", "is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
                    "placeholder", "function", "is_sparse", "in_train_phase", "in_test_phase", "name_scope",
                    "learning_phase", "set_learning_phase", "learning_phase_scope", "count_params",
                    "fake_tensor_scope", "real_tensor_scope", "no_grad", "to_numpy", "get_value", "eval",
                    "batch_get_value", "set_value", "batch_set_value", "gradients", "is_shape_only"}
 
+def _dispatches(name, fn):
+    if name in _NOT_DISPATCHED or not callable(fn) or isinstance(fn, type):
+        return False
+    module = getattr(fn, "__module__", "") or ""
+    return name in _KERAS_API_NAMES or module.rsplit(".", 1)[-1] in _KERAS_API_MODULES
+
+
 engine = _load_engine(backend())
-globals().update({name: (_symbolic_aware(getattr(engine, name))
-                         if name not in _NOT_DISPATCHED and callable(getattr(engine, name))
-                         and not isinstance(getattr(engine, name), type) else getattr(engine, name))
+globals().update({name: (_symbolic_aware(getattr(engine, name)) if _dispatches(name, getattr(engine, name))
+                         else getattr(engine, name))
                   for name in engine.__all__})

@@ -132,7 +132,23 @@ K_FUNCTION_PATHS = {
 _PATH_TO_K_NAME = {}
 for _name, _path in K_FUNCTION_PATHS.items():
     _PATH_TO_K_NAME.setdefault(_path, _name)
-_PATH_TO_K_NAME["compat.v1.transpose"] = "permute_dimensions"
+# What tf-keras records for K functions that call one TensorFlow op under another name.
+_PATH_TO_K_NAME.update({"compat.v1.transpose": "permute_dimensions", "nn.relu": "relu", "nn.leaky_relu": "relu",
+                        "math.sqrt": "sqrt", "transpose": "permute_dimensions", "squeeze": "squeeze",
+                        "gather": "gather"})
+# TensorFlow's argument names where the K function names them otherwise (configs written by tf-keras).
+_TF_ARGUMENT_NAMES = {
+    "compat.v1.transpose": {"perm": "pattern"}, "transpose": {"perm": "pattern"},
+    "clip_by_value": {"clip_value_min": "min_value", "clip_value_max": "max_value", "t": "x"},
+    "one_hot": {"depth": "num_classes"}, "tile": {"multiples": "n", "input": "x"}, "math.pow": {"y": "a"},
+    "nn.leaky_relu": {"features": "x"}, "nn.relu": {"features": "x"}, "concat": {"values": "tensors"},
+    "stack": {"values": "x"}, "reshape": {"tensor": "x"}, "expand_dims": {"input": "x"},
+    "compat.v1.squeeze": {"input": "x"}, "compat.v1.gather": {"params": "reference"},
+    "math.reduce_sum": {"input_tensor": "x"}, "math.reduce_mean": {"input_tensor": "x"},
+    "math.reduce_max": {"input_tensor": "x"}, "math.reduce_min": {"input_tensor": "x"},
+    "math.reduce_prod": {"input_tensor": "x"}, "math.argmax": {"input": "x"}, "math.argmin": {"input": "x"},
+    "nn.softmax": {"logits": "x"},
+}
 
 
 def _k_function_path(fn):
@@ -163,7 +179,7 @@ def _encode_slice_spec(key):
         if isinstance(k, slice):
             return {"start": k.start, "stop": k.stop, "step": k.step}
         if k is Ellipsis:
-            return {"ellipsis": True}
+            return {"class_name": "__ellipsis__"}
         if isinstance(k, list):
             return {"index_list": [encode(i) for i in k]}
         return k
@@ -175,7 +191,7 @@ def _encode_slice_spec(key):
 def _decode_slice_spec(spec):
     def decode(k):
         if isinstance(k, dict):
-            if k.get("ellipsis"):
+            if k.get("class_name") == "__ellipsis__":
                 return Ellipsis
             if "index_list" in k:
                 return [decode(i) for i in k["index_list"]]
@@ -210,6 +226,9 @@ class TFOpLambda(Layer):
     def call(self, inputs, **kwargs):
         if "name" in kwargs and not _accepts(self.function, "name"):
             kwargs.pop("name")
+        renames = _TF_ARGUMENT_NAMES.get(self.symbol)
+        if renames:
+            kwargs = {renames.get(k, k) if not _accepts(self.function, k) else k: v for k, v in kwargs.items()}
         if self.input_argument is not None:
             return self.function(**{self.input_argument: inputs}, **kwargs)
         return self.function(inputs, **kwargs)
@@ -249,7 +268,7 @@ def _holds_symbolic(value):
 
 def call_symbolic(fn, args, kwargs):
     """``fn(*args, **kwargs)`` recorded as a TFOpLambda node; returns its symbolic output(s)."""
-    inner = getattr(fn, "__wrapped__", fn)
+    inner = fn
     try:
         arguments = inspect.signature(inner).bind(*args, **kwargs).arguments
     except TypeError as e:

@@ -666,3 +666,19 @@ def test_mixed_symbolic_and_values_in_first_argument_is_a_clear_error():
 def test_value_functions_refuse_symbolic_tensors():
     with pytest.raises(TypeError, match="holds no values"):
         K.eval(Input((2,)))
+
+
+def test_loads_a_tf_keras_model_built_from_k_functions():
+    with open(os.path.join(FIXTURES, "op_model.json")) as f:
+        config = f.read()
+    model = keras.models.model_from_json(config)
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert kinds == {"InputLayer", "TFOpLambda", "SlicingOpLambda"}
+    outputs = model.predict(ARRAYS["op_model/x"])
+    assert len(outputs) == 4
+    for i, got in enumerate(outputs):
+        np.testing.assert_allclose(got, ARRAYS[f"op_model/out{i}"], rtol=1e-5, atol=1e-6)
+    # and what fastkeras writes for it reads back the same
+    again = keras.models.model_from_json(model.to_json())
+    for got, want in zip(again.predict(ARRAYS["op_model/x"]), outputs):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
