@@ -682,3 +682,78 @@ def test_loads_a_tf_keras_model_built_from_k_functions():
     again = keras.models.model_from_json(model.to_json())
     for got, want in zip(again.predict(ARRAYS["op_model/x"]), outputs):
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# convolutions and pooling against direct numpy sums
+# ---------------------------------------------------------------------------------------------------------------
+
+def _windows(x, sizes, axes):
+    return np.lib.stride_tricks.sliding_window_view(x, sizes, axis=axes)
+
+
+def test_conv1d_conv3d_against_numpy():
+    x, w = f32(2, 7, 3), f32(3, 3, 4)
+    want = np.einsum("btck,kco->bto", _windows(x, (3,), (1,)), w)
+    np.testing.assert_allclose(np_of(K.conv1d(x, w)), want, rtol=1e-4, atol=1e-5)
+    x3, w3 = f32(1, 4, 5, 4, 2), f32(2, 3, 2, 2, 3)
+    want3 = np.einsum("bdhwcxyz,xyzco->bdhwo", _windows(x3, (2, 3, 2), (1, 2, 3)), w3)
+    np.testing.assert_allclose(np_of(K.conv3d(x3, w3)), want3, rtol=1e-4, atol=1e-5)
+
+
+def test_depthwise_and_separable_conv2d_against_numpy():
+    x, dw, pw = f32(2, 5, 6, 3), f32(2, 3, 3, 2), f32(1, 1, 6, 4)
+    patches = _windows(x, (2, 3), (1, 2))  # (b, h, w, c, kh, kw)
+    depthwise = np.einsum("bhwcxy,xycm->bhwcm", patches, dw).reshape(2, 4, 4, 6)  # channel c * 2 + m
+    np.testing.assert_allclose(np_of(K.depthwise_conv2d(x, dw)), depthwise, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np_of(K.separable_conv2d(x, dw, pw)), depthwise @ pw[0, 0], rtol=1e-4, atol=1e-5)
+
+
+def test_conv2d_transpose_against_numpy():
+    x, w = f32(1, 3, 2, 2), f32(3, 3, 4, 2)  # kernel (kh, kw, out, in)
+    s = 2
+    out = np.zeros((1, (3 - 1) * s + 3, (2 - 1) * s + 3, 4), "float32")
+    for i in range(3):
+        for j in range(2):
+            out[0, i * s:i * s + 3, j * s:j * s + 3] += np.einsum("c,xyoc->xyo", x[0, i, j], w)
+    got = K.conv2d_transpose(x, w, output_shape=out.shape, strides=(s, s), padding="valid")
+    np.testing.assert_allclose(np_of(got), out, rtol=1e-4, atol=1e-5)
+
+
+def test_pool3d_against_numpy():
+    x = f32(1, 4, 4, 6, 2)
+    want_max = _windows(x, (2, 2, 2), (1, 2, 3))[:, ::2, ::2, ::2].max(axis=(-3, -2, -1))
+    np.testing.assert_allclose(np_of(K.pool3d(x, (2, 2, 2), (2, 2, 2))), want_max, rtol=1e-6)
+    want_avg = _windows(x, (2, 2, 2), (1, 2, 3))[:, ::2, ::2, ::2].mean(axis=(-3, -2, -1))
+    np.testing.assert_allclose(np_of(K.pool3d(x, (2, 2, 2), (2, 2, 2), pool_mode="avg")), want_avg, rtol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# configuration and session state
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_config_setters_round_trip():
+    try:
+        K.set_epsilon(1e-5)
+        assert K.epsilon() == 1e-5
+        K.set_floatx("float64")
+        assert K.floatx() == "float64" and K.dtype(K.variable(1.0)) == "float64"
+        K.set_image_data_format("channels_first")
+        assert K.image_data_format() == "channels_first"
+        with pytest.raises(ValueError):
+            K.set_floatx("float8")
+        with pytest.raises(ValueError):
+            K.set_image_data_format("nhwc")
+    finally:
+        K.set_epsilon(1e-7)
+        K.set_floatx("float32")
+        K.set_image_data_format("channels_last")
+
+
+def test_clear_session_and_reset_uids_restart_layer_names():
+    assert Dense(1).name == "dense"
+    assert Dense(1).name == "dense_1"
+    K.clear_session()
+    assert Dense(1).name == "dense"
+    K.reset_uids()
+    assert K.get_uid("dense") == 1

@@ -410,6 +410,9 @@ def fake_tensor_scope():
     """
     global _FAKE_DEPTH
     from torch._subclasses.fake_tensor import FakeTensorMode
+    if _FAKE_DEPTH:  # already inside one: torch refuses to mix two fake modes
+        yield
+        return
     _FAKE_DEPTH += 1
     try:
         with FakeTensorMode(allow_non_fake_inputs=True):
