@@ -219,19 +219,29 @@ class TFOpLambda(Layer):
         self.symbol = function if isinstance(function, str) else _k_function_path(function)
         self.function = resolve_function(self.symbol) if isinstance(function, str) else function
         self.input_argument = input_argument
+        self._accepted = _parameter_names(self.function)  # None: it takes **kwargs
         kwargs.setdefault("name", K.unique_object_name("tf." + self.symbol))
         kwargs.pop("autocast", None)
         super().__init__(**kwargs)
 
     def call(self, inputs, **kwargs):
-        if "name" in kwargs and not _accepts(self.function, "name"):
-            kwargs.pop("name")
-        renames = _TF_ARGUMENT_NAMES.get(self.symbol)
-        if renames:
-            kwargs = {renames.get(k, k) if not _accepts(self.function, k) else k: v for k, v in kwargs.items()}
+        if kwargs and self._accepted is not None and not self._accepted.issuperset(kwargs):
+            kwargs = self._from_tensorflow_names(kwargs)
         if self.input_argument is not None:
             return self.function(**{self.input_argument: inputs}, **kwargs)
         return self.function(inputs, **kwargs)
+
+    def _from_tensorflow_names(self, kwargs):
+        """Arguments as a tf-keras config names them (TensorFlow's names, a ``name`` the K function lacks)."""
+        renames = _TF_ARGUMENT_NAMES.get(self.symbol, {})
+        out = {}
+        for key, value in kwargs.items():
+            if key not in self._accepted:
+                if key == "name":
+                    continue
+                key = renames.get(key, key)
+            out[key] = value
+        return out
 
     def get_config(self):
         config = super().get_config()
@@ -249,12 +259,15 @@ class SlicingOpLambda(TFOpLambda):
     """``kt[...]`` on a symbolic tensor; the key is stored as tf-keras' ``slice_spec``."""
 
 
-def _accepts(fn, name):
+def _parameter_names(fn):
+    """The names ``fn`` accepts by keyword, or None when it takes ``**kwargs`` (or has no signature)."""
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
-        return True
-    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+        return None
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return None
+    return frozenset(n for n, p in params.items() if p.kind != p.POSITIONAL_ONLY)
 
 
 def _is_symbolic_structure(value):
