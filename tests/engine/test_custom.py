@@ -643,3 +643,28 @@ def test_custom_loss_function_reloads_from_a_saved_model(tmp_path):
     loaded = keras.models.load_model(path, custom_objects={"contrastive_loss": contrastive_loss})
     np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
     np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0), model.evaluate(x, y, verbose=0), rtol=1e-5)
+
+
+class PenalizedModel(Model):
+    """A subclassed model adding an activity penalty in call()."""
+
+    def __init__(self, rate=1.0):
+        super().__init__()
+        self.rate = rate
+        self.dense = Dense(2, kernel_initializer="ones", bias_initializer="zeros")
+
+    def call(self, inputs):
+        h = self.dense(inputs)
+        self.add_loss(self.rate * K.mean(K.square(h)))
+        return h
+
+
+def test_subclassed_model_add_loss_in_call_joins_the_loss():
+    model = PenalizedModel(rate=0.5)
+    model.compile("sgd", "mae")
+    x, y = f32(8, 3), f32(8, 2)
+    loss = model.evaluate(x, y, batch_size=8, verbose=0)
+    h = x @ np.ones((3, 2), "float32")
+    np.testing.assert_allclose(loss, np.mean(np.abs(h - y)) + 0.5 * np.mean(h ** 2), rtol=1e-5)
+    model(x)
+    np.testing.assert_allclose(K.to_numpy(model.losses[0]), 0.5 * np.mean(h ** 2), rtol=1e-5)
