@@ -22,7 +22,7 @@ parser.add_argument("--small", action="store_true", help="tiny data and one epoc
 SMALL = parser.parse_args().small or os.environ.get("FASTKERAS_EXAMPLE_SMALL") == "1"
 keras.utils.set_random_seed(0)
 
-num_samples, epochs = (64, 1) if SMALL else (1000, 50)
+num_samples, epochs = (64, 1) if SMALL else (320, 50)
 verbose = 2 if SMALL else 1
 headline_data = np.random.randint(1, 10000, size=(num_samples, 100)).astype('int32')
 additional_data = np.random.random((num_samples, 5))
