@@ -127,6 +127,12 @@ def convert_to_tensor(x, dtype=None):
         if x.device != _DEVICE and x.device.type != "meta":
             x = x.to(_DEVICE, non_blocking=True)
         return x
+    is_symbolic = ENGINE_HOOKS.get("is_symbolic")
+    if is_symbolic is not None and is_symbolic(x):
+        # As tf.convert_to_tensor does for KerasTensors: the symbolic tensor itself (cast as a graph op).
+        if dtype is None or standardize_dtype(dtype) == x.dtype:
+            return x
+        return ENGINE_HOOKS["call_symbolic"](cast, (x, dtype), {})
     if dtype is None:
         arr = np.asarray(x)
         if arr.dtype == np.float64 or arr.dtype == np.float16 and floatx() != "float16":
