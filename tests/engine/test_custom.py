@@ -488,9 +488,7 @@ def test_custom_layer_weights_config_and_regularization():
 
 def test_custom_layer_with_mask_and_training_arguments():
     inputs = Input((4, 2))
-    masked = layers.Masking(mask_value=0.0)(inputs) if hasattr(layers, "Masking") else None
-    if masked is None:
-        pytest.skip("Masking layer not available yet")
+    masked = layers.Masking(mask_value=0.0)(inputs)
     mean = MaskedMean()(masked)
     model = Model(inputs, mean)
     data = f32(3, 4, 2)
