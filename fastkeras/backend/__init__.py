@@ -63,13 +63,17 @@ def _symbolic_aware(fn):
 _KERAS_API_MODULES = ("core", "ops", "random")
 _KERAS_API_NAMES = {"batch_normalization", "normalize_batch_in_training", "moments", "rnn"}
 
-# Functions that must see a symbolic tensor as it is (they answer about it, or create one), and internal ones.
-_NOT_DISPATCHED = {"convert_to_tensor", "dense", "meta_tensor", "default_device", "set_default_device",
-                   "torch_dtype", "standardize_dtype", "is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
-                   "placeholder", "function", "is_sparse", "in_train_phase", "in_test_phase", "name_scope",
-                   "learning_phase", "set_learning_phase", "learning_phase_scope", "count_params",
-                   "fake_tensor_scope", "real_tensor_scope", "no_grad", "to_numpy", "get_value", "eval",
-                   "batch_get_value", "set_value", "batch_set_value", "gradients", "is_shape_only"}
+# Functions that must see a symbolic tensor as it is (they answer about it, create one, or read values), and
+# internal ones.
+_NOT_DISPATCHED = {
+    "convert_to_tensor", "dense", "meta_tensor", "default_device", "set_default_device", "torch_dtype",
+    "standardize_dtype", "is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
+    "placeholder", "function", "is_sparse", "in_train_phase", "in_test_phase", "name_scope", "learning_phase",
+    "set_learning_phase", "learning_phase_scope", "count_params", "fake_tensor_scope", "real_tensor_scope",
+    "no_grad", "to_numpy", "get_value", "eval", "batch_get_value", "set_value", "batch_set_value", "gradients",
+    "is_shape_only",
+}
+
 
 def _dispatches(name, fn):
     if name in _NOT_DISPATCHED or not callable(fn) or isinstance(fn, type):
