@@ -207,3 +207,85 @@ def test_generators_and_sequences():
     h = model.fit(Seq(), epochs=1, verbose=0)
     assert len(h.history["loss"]) == 1
     assert model.predict(x).shape == (40, 1)
+
+
+def _binary_data(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x[:, :1] > 0).astype("float32")
+
+
+def _binary_model():
+    model = Sequential([Dense(8, activation="relu", input_shape=(4,)), Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_ctrl_c_during_fit_calls_on_train_end_and_leaves_the_model_usable():
+    x, y = _binary_data()
+    events = []
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                raise KeyboardInterrupt
+
+    class Record(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            events.append("end")
+
+    model = _binary_model()
+    with pytest.raises(KeyboardInterrupt), pytest.warns(UserWarning, match="interrupted"):
+        model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[Interrupt(), Record()])
+    assert events == ["end"]
+    assert np.isfinite(model.predict(x[:4], verbose=0)).all()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # and it trains on
+
+
+def test_terminate_on_nan_stops_fit_at_the_bad_batch():
+    x, y = _binary_data()
+    x[20, 0] = np.nan  # in the third batch of 8
+    model = _binary_model()
+    history = model.fit(x, y, batch_size=8, epochs=5, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()])
+    assert len(history.history["loss"]) == 1
+    assert model.stop_training
+
+
+def test_torch_tensors_and_a_dataloader_train_like_numpy():
+    import torch
+    x, y = _binary_data()
+    results = []
+    for source in ("numpy", "tensor", "loader"):
+        K.reset_uids()
+        keras.utils.set_random_seed(3)
+        model = _binary_model()
+        if source == "numpy":
+            h = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+        elif source == "tensor":
+            h = model.fit(torch.tensor(x), torch.tensor(y), batch_size=16, epochs=2, shuffle=False, verbose=0)
+        else:
+            loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)),
+                                                 batch_size=16)
+            h = model.fit(loader, epochs=2, verbose=0)
+        results.append(h.history["loss"])
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
+    np.testing.assert_allclose(results[2], results[0], rtol=1e-6)
+
+
+def test_class_weight_and_validation_freq():
+    x, y = _binary_data()
+    model = _binary_model()
+    h = model.fit(x, y, batch_size=16, epochs=4, verbose=0, class_weight={0: 1.0, 1: 3.0},
+                  validation_data=(x, y), validation_freq=2)
+    assert len(h.history["loss"]) == 4 and len(h.history["val_loss"]) == 2
+    # Class weights change the loss: the same start without them logs a different first loss.
+    K.reset_uids()
+    keras.utils.set_random_seed(5)
+    a = _binary_model()
+    first = a.fit(x, y, batch_size=64, epochs=1, verbose=0, shuffle=False).history["loss"][0]
+    K.reset_uids()
+    keras.utils.set_random_seed(5)
+    b = _binary_model()
+    weighted = b.fit(x, y, batch_size=64, epochs=1, verbose=0, shuffle=False,
+                     class_weight={0: 1.0, 1: 3.0}).history["loss"][0]
+    assert weighted != pytest.approx(first, rel=1e-3)
