@@ -106,7 +106,7 @@ def main():
     p.add_argument("--jit", action="store_true", help="also measure compile(jit_compile=True)")
     p.add_argument("--torch-compile", action="store_true", help="also measure the torch.compile reference")
     p.add_argument("--keras-python", default=None, help="a Python with Keras 3 (and jax) installed")
-    p.add_argument("--tiny", action="store_true", help="smoke test: 3 steps, small sizes, no Keras 3")
+    p.add_argument("--tiny", action="store_true", help="smoke test: 8 steps, small sizes, no Keras 3")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     args = p.parse_args()
 
@@ -120,7 +120,7 @@ def main():
     labels = [label for label, _, _ in impls]
     results = {}
     for model in models:
-        steps = args.steps or (3 if args.tiny else (20 if model in ("convnet", "inception") and device == "cpu"
+        steps = args.steps or (8 if args.tiny else (20 if model in ("convnet", "inception") and device == "cpu"
                                                      else 100))
         size = "32" if args.tiny else ("64" if device == "cpu" else "256")
         bs = str(4 if args.tiny else args.bs)
