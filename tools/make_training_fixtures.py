@@ -176,8 +176,33 @@ def run_two_output_case():
                    "n_weights": len(initial)}, f, indent=1, sort_keys=True)
 
 
+def run_masked_sequence_case():
+    """A masked sequence output (Embedding mask_zero -> LSTM -> TimeDistributed): loss and metric skip masked steps."""
+    keras.utils.set_random_seed(4)
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 9, size=(16, 6))
+    x[:8, 3:] = 0
+    y = rng.normal(size=(16, 6, 2)).astype("float32")
+    inputs = keras.Input((6,), name="tokens")
+    h = keras.layers.Embedding(10, 4, mask_zero=True, name="emb")(inputs)
+    h = keras.layers.LSTM(3, return_sequences=True, name="lstm")(h)
+    model = keras.Model(inputs, keras.layers.TimeDistributed(keras.layers.Dense(2), name="td")(h))
+    initial = [w.copy() for w in model.get_weights()]
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["mae"])
+    before = model.evaluate(x, y, verbose=0, return_dict=True)
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    arrays = {"x": x, "y": y}
+    arrays.update({f"w{i}": w for i, w in enumerate(initial)})
+    arrays.update({f"final{i}": w for i, w in enumerate(model.get_weights())})
+    np.savez(os.path.join(OUT, "masked_sequence.npz"), **arrays)
+    with open(os.path.join(OUT, "masked_sequence.json"), "w") as f:
+        json.dump({"evaluate": {k: float(v) for k, v in before.items()}, "n_weights": len(initial),
+                   "history": {k: [float(v) for v in vals] for k, vals in history.history.items()}}, f, indent=1)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    run_masked_sequence_case()
     run_loss_cases()
     run_optimizer_cases()
     run_two_output_case()

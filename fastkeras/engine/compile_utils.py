@@ -32,8 +32,8 @@ class LossContainer:
     """Loss objects and weights per output; ``None`` for outputs that are not trained."""
 
     def __init__(self, loss, loss_weights, output_names):
-        if loss is None:
-            raise ValueError("The model must be compiled with a `loss` (a name, function or Loss object per output).")
+        # loss=None is allowed (Keras 2): a model may train on the losses it adds itself (add_loss); fit
+        # raises if there is no loss at all.
         entries = _per_output(loss, output_names, "loss")
         weights = _per_output(1.0 if loss_weights is None else loss_weights, output_names, "loss_weights")
         self.losses = []
@@ -47,8 +47,6 @@ class LossContainer:
             obj._fn_name = loss_name(obj)
             self.losses.append(obj)
         self.weights = [1.0 if w is None else float(w) for w in weights]
-        if all(loss_obj is None for loss_obj in self.losses):
-            raise ValueError("No loss to compute: every output's loss is None.")
         self.output_names = list(output_names)
 
 

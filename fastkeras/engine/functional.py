@@ -8,8 +8,8 @@ import collections
 
 from fastkeras import backend as K
 
-from fastkeras.engine import tree
-from fastkeras.engine.base_layer import Layer, _call_arguments
+from fastkeras.engine import autocast, tree
+from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_layer import InputLayer
 from fastkeras.engine.keras_tensor import KerasTensor
@@ -198,6 +198,11 @@ class Functional(Model):
             step.regularize = layer.activity_regularizer is not None
             step.free = []
             steps.append(step)
+        if autocast.graph_is_mixed(step.layer for step in steps):
+            # Mixed precision: every step follows its layer's dtype policy (nested models handle their own).
+            for step in steps:
+                if not getattr(step.layer, "_is_graph_network", False):
+                    step.call = autocast.policy_call(step.layer, step.call)
         self._slot_count = len(slots)
         self._output_slots = [slots[id(t)] for t in self.outputs]
         # Free each intermediate value after its last use: inference keeps little alive.
@@ -244,7 +249,9 @@ class Functional(Model):
         if training is None:
             training = CONTEXT.training
         if self._has_masks or (mask is not None and any(m is not None for m in tree.flatten(mask))):
-            outputs, _ = self._run_masked(flat, training, _flat_masks(mask, len(flat)))
+            outputs, out_masks = self._run_masked(flat, training, _flat_masks(mask, len(flat)))
+            # Outputs carry their masks, as in Keras 2: losses and metrics skip the masked steps.
+            _attach_masks(outputs, out_masks)
         else:
             outputs = self._run(flat, training)
         return self._pack_outputs(outputs)

@@ -7,6 +7,7 @@ callback asks; gradients come from one ``torch.autograd.grad`` call and one
 foreach optimizer step.
 """
 import math
+import time
 import warnings
 
 import numpy as np
@@ -136,9 +137,16 @@ class Trainer:
         self.optimizer = optimizer
         self.losses = loss_container
         self.metrics = metrics_container
-        self.jit_compile = bool(jit_compile)
+        # jit_compile=None (the default) means eager: see _JIT_DEFAULT for the measurements behind it.
+        self.jit_compile = _JIT_DEFAULT if jit_compile is None else bool(jit_compile)
         self.device = K.default_device()
         self._params = None
+        self._loss_scale = None
+        self._jit_train = None     # the compiled training body, made after the first (eager) step
+        self._jit_test = None
+        self._jit_batch = None     # the batch size the compiled bodies were traced for
+        self._jit_off = None       # why compilation was abandoned (warned once), or None
+        self.jit_compile_seconds = None  # wall time of the first compiled call (tracing + compiling)
         self._reset_accumulators()
 
     # ---- accumulation on the device -------------------------------------------
@@ -149,8 +157,10 @@ class Trainer:
         self._seen = 0
 
     def _accumulate(self, total, output_losses, batch_size):
-        total = total.detach() * batch_size
-        self._loss_sum = total if self._loss_sum is None else self._loss_sum + total
+        if self._loss_sum is None:
+            self._loss_sum = total.detach() * batch_size
+        else:  # one in-place kernel; results() hands out new tensors, so nothing outside sees this change
+            self._loss_sum.add_(total.detach(), alpha=batch_size)
         if len(self.losses.losses) > 1:
             parts = [None if l is None else l.detach() * batch_size for l in output_losses]
             if self._output_loss_sums is None:
@@ -170,11 +180,20 @@ class Trainer:
                         logs[f"{name}_loss"] = value / self._seen
         for _, obj, name, _ in self.metrics.metrics or []:
             logs[name] = obj.result()
+        for metric in self._added_metrics():
+            logs[metric.name] = metric.result()
         return logs
+
+    def _added_metrics(self):
+        """Metrics the model's layers report through add_metric (Mean of a value computed in call)."""
+        compiled = {id(obj) for _, obj, _, _ in self.metrics.metrics or []}
+        return [m for m in self.model.metrics if id(m) not in compiled]
 
     def reset_metrics(self):
         self._reset_accumulators()
         self.metrics.reset()
+        for metric in self._added_metrics():
+            metric.reset_state()
 
     # ---- one step ---------------------------------------------------------------
 
@@ -206,6 +225,8 @@ class Trainer:
             parts.append(value)
             term = value if weight == 1.0 else value * weight
             total = term if total is None else total + term
+        if total is None:  # no compiled loss: the model's own losses (add_loss) are the objective
+            total = outputs[0].new_zeros(())
         return total, parts
 
     def _regularization(self, collected):
@@ -224,21 +245,55 @@ class Trainer:
         self._reg_terms = self.model._regularization_terms()
         self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
         self._collect_losses = _has_activity_losses(self.model)
+        if all(loss is None for loss in self.losses.losses) and not self._collect_losses and not self._reg_terms:
+            raise ValueError(f'No loss found for model "{self.model.name}": compile() was given no `loss` and the '
+                             "model adds none with add_loss(). Pass `loss=` to compile().")
+        # A LossScaleOptimizer (mixed_float16) wants the gradients of the scaled loss: its device-side scale.
+        self._loss_scale = getattr(self.optimizer, "_trainer_loss_scale", None)
+
+    # The part of a step that jit_compile compiles: forward, loss and gradients. The optimizer update stays
+    # outside (its scalars are worked out on the host in float32 as Keras does, and its foreach kernels are
+    # already a fixed handful per step).
+
+    def _train_body(self, x, y, sw):
+        outputs = self._forward(x, True)
+        total, parts = self._loss(outputs, y, sw)
+        reg = self._regularization(CONTEXT.losses)
+        if reg is not None:
+            total = total + reg
+        target = total if self._loss_scale is None else total.float() * self._loss_scale
+        grads = torch.autograd.grad(target, self._params, allow_unused=True)
+        return total, parts, outputs, grads
+
+    def _test_body(self, x, y, sw):
+        outputs = self._forward(x, False)
+        total, parts = self._loss(outputs, y, sw)
+        reg = self._regularization(CONTEXT.losses)
+        if reg is not None:
+            total = total + reg
+        return total, parts, outputs
+
+    def _compiled_train_body(self, x, y, sw):
+        total, parts, outputs, grads = self._train_body(x, y, sw)
+        # A compiled graph may not return tensors whose autograd history its own backward consumed.
+        return total.detach(), [None if p is None else p.detach() for p in parts], [o.detach() for o in outputs], \
+            grads
 
     def train_step(self, x, y, sw):
+        if y is None:  # a model trained only on its add_loss() losses
+            y = [None] * len(self.losses.losses)
         CONTEXT.training = True
         CONTEXT.losses = [] if self._collect_losses else None
         try:
-            outputs = self._forward(x, True)
-            self._build_metrics(y, outputs)
-            total, parts = self._loss(outputs, y, sw)
-            reg = self._regularization(CONTEXT.losses)
-            if reg is not None:
-                total = total + reg
+            if self._jit_train is not None and x[0].shape[0] == self._jit_batch:
+                total, parts, outputs, grads = self._run_compiled("_jit_train", x, y, sw)
+            else:
+                total, parts, outputs, grads = self._train_body(x, y, sw)
         finally:
             CONTEXT.training = None
             CONTEXT.losses = None
-        grads = torch.autograd.grad(total, self._params, allow_unused=True)
+        if self.metrics.metrics is None:
+            self._build_metrics(y, outputs)
         params, grads = _drop_unused(self._params, grads)
         self.optimizer.step(params, grads)
         if self._constrained:
@@ -247,26 +302,32 @@ class Trainer:
                     w.copy_(w.constraint(w))
         batch_size = int(x[0].shape[0])
         self._accumulate(total, parts, batch_size)
-        with torch.no_grad():
-            self._update_metrics(y, outputs, sw)
+        if self.metrics.metrics:
+            with torch.no_grad():
+                self._update_metrics(y, outputs, sw)
+        if self.jit_compile and self._jit_train is None and self._jit_off is None:
+            self._start_jit(batch_size)  # after one eager step: metrics, optimizer slots and shapes exist
         return total
 
     def test_step(self, x, y, sw):
+        if y is None:
+            y = [None] * len(self.losses.losses)
         with torch.no_grad():
             CONTEXT.training = False
             CONTEXT.losses = [] if self._collect_losses else None
             try:
-                outputs = self._forward(x, False)
-                self._build_metrics(y, outputs)
-                total, parts = self._loss(outputs, y, sw)
-                reg = self._regularization(CONTEXT.losses)
-                if reg is not None:
-                    total = total + reg
+                if self._jit_test is not None and x[0].shape[0] == self._jit_batch:
+                    total, parts, outputs = self._run_compiled("_jit_test", x, y, sw)
+                else:
+                    total, parts, outputs = self._test_body(x, y, sw)
             finally:
                 CONTEXT.training = None
                 CONTEXT.losses = None
+            if self.metrics.metrics is None:
+                self._build_metrics(y, outputs)
             self._accumulate(total, parts, int(x[0].shape[0]))
-            self._update_metrics(y, outputs, sw)
+            if self.metrics.metrics:
+                self._update_metrics(y, outputs, sw)
         return total
 
     def _build_metrics(self, y, outputs):
@@ -277,7 +338,72 @@ class Trainer:
         for i, obj, _, weighted in self.metrics.metrics:
             if y[i] is None:
                 continue
-            obj.update_state(y[i], outputs[i], sample_weight=sw[i] if (weighted and sw is not None) else None)
+            weights = sw[i] if (weighted and sw is not None) else None
+            mask = getattr(outputs[i], "_keras_mask", None)
+            if mask is not None:  # masked steps of a sequence output do not count, as in Keras 2
+                weights = _mask_as_weights(mask, weights, outputs[i].dtype)
+            obj.update_state(y[i], outputs[i], sample_weight=weights)
+
+    # ---- jit_compile ------------------------------------------------------------------
+
+    def _start_jit(self, batch_size):
+        reason = K.jit_available() or _jit_unsupported_reason(self.model)
+        if reason is not None:
+            self._abandon_jit(reason)
+            return
+        self._jit_batch = batch_size
+        self._jit_train = K.compile_step(self._compiled_train_body, f"train_step_{self.model.name}")
+        self._jit_test = K.compile_step(self._test_body, f"test_step_{self.model.name}")
+        self._jit_first = {"_jit_train", "_jit_test"}
+
+    def _run_compiled(self, which, x, y, sw):
+        first = which in self._jit_first
+        start = time.perf_counter() if first else None
+        try:
+            result = getattr(self, which)(x, y, sw)
+        except Exception as e:  # noqa: BLE001 - any failure to compile means: run this model eagerly
+            self._abandon_jit(K.compile_error_reason(e))
+            return self._train_body(x, y, sw) if which == "_jit_train" else self._test_body(x, y, sw)
+        if first:
+            self._jit_first.discard(which)
+            if which == "_jit_train":
+                self.jit_compile_seconds = time.perf_counter() - start
+        return result
+
+    def _abandon_jit(self, reason):
+        self._jit_train = self._jit_test = None
+        self._jit_off = reason
+        warnings.warn(f'jit_compile=True: model "{self.model.name}" runs eagerly instead, because {reason}',
+                      stacklevel=6)  # the user's fit() or evaluate() call
+
+
+# What jit_compile=None means. Measured on the seed models (benchmarks/kbench.py, CPU, docs/benchmarks.md):
+# compiling costs tens of seconds up front and saves a fraction of a millisecond per MLP step and a few
+# percent of a convnet step, so a fit of a few epochs is faster eager; the default is eager.
+_JIT_DEFAULT = False
+
+
+def _jit_unsupported_reason(model):
+    """Why torch.compile cannot take this model's step as one graph (None when it may try)."""
+    for layer in [model] + _all_layers(model):
+        if getattr(layer, "stateful", False):
+            return (f'layer "{layer.name}" is stateful: its state carries over between batches in Python, '
+                    "outside a compiled graph")
+    return None
+
+
+def _needs_targets(trainer):
+    return any(loss is not None for loss in trainer.losses.losses)
+
+
+def _mask_as_weights(mask, sample_weight, dtype):
+    mask = K.cast(mask, dtype)
+    if sample_weight is None:
+        return mask
+    sample_weight = K.cast(sample_weight, dtype)
+    while K.ndim(sample_weight) < K.ndim(mask):
+        sample_weight = K.expand_dims(sample_weight, -1)
+    return mask * sample_weight
 
 
 def _drop_unused(params, grads):
@@ -371,7 +497,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         _ensure_built_from_iterator(model, batches)
     else:
         if y is None:
-            raise ValueError(f'fit() needs targets `y` for model "{model.name}" (outputs {model.output_names}).')
+            if _needs_targets(trainer):
+                raise ValueError(f'fit() needs targets `y` for model "{model.name}" (outputs {model.output_names}).')
         _ensure_built(model, x)
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
         if validation_split and validation_data is None:
@@ -473,7 +600,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
     else:
         _ensure_built(model, x)
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
-        if ys is None:
+        if ys is None and _needs_targets(trainer):
             raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
         batches = _Batches([xs, ys, sws], batch_size or 32, False, trainer.device)
         if steps is not None:
@@ -542,7 +669,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
     trainer = _require_compiled(model, "train_on_batch")
     _ensure_built(model, x)
     xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
-    if ys is None:
+    if ys is None and _needs_targets(trainer):
         raise ValueError("train_on_batch() needs targets `y`.")
     if reset_metrics:
         trainer.reset_metrics()
@@ -559,7 +686,7 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
     trainer = _require_compiled(model, "test_on_batch")
     _ensure_built(model, x)
     xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
-    if ys is None:
+    if ys is None and _needs_targets(trainer):
         raise ValueError("test_on_batch() needs targets `y`.")
     if reset_metrics:
         trainer.reset_metrics()

@@ -140,6 +140,8 @@ class Model(Layer):
         unknown = [k for k in kwargs if k not in ("target_tensors", "distribute", "pss_evaluation_shards")]
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}.")
+        if run_eagerly and jit_compile:
+            raise ValueError("You cannot enable `run_eagerly` and `jit_compile` at the same time.")
         if _is_subclassed(self) and getattr(self, "outputs", None) is None:
             # A subclassed model learns its outputs when built (by the first fit/evaluate/predict): compile then.
             self.optimizer = optimizers.get(optimizer)
@@ -155,6 +157,11 @@ class Model(Layer):
         else:
             output_names = self.output_names if hasattr(self, "output_names") else ["output_1"]
         self.optimizer = optimizers.get(optimizer)
+        if self.dtype_policy.name == "mixed_float16":
+            from fastkeras.mixed_precision import LossScaleOptimizer
+            if not isinstance(self.optimizer, LossScaleOptimizer):
+                # As Keras 2: float16 gradients need loss scaling to train as well as float32 ones.
+                self.optimizer = LossScaleOptimizer(self.optimizer)
         losses = LossContainer(loss, loss_weights, output_names)
         metrics_container = MetricsContainer(metrics, weighted_metrics, output_names, losses)
         self.loss = loss
@@ -260,6 +267,7 @@ class Model(Layer):
         if len(trainer.losses.losses) > 1:
             names += [f"{n}_loss" for n, l in zip(trainer.losses.output_names, trainer.losses.losses) if l is not None]
         names += [m[2] for m in trainer.metrics.metrics or []]
+        names += [m.name for m in trainer._added_metrics()]
         return names
 
     # ---- description --------------------------------------------------------------

@@ -539,7 +539,7 @@ def test_add_loss_in_call_joins_the_training_loss():
     model = Model(inputs, Dense(1)(ActivityLoss(rate=1.0)(inputs)))
     model.compile("sgd", "mse")
     x, y = f32(8, 3), f32(8, 1)
-    with_penalty = model.evaluate(x, y, verbose=0, batch_size=8)
+    with_penalty, _mean_activation = model.evaluate(x, y, verbose=0, batch_size=8)  # add_metric is reported too
     plain = float(np.mean((model.predict(x) - y) ** 2))
     np.testing.assert_allclose(with_penalty, plain + float(np.sum(x ** 2)), rtol=1e-4)
     layer = ActivityLoss(rate=0.5)

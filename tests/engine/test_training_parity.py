@@ -17,7 +17,7 @@ from fastkeras.models import Model
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "training")
 CASES = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(FIXTURES, "*.json"))
-               if not p.endswith("two_output.json"))
+               if not p.endswith(("two_output.json", "masked_sequence.json")))
 
 
 def load(name):
@@ -79,3 +79,22 @@ def test_two_output_model_logs_match_keras():
     assert list(result) == list(meta["evaluate"]) or set(result) == set(meta["evaluate"])
     for key, value in meta["evaluate"].items():
         assert result[key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
+
+
+def test_masked_sequence_output_loss_and_metrics_skip_masked_steps():
+    from fastkeras.layers import LSTM, Embedding, TimeDistributed
+    meta, arrays = load("masked_sequence")
+    inputs = Input((6,), name="tokens")
+    h = Embedding(10, 4, mask_zero=True, name="emb")(inputs)
+    h = LSTM(3, return_sequences=True, name="lstm")(h)
+    model = Model(inputs, TimeDistributed(Dense(2), name="td")(h))
+    model.set_weights([arrays[f"w{i}"] for i in range(meta["n_weights"])])
+    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["mae"])
+    before = model.evaluate(arrays["x"], arrays["y"], verbose=0, return_dict=True)
+    for key, value in meta["evaluate"].items():
+        assert before[key] == pytest.approx(value, rel=1e-5), key
+    history = model.fit(arrays["x"], arrays["y"], batch_size=8, epochs=2, shuffle=False, verbose=0)
+    for key, values in meta["history"].items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5, err_msg=key)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, arrays[f"final{i}"], atol=1e-4)
