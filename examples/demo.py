@@ -55,8 +55,8 @@ def build_model():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--pairs", type=int, default=12000, help="training pairs")
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--pairs", type=int, default=24000, help="training pairs")
     parser.add_argument("--out", default="output")
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
