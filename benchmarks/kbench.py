@@ -66,7 +66,9 @@ m, loss, lw, X, Y = build()
 kw = {} if a.jit == "auto" else {"jit_compile": a.jit == "1"}
 m.compile(optimizer="rmsprop", loss=loss, loss_weights=lw, **kw)
 w = max(a.bs * 5, a.bs)
+t = time.perf_counter()
 m.fit([x[:w] for x in X], [y[:w] for y in Y], batch_size=a.bs, epochs=1, verbose=0, shuffle=False)
+warm = time.perf_counter() - t  # 5 steps, compilation included
 t = time.perf_counter()
 h = m.fit(X, Y, batch_size=a.bs, epochs=1, verbose=0, shuffle=False)
 dt = time.perf_counter() - t
@@ -75,4 +77,5 @@ m.predict([x[:w] for x in X], batch_size=pbs, verbose=0)
 t = time.perf_counter(); m.predict(X, batch_size=pbs, verbose=0); pdt = time.perf_counter() - t
 print(json.dumps({"impl": a.impl, "backend": os.environ.get("KERAS_BACKEND", ""), "model": a.model, "bs": a.bs, "jit": a.jit,
                   "ms_per_step": round(dt / a.steps * 1e3, 3), "train_samples_s": round(n / dt), "predict_samples_s": round(n / pdt),
-                  "loss": float(h.history["loss"][-1])}))
+                  "loss": float(h.history["loss"][-1]), "warmup_s": round(warm, 2),
+                  "jit_compile_s": getattr(getattr(m, "_trainer", None), "jit_compile_seconds", None)}))

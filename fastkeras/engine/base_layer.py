@@ -10,11 +10,12 @@ import inspect
 import numpy as np
 
 from fastkeras import backend as K
-from fastkeras.engine import tree
+from fastkeras.engine import autocast, tree
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_spec import InputSpec, assert_input_compatibility
 from fastkeras.engine.keras_tensor import KerasTensor
 from fastkeras.engine.node import Node
+from fastkeras.mixed_precision import policy as policy_module
 
 _ALLOWED_KWARGS = {"input_dim", "input_shape", "batch_input_shape", "batch_size", "weights",
                    "activity_regularizer", "autocast", "implementation", "dynamic"}
@@ -24,6 +25,10 @@ _ALLOWED_KWARGS = {"input_dim", "input_shape", "batch_input_shape", "batch_size"
 _PROBE_SIZES = (83, 89)
 
 _CALL_SIGNATURES = {}
+
+# Set once a layer with a mixed dtype policy exists: from then on, calls also look for 16-bit inputs that a
+# float32 layer must cast. Until then (most programs, always) they skip that check.
+_HALF_SEEN = [False]
 
 
 def _call_arguments(cls):
@@ -52,6 +57,21 @@ def _shape_tuple(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+def _dtype_and_policy(dtype):
+    """(variable dtype, or None to follow floatx; the Policy when it is a mixed one, else None) for a layer's
+    ``dtype`` argument: None (the global policy), a dtype, a policy name, a Policy or a serialized Policy."""
+    if dtype is None:
+        if policy_module._global_policy is None:
+            return None, None
+        dtype = policy_module._global_policy
+    if isinstance(dtype, str) and dtype not in policy_module._MIXED:
+        return K.standardize_dtype(dtype), None
+    policy = policy_module.get_policy(dtype)
+    if policy_module.is_mixed(policy):
+        return policy.variable_dtype, policy
+    return policy.variable_dtype, None
+
+
 class Layer:
     """Base class of every layer (and of models).
 
@@ -78,7 +98,10 @@ class Layer:
         self.input_spec = None
         self.stateful = False
         self.dynamic = dynamic
-        self._dtype = None if dtype is None else K.standardize_dtype(dtype)
+        self._dtype, self._mixed_policy = _dtype_and_policy(dtype)
+        if self._mixed_policy is not None:
+            _HALF_SEEN[0] = True
+        self._autocast = bool(kwargs.get("autocast", True))
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Layer name must be a string, got {type(name).__name__}: {name!r}")
         self.name = name or K.unique_object_name(K.to_snake_case(self.__class__.__name__))
@@ -116,9 +139,27 @@ class Layer:
 
     # ---- properties ----------------------------------------------------------
 
+    # Class-level defaults for objects whose __init__ predates these attributes.
+    _mixed_policy = None
+    _autocast = True
+
     @property
     def dtype(self):
+        """The dtype of the layer's variables (its policy's variable dtype)."""
         return self._dtype or K.floatx()
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer computes in and outputs: float16/bfloat16 under a mixed policy."""
+        return self._mixed_policy.compute_dtype if self._mixed_policy is not None else self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
+
+    @property
+    def dtype_policy(self):
+        return self._mixed_policy if self._mixed_policy is not None else policy_module.Policy(self.dtype)
 
     @property
     def trainable(self):
@@ -268,7 +309,8 @@ class Layer:
         return out_shapes if tree.is_nested(outputs) else out_shapes[0]
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        dtype = self.dtype if self._mixed_policy is None else policy_module.serialize(self._mixed_policy)
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
         return config
@@ -306,7 +348,11 @@ class Layer:
                 kwargs["mask"] = in_mask
         if not self.built:
             self._maybe_build(tree.map_structure(lambda t: _shape_tuple(t.shape), inputs))
-        outputs = self.call(*args, **kwargs)
+        if _HALF_SEEN[0] and not getattr(self, "_is_graph_network", False) \
+                and autocast.needs_policy_call(self, tree.flatten(inputs)):
+            outputs = autocast.policy_call(self, self.call)(*args, **kwargs)
+        else:
+            outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         # Eager outputs carry their Keras mask too (Embedding(mask_zero=True) feeding an LSTM), as in Keras 2.
@@ -351,7 +397,12 @@ class Layer:
         # decide what flows on; _meta_outputs strips it from the call itself.
         if "mask" not in call_kwargs and any(m is not None for m in input_masks):
             call_kwargs["mask"] = tree.unnest_single(input_masks)
-        outputs, output_masks = self._infer_outputs(inputs, args[1:], call_kwargs)
+        if _HALF_SEEN[0]:
+            outputs, output_masks = self._infer_outputs(autocast.symbolic_inputs(self, inputs), args[1:],
+                                                        call_kwargs)
+            autocast.symbolic_outputs(self, outputs)
+        else:
+            outputs, output_masks = self._infer_outputs(inputs, args[1:], call_kwargs)
         Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
         flat_outputs = tree.flatten(outputs)
         for t, m in zip(flat_outputs, output_masks):
@@ -374,7 +425,7 @@ class Layer:
         return self._meta_outputs(inputs, extra_args, kwargs)
 
     def _output_dtype(self, inputs):
-        return self.dtype
+        return self.compute_dtype
 
     def _infer_masks(self, inputs, extra_args, kwargs, n_outputs):
         if type(self).compute_mask is Layer.compute_mask:

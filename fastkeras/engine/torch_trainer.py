@@ -389,6 +389,8 @@ def _jit_unsupported_reason(model):
         if getattr(layer, "stateful", False):
             return (f'layer "{layer.name}" is stateful: its state carries over between batches in Python, '
                     "outside a compiled graph")
+    if getattr(model, "_has_masks", False):
+        return "its layers pass Keras masks along as Python attributes of tensors, which a compiled graph drops"
     return None
 
 

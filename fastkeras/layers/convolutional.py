@@ -165,7 +165,7 @@ class Conv(Layer):
                                                self.dilation_rate, bias=self.bias)
 
     def call(self, inputs):
-        if inputs.dtype != self._weight_dtype():
+        if inputs.dtype != self._weight_dtype() and self._mixed_policy is None:  # mixed: autocast's 16 bits
             inputs = K.cast(inputs, self._weight_dtype())
         shape = tuple(inputs.shape)
         extra_batch = len(shape) > self.rank + 2

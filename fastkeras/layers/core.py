@@ -54,7 +54,8 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        if inputs.dtype != self.kernel.dtype:
+        # Under a mixed policy autocast already runs the matmul in 16 bits: no round trip through float32.
+        if inputs.dtype != self.kernel.dtype and self._mixed_policy is None:
             inputs = K.cast(inputs, K.dtype(self.kernel))
         return self.activation(K.dense(inputs, self.kernel, self.bias))
 
