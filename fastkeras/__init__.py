@@ -9,6 +9,7 @@ from fastkeras import activations, constraints, initializers, regularizers
 from fastkeras import callbacks, losses, metrics, optimizers
 from fastkeras import optimizers
 from fastkeras import layers
+from fastkeras import mixed_precision
 from fastkeras import models
 from fastkeras.engine.input_layer import Input
 from fastkeras.engine.sequential import Sequential
@@ -19,5 +20,5 @@ from fastkeras import wrappers  # keras.wrappers.scikit_learn (scikit-learn itse
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "optimizers", "activations", "constraints", "initializers", "regularizers", "layers", "models", "utils",
+__all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "optimizers", "activations", "constraints", "initializers", "regularizers", "layers", "mixed_precision", "models", "utils",
            "datasets", "preprocessing", "wrappers", "Input", "Model", "Sequential", "__version__"]

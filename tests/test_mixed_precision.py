@@ -355,3 +355,25 @@ def test_mixed_float16_convnet_runs_convolutions_in_half_on_cuda():
     mp.set_global_policy(None)
     out = conv(np.ones((2, 16, 16, 3), np.float32))
     assert out.dtype == torch.float16 and conv.kernel.dtype == torch.float32
+
+
+def test_tf_keras_serialized_loss_scale_optimizer_loads():
+    restored = optimizers.deserialize(EXPECTED["model"]["serialized"])  # class_name 'LossScaleOptimizerV3'
+    assert isinstance(restored, mp.LossScaleOptimizer) and type(restored.inner_optimizer) is optimizers.SGD
+    assert restored.initial_scale == 2.0 ** 15 and restored.dynamic_growth_steps == 2000
+    again = optimizers.deserialize(optimizers.serialize(restored))
+    assert isinstance(again, mp.LossScaleOptimizer) and again.get_config() == restored.get_config()
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_mixed_model_saves_and_loads_with_its_policies_and_loss_scaling(tmp_path, suffix):
+    model = recommended_model("mixed_float16")
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    x, y = classification_data(16)
+    model.fit(x, y, batch_size=8, verbose=0)
+    path = str(tmp_path / f"mixed{suffix}")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert [repr(layer.dtype_policy) for layer in loaded.layers] == [repr(layer.dtype_policy) for layer in model.layers]
+    assert isinstance(loaded.optimizer, mp.LossScaleOptimizer)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)

@@ -36,7 +36,8 @@ class InputLayer(Layer):
                                  f"received shape {batch_input_shape}.")
         if name is None:
             name = K.unique_object_name("input", zero_based=False)
-        super().__init__(name=name, dtype=dtype or (input_tensor.dtype if input_tensor is not None else None))
+        # An input is floatx unless told otherwise, whatever the global dtype policy (as in Keras 2).
+        super().__init__(name=name, dtype=dtype or (input_tensor.dtype if input_tensor is not None else K.floatx()))
         self._batch_input_shape = batch_input_shape
         self.is_placeholder = True
         self.built = True

@@ -65,6 +65,8 @@ def deserialize(config, custom_objects=None, use_legacy_format=False, **kwargs):
             cls = serialization.lookup(name, {}, custom_objects)
     if cls is None and isinstance(class_name, str):
         cls = _BY_LOWER_NAME.get(class_name.lower())
+    if cls is None and class_name in ("LossScaleOptimizer", "LossScaleOptimizerV3"):  # tf-keras writes V3
+        from fastkeras.mixed_precision import LossScaleOptimizer as cls
     if not isinstance(cls, type):
         raise _unknown(class_name)
     inner = config.get("config") or {}
