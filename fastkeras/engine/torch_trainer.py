@@ -231,6 +231,8 @@ class Trainer:
 
     def _regularization(self, collected):
         terms = self._reg_terms
+        if not terms and not collected:  # the common case: nothing to add, no list to build
+            return None
         extra = [reg(w) if w is not None else reg(None) for reg, w in terms]
         extra.extend(collected or ())
         if not extra:
