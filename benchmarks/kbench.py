@@ -1,5 +1,5 @@
 """Time fit() of seed models written against the Keras API (from ../shared/bench, plus stateful_lstm).
-usage: kbench.py MODEL [--impl keras|fastkeras] [--steps N] [--bs B] [--jit 0|1]
+usage: kbench.py MODEL [--impl keras|fastkeras] [--steps N] [--bs B] [--jit 0|1] [--policy mixed_bfloat16|...]
 Prints one JSON line."""
 import argparse, importlib, json, os, time
 import numpy as np
@@ -8,8 +8,11 @@ p = argparse.ArgumentParser()
 p.add_argument("model"); p.add_argument("--impl", default="keras")
 p.add_argument("--steps", type=int, default=100); p.add_argument("--bs", type=int, default=32)
 p.add_argument("--size", type=int, default=64); p.add_argument("--jit", default="auto")
+p.add_argument("--policy", default=None, help="a global dtype policy such as mixed_float16 or mixed_bfloat16")
 a = p.parse_args()
 keras = importlib.import_module(a.impl)
+if a.policy:
+    keras.mixed_precision.set_global_policy(a.policy)
 L = keras.layers
 rng = np.random.default_rng(0)
 n = a.steps * a.bs
@@ -75,7 +78,7 @@ dt = time.perf_counter() - t
 pbs = a.bs if a.model == "stateful_lstm" else 256
 m.predict([x[:w] for x in X], batch_size=pbs, verbose=0)
 t = time.perf_counter(); m.predict(X, batch_size=pbs, verbose=0); pdt = time.perf_counter() - t
-print(json.dumps({"impl": a.impl, "backend": os.environ.get("KERAS_BACKEND", ""), "model": a.model, "bs": a.bs, "jit": a.jit,
+print(json.dumps({"impl": a.impl, "backend": os.environ.get("KERAS_BACKEND", ""), "model": a.model, "bs": a.bs, "jit": a.jit, "policy": a.policy,
                   "ms_per_step": round(dt / a.steps * 1e3, 3), "train_samples_s": round(n / dt), "predict_samples_s": round(n / pdt),
                   "loss": float(h.history["loss"][-1]), "warmup_s": round(warm, 2),
                   "jit_compile_s": getattr(getattr(m, "_trainer", None), "jit_compile_seconds", None)}))

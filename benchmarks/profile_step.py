@@ -140,25 +140,36 @@ def callgrind():
         stats = Timer(stmt, setup=code).collect_callgrind(number=number)
         groups = collections.Counter()
         for count, fn in stats.stats(inclusive=False)._data:
-            if "mkl_blas" in fn or "sgemm" in fn:
-                key = "GEMM (MKL)"
-            elif "mkl_vml" in fn or "vssqrt" in fn:
-                key = "vector math (MKL)"
-            elif "libpython" in fn:
-                key = "Python interpreter"
-            elif "libtorch_python" in fn:
-                key = "torch Python bindings"
-            elif "libtorch_cpu" in fn:
-                key = "libtorch_cpu: dispatch, autograd, elementwise kernels"
-            elif "libc.so" in fn or "libstdc++" in fn or "ld-linux" in fn:
-                key = "libc/ld: malloc, thread-locals"
-            else:
-                key = "other (c10, ...)"
-            groups[key] += count
+            groups[_library_group(fn)] += count
         total = sum(groups.values())
         print(f"{which}: {total / number / 1e6:.2f} M instructions per step")
         for key, value in groups.most_common():
             print(f"  {key:55s} {value / number / 1e3:7.0f} k  {100 * value / total:5.1f}%")
+
+
+def _library_group(symbol):
+    """Which part of the stack a callgrind symbol ('file:function [library]') belongs to."""
+    if "mkl_blas" in symbol or "sgemm" in symbol:
+        return "GEMM (MKL)"
+    if "mkl_vml" in symbol or "vssqrt" in symbol:
+        return "vector math (MKL)"
+    if "libpython" in symbol:
+        return "Python interpreter"
+    if "libtorch_python" in symbol:
+        return "torch Python bindings"
+    if "autograd" in symbol:
+        return "autograd engine and nodes"
+    if any(k in symbol for k in ("Dispatcher", "OperatorEntry", "KernelFunction", "oxed", "DispatchKey",
+                                 "RecordFunction", "StepCallbacks", "ThreadLocalState", "autocast")):
+        return "dispatcher, thread-local state"
+    if any(k in symbol for k in ("TensorIterator", "at::native", "vectorized_loop", "function_ref", "cpu_kernel",
+                                 "Vectorized")):
+        return "elementwise kernels, TensorIterator"
+    if any(k in symbol for k in ("empty", "TensorImpl", "Storage", "c10::intrusive", "Allocator")):
+        return "tensor allocation, metadata"
+    if "libc.so" in symbol or "libstdc++" in symbol or "ld-linux" in symbol:
+        return "libc/ld: malloc, thread-locals"
+    return "other"
 
 
 if __name__ == "__main__":

@@ -377,3 +377,18 @@ def test_mixed_model_saves_and_loads_with_its_policies_and_loss_scaling(tmp_path
     assert [repr(layer.dtype_policy) for layer in loaded.layers] == [repr(layer.dtype_policy) for layer in model.layers]
     assert isinstance(loaded.optimizer, mp.LossScaleOptimizer)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_a_16_bit_loss_is_summed_over_the_epoch_in_float32():
+    # With no float32 output layer the loss itself is bfloat16; the epoch's running sum must not be (Keras'
+    # loss tracker is float32): 200 bfloat16 batch losses summed in bfloat16 would drift by whole units.
+    mp.set_global_policy("mixed_bfloat16")
+    model = keras.Sequential([L.Dense(3, activation="softmax", input_shape=(6,))])
+    mp.set_global_policy(None)
+    assert model.output.dtype == "bfloat16"
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    x, y = classification_data(800)
+    logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    assert dtype_name(model._trainer._loss_sum) == "float32"
+    per_batch = [float(model.evaluate(x[i:i + 4], y[i:i + 4], verbose=0)) for i in range(0, 800, 4)]
+    assert logs["loss"] == pytest.approx(np.mean(per_batch), rel=1e-4)

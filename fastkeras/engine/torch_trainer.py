@@ -158,11 +158,13 @@ class Trainer:
 
     def _accumulate(self, total, output_losses, batch_size):
         if self._loss_sum is None:
-            self._loss_sum = total.detach() * batch_size
+            # A 16-bit loss (mixed precision) is summed in float32, as Keras' loss tracker does: an epoch's sum
+            # in bfloat16 would keep three significant digits.
+            self._loss_sum = _widen(total.detach()) * batch_size
         else:  # one in-place kernel; results() hands out new tensors, so nothing outside sees this change
             self._loss_sum.add_(total.detach(), alpha=batch_size)
         if len(self.losses.losses) > 1:
-            parts = [None if l is None else l.detach() * batch_size for l in output_losses]
+            parts = [None if l is None else _widen(l.detach()) * batch_size for l in output_losses]
             if self._output_loss_sums is None:
                 self._output_loss_sums = parts
             else:
@@ -379,9 +381,11 @@ class Trainer:
                       stacklevel=6)  # the user's fit() or evaluate() call
 
 
-# What jit_compile=None means. Measured on the seed models (benchmarks/kbench.py, CPU, docs/benchmarks.md):
-# compiling costs tens of seconds up front and saves a fraction of a millisecond per MLP step and a few
-# percent of a convnet step, so a fit of a few epochs is faster eager; the default is eager.
+# What jit_compile=None means: eager. Measured on the seeds' models (benchmarks/kbench.py, CPU, one thread,
+# docs/benchmarks.md): compiling the MLP's step takes 8 s (2 s with a warm Inductor cache) and saves 0.14 ms
+# of 0.40 ms per step, so it pays back after ~60,000 steps, far more than a few epochs; the convnet's takes
+# 10 s and saves 44 of 370 ms per step (paid back after ~230 steps). A few epochs of a small model, the common
+# case, are faster eager, and eager never pauses or falls back with a warning: long convnet fits opt in.
 _JIT_DEFAULT = False
 
 
@@ -394,6 +398,10 @@ def _jit_unsupported_reason(model):
     if getattr(model, "_has_masks", False):
         return "its layers pass Keras masks along as Python attributes of tensors, which a compiled graph drops"
     return None
+
+
+def _widen(t):
+    return t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
 
 
 def _needs_targets(trainer):
