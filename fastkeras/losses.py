@@ -295,7 +295,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     if not _is_float(y_pred):
         y_pred = K.cast(y_pred, K.floatx())
     target = K.cast(y_true, "int64")
-    output = y_pred
+    # A softmax output is scored from its logits, as Keras 2 does.
+    output, from_logits = K.logits_of(y_pred, from_logits, "Softmax", "sparse_categorical_crossentropy")
     if not from_logits:
         eps = K.epsilon()
         output = K.log(K.clip(output, eps, 1.0 - eps))

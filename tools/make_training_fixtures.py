@@ -200,8 +200,32 @@ def run_masked_sequence_case():
                    "history": {k: [float(v) for v in vals] for k, vals in history.history.items()}}, f, indent=1)
 
 
+def run_saturated_case():
+    """Saturated softmax/sigmoid outputs: Keras 2 computes the cross-entropy from the activation's logits."""
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    result = {}
+    arrays = {"x": x}
+    for name, activation, loss, y in (
+            ("softmax", "softmax", "categorical_crossentropy", np.eye(3, dtype="float32")[rng.integers(0, 3, 32)]),
+            ("sparse", "softmax", "sparse_categorical_crossentropy", rng.integers(0, 3, (32, 1))),
+            ("sigmoid", "sigmoid", "binary_crossentropy", (rng.random((32, 3)) > 0.5).astype("float32"))):
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, keras.layers.Dense(3, activation=activation)(inputs))
+        kernel = (rng.normal(size=(4, 3)) * 40).astype("float32")  # logits of +-100: probabilities saturate
+        model.set_weights([kernel, np.zeros(3, "float32")])
+        model.compile(optimizer="sgd", loss=loss)
+        result[name] = float(model.evaluate(x, y, verbose=0, batch_size=32))
+        arrays[f"{name}_kernel"] = kernel
+        arrays[f"{name}_y"] = y
+    np.savez(os.path.join(OUT, "saturated.npz"), **arrays)
+    with open(os.path.join(OUT, "saturated.json"), "w") as f:
+        json.dump(result, f, indent=1)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    run_saturated_case()
     run_masked_sequence_case()
     run_loss_cases()
     run_optimizer_cases()

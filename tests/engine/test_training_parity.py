@@ -17,7 +17,7 @@ from fastkeras.models import Model
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "training")
 CASES = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(FIXTURES, "*.json"))
-               if not p.endswith(("two_output.json", "masked_sequence.json")))
+               if not p.endswith(("two_output.json", "masked_sequence.json", "saturated.json")))
 
 
 def load(name):
@@ -98,3 +98,16 @@ def test_masked_sequence_output_loss_and_metrics_skip_masked_steps():
         np.testing.assert_allclose(history.history[key], values, rtol=1e-5, err_msg=key)
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(w, arrays[f"final{i}"], atol=1e-4)
+
+
+@pytest.mark.parametrize("name,activation,loss", [("softmax", "softmax", "categorical_crossentropy"),
+                                                   ("sparse", "softmax", "sparse_categorical_crossentropy"),
+                                                   ("sigmoid", "sigmoid", "binary_crossentropy")])
+def test_cross_entropy_of_a_saturated_output_uses_its_logits(name, activation, loss):
+    expected, arrays = load("saturated")
+    inputs = Input((4,))
+    model = Model(inputs, Dense(3, activation=activation)(inputs))
+    model.set_weights([arrays[f"{name}_kernel"], np.zeros(3, "float32")])
+    model.compile(optimizer="sgd", loss=loss)
+    got = model.evaluate(arrays["x"], arrays[f"{name}_y"], verbose=0, batch_size=32)
+    assert got == pytest.approx(expected[name], rel=1e-5)

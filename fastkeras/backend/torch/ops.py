@@ -4,6 +4,8 @@ Semantics follow Keras 2's TensorFlow backend: ``axis`` may be an int, a list
 or None; ``keepdims`` defaults to False; integer inputs are accepted where
 TensorFlow accepts them.
 """
+import warnings
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -352,7 +354,9 @@ def softmax(x, axis=-1):
     if x.dim() <= 1:
         raise ValueError(f"Cannot apply softmax to a tensor that is 1D. Received input: {x}")
     if isinstance(axis, int):
-        return torch.softmax(x, dim=axis)
+        out = torch.softmax(x, dim=axis)
+        out._keras_logits = x  # as tf-keras: a cross-entropy on this output uses the logits (stable, fewer kernels)
+        return out
     e = torch.exp(x - torch.amax(x, dim=_axes(axis), keepdim=True))
     return e / torch.sum(e, dim=_axes(axis), keepdim=True)
 
@@ -370,7 +374,10 @@ def softsign(x):
 
 
 def sigmoid(x):
-    return torch.sigmoid(_t(x))
+    x = _t(x)
+    out = torch.sigmoid(x)
+    out._keras_logits = x  # see softmax
+    return out
 
 
 def hard_sigmoid(x):
@@ -534,8 +541,24 @@ def pad(x, paddings, value=0.0):
 
 # ---- losses used by layers, losses and metrics ------------------------------
 
+def logits_of(output, from_logits, activation, fn_name):
+    """(tensor, from_logits): the logits a softmax/sigmoid output was computed from, as tf-keras' ``_get_logits``.
+
+    Keras 2 computes a cross-entropy on a softmax or sigmoid output from that activation's input, which is
+    stable where the probabilities saturate (and costs fewer kernels).
+    """
+    logits = getattr(output, "_keras_logits", None)
+    if logits is None:
+        return output, from_logits
+    if from_logits:
+        warnings.warn(f'"`{fn_name}` received `from_logits=True`, but the `output` argument was produced by a '
+                      f'{activation} activation and thus does not represent logits. Was this intended?', stacklevel=3)
+    return logits, True
+
+
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     target, output = _t(target), _t(output)
+    output, from_logits = logits_of(output, from_logits, "Softmax", "categorical_crossentropy")
     if from_logits:
         return -torch.sum(target * torch.log_softmax(output, dim=axis), dim=axis)
     output = output / torch.sum(output, dim=axis, keepdim=True)
@@ -552,6 +575,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, 
     ``target`` may carry a trailing unit axis. With ``ignore_class``, those positions give 0.
     """
     target, output = _t(target), _t(output)
+    output, from_logits = logits_of(output, from_logits, "Softmax", "sparse_categorical_crossentropy")
     rank = output.dim()
     axis = axis % rank
     if axis != rank - 1:
@@ -576,6 +600,7 @@ def binary_crossentropy(target, output, from_logits=False):
     """Keras 2 ``K.binary_crossentropy``, elementwise: probabilities clipped to [eps, 1 - eps], logits through
     a stable sigmoid cross-entropy."""
     target, output = _t(target), _t(output)
+    output, from_logits = logits_of(output, from_logits, "Sigmoid", "binary_crossentropy")
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target.to(output.dtype), reduction="none")
     eps = epsilon()
