@@ -33,17 +33,7 @@ def _expected(name):
         return f.read()
 
 
-# Cases an engine gap (not the summary code) keeps from running yet: case name -> xfail marker.
-ENGINE_GAPS = {
-    "subclassed": pytest.mark.xfail(raises=RecursionError, strict=False,
-                                    reason="Model.build recurses when a subclassed model is first called on data"),
-}
-
-
-@pytest.mark.parametrize("name,builder,kwargs", [
-    pytest.param(*case, id=case[0], marks=[ENGINE_GAPS[case[0]]] if case[0] in ENGINE_GAPS else [])
-    for case in fixtures.CASES
-])
+@pytest.mark.parametrize("name,builder,kwargs", [pytest.param(*case, id=case[0]) for case in fixtures.CASES])
 def test_summary_matches_tf_keras(name, builder, kwargs):
     model = fixtures.build(keras, builder)
     assert fixtures.summary_text(model, **kwargs) == _expected(name)
