@@ -96,6 +96,16 @@ def table(results, labels):
     return "\n".join(lines)
 
 
+def predict_table(results, labels):
+    """predict() throughput (samples/s, higher is better) for the implementations that report it."""
+    labels = [label for label in labels if any("predict_samples_s" in row.get(label, {}) for row in results.values())]
+    lines = ["| model (predict, samples/s) | " + " | ".join(labels) + " |", "|" + "---|" * (len(labels) + 1)]
+    for model, row in results.items():
+        cells = [str(row.get(label, {}).get("predict_samples_s", "-")) for label in labels]
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default=",".join(MODELS))
@@ -133,7 +143,7 @@ def main():
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "device": device,
               "versions": versions(args.keras_python or os.environ.get("KERAS3_PYTHON")),
               "command": " ".join([os.path.basename(sys.executable)] + sys.argv), "results": results}
-    md = table(results, labels)
+    md = table(results, labels) + "\n\n" + predict_table(results, labels)
     print()
     print(md)
     os.makedirs(args.out, exist_ok=True)
