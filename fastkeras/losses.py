@@ -283,46 +283,14 @@ def _nonzero(value):
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
-    """Cross-entropy between integer labels and predicted probabilities (or logits).
-
-    Labels may be ``(batch, ...)`` or carry a trailing 1. Probabilities are clipped to
-    ``[eps, 1 - eps]`` then log-softmax'ed (which renormalises them), as tf-keras does. With
-    ``ignore_class`` the ignored positions get a loss of 0 and the result carries a ``_keras_mask``
-    of the valid positions, which ``Loss.__call__`` uses to average over valid positions only.
-    Labels outside ``[0, classes)`` give NaN (no host-side check).
-    """
+    """Cross-entropy between integer labels and predicted probabilities (or logits): ``K.sparse_categorical_
+    crossentropy``, whose docstring gives Keras 2's rules (logits of a softmax output, clipping, labels out of
+    range, ``ignore_class`` and the mask ``Loss.__call__`` averages with)."""
     y_pred = _to_tensor(y_pred)
     if not _is_float(y_pred):
         y_pred = K.cast(y_pred, K.floatx())
-    target = K.cast(y_true, "int64")
-    # A softmax output is scored from its logits, as Keras 2 does.
-    output, from_logits = K.logits_of(y_pred, from_logits, "Softmax", "sparse_categorical_crossentropy")
-    if not from_logits:
-        eps = K.epsilon()
-        output = K.log(K.clip(output, eps, 1.0 - eps))
-    rank = len(_shape(output))
-    axis = axis % rank
-    if axis != rank - 1:
-        output = K.permute_dimensions(output, list(range(axis)) + list(range(axis + 1, rank)) + [axis])
-    out_shape = _shape(output)
-    num_classes = out_shape[-1]
-    if _num_elements(target) * num_classes != _num_elements(output):
-        raise ValueError(f"The labels (shape {_shape(target)}) do not match the predictions (shape {_shape(y_pred)}"
-                         f"{'' if axis == rank - 1 else f', classes on axis {axis}'}): expected one integer label per "
-                         "prediction vector.")
-    target = K.reshape(target, out_shape[:-1])
-    log_probs = K.log_softmax(output, axis=-1)
-    safe_target = K.clip(target, 0, num_classes - 1)
-    out_of_range = K.not_equal(safe_target, target)
-    if ignore_class is not None:
-        valid = K.not_equal(target, int(ignore_class))
-        out_of_range = out_of_range & valid
-    losses = -K.squeeze(K.take_along_axis(log_probs, K.expand_dims(safe_target, -1), axis=-1), -1)
-    losses = K.where(out_of_range, K.zeros_like(losses) + float("nan"), losses)
-    if ignore_class is not None:
-        losses = K.where(valid, losses, K.zeros_like(losses))
-        losses._keras_mask = valid
-    return losses
+    return K.sparse_categorical_crossentropy(K.cast(y_true, "int64"), y_pred, from_logits=from_logits, axis=axis,
+                                             ignore_class=ignore_class)
 
 
 def _binary_crossentropy_from_logits(target, logits):

@@ -570,11 +570,14 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, ignore_class=None):
     """Keras 2 ``K.sparse_categorical_crossentropy``: integer ``target`` against class scores ``output``.
 
-    As Keras 2: probabilities are clipped to [eps, 1 - eps], their log taken, and the result treated as logits
-    (so the clipped probabilities are renormalized by the softmax); logits go straight through log_softmax.
-    ``target`` may carry a trailing unit axis. With ``ignore_class``, those positions give 0.
+    As Keras 2: a softmax output is scored from its logits; other probabilities are clipped to [eps, 1 - eps],
+    their log taken, and the result treated as logits (so the clipped probabilities are renormalized by the
+    softmax); logits go straight through log_softmax. ``target`` may carry a trailing unit axis. Labels
+    outside ``[0, classes)`` give NaN (no host-side check, which would wait on the device). With
+    ``ignore_class``, those positions give 0 and the result carries a ``_keras_mask`` of the valid positions.
     """
     target, output = _t(target), _t(output)
+    given_shape = tuple(output.shape)
     output, from_logits = logits_of(output, from_logits, "Softmax", "sparse_categorical_crossentropy")
     rank = output.dim()
     axis = axis % rank
@@ -584,15 +587,22 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, 
         eps = epsilon()
         output = torch.log(torch.clamp(output, eps, 1.0 - eps))
     log_probs = torch.log_softmax(output, dim=-1)
-    if target.dim() != rank - 1:
-        target = target.reshape(tuple(output.shape[:-1]))
-    target = target.long()
+    num_classes = output.shape[-1]
+    if target.numel() * num_classes != output.numel():
+        raise ValueError(f"The labels (shape {tuple(target.shape)}) do not match the predictions (shape "
+                         f"{given_shape}{'' if axis == rank - 1 else f', classes on axis {axis}'}): expected one "
+                         "integer label per prediction vector.")
+    target = target.reshape(tuple(output.shape[:-1])).long()
+    safe_target = torch.clamp(target, 0, num_classes - 1)
+    out_of_range = safe_target != target
     if ignore_class is not None:
         valid = target != int(ignore_class)
-        target = torch.where(valid, target, torch.zeros_like(target))
-    picked = -torch.gather(log_probs, -1, target.unsqueeze(-1)).squeeze(-1)
+        out_of_range = out_of_range & valid
+    picked = -torch.gather(log_probs, -1, safe_target.unsqueeze(-1)).squeeze(-1)
+    picked = torch.where(out_of_range, torch.full_like(picked, float("nan")), picked)
     if ignore_class is not None:
         picked = torch.where(valid, picked, torch.zeros_like(picked))
+        picked._keras_mask = valid
     return picked
 
 
