@@ -7,6 +7,10 @@
 
 Each measurement is a separate process, run one after another (never two at
 once: on a small machine a concurrent process changes the figures several-fold).
+Per model and implementation it records ms per training step, predict throughput,
+batch-1 latency of predict() and of a direct call (median and min), and the peak
+memory of building and fitting the model: host RSS high-water mark over the RSS
+after imports and data creation, and on CUDA the peak tensor memory (peakmem.py).
 """
 import argparse
 import datetime
@@ -68,7 +72,7 @@ def versions(keras_py):
     info["fastkeras"] = fastkeras.__version__
     if keras_py:
         out = subprocess.run([keras_py, "-c", "import keras, jax; print(keras.__version__, jax.__version__)"],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=dict(os.environ, KERAS_BACKEND="jax"))
         info["keras3_and_jax"] = out.stdout.strip() or out.stderr.strip().splitlines()[-1:]
     return info
 
@@ -106,6 +110,78 @@ def predict_table(results, labels):
     return "\n".join(lines)
 
 
+def _best_keras3(values):
+    k3 = [v for k, v in values.items() if k.startswith("Keras 3")]
+    return min(k3) if k3 else None
+
+
+RATIOS = {"fastkeras / best Keras 3": _best_keras3,
+          "fastkeras / Keras 3 torch": lambda values: values.get("Keras 3 torch"),
+          "fastkeras / PyTorch eager": lambda values: values.get("PyTorch eager")}
+
+
+def metric_table(results, labels, title, key, ratios, min_key=None):
+    """One figure per model and implementation (lower is better), "median (min)" where min_key is given, and
+    fastkeras' (default settings) figure over the others' named by `ratios` (keys of RATIOS). Only the
+    implementations that report `key` get a column; None where no implementation does."""
+    labels = [label for label in labels if any(row.get(label, {}).get(key) is not None for row in results.values())]
+    if not labels:
+        return None
+    present = {label: 1 for label in labels}
+    ratios = [r for r in ratios if "fastkeras" in labels and RATIOS[r](present)]  # drop ratios to absent columns
+    lines = [f"| model ({title}) | " + " | ".join(labels) + "".join(f" | {r}" for r in ratios) + " |",
+             "|" + "---|" * (len(labels) + len(ratios) + 1)]
+    for model, row in results.items():
+        cells, values = [], {}
+        for label in labels:
+            r = row.get(label, {})
+            if r.get(key) is not None:
+                values[label] = r[key]
+                cell = f"{r[key]:.3g}"
+                if min_key and r.get(min_key) is not None:
+                    cell += f" ({r[min_key]:.3g})"
+                if key == "fit_peak_rss_mib" and r.get("rss_peak_before_baseline"):
+                    cell = "<=" + cell  # the high-water mark could not be reset and was set before: an upper bound
+                cells.append(cell)
+            else:
+                cells.append("error" if "error" in r else "-")
+        fk = values.get("fastkeras")
+        for name in ratios:
+            other = RATIOS[name](values)
+            cells.append(f"{fk / other:.2f}x" if fk is not None and other else "-")
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def extra_tables(results, labels, device):
+    """The batch-1 latency and peak-memory tables (markdown), each with a line on how to read it."""
+    out = []
+    t = metric_table(results, labels, "predict, batch 1, ms", "predict_b1_ms",
+                     ["fastkeras / best Keras 3"], min_key="predict_b1_min_ms")
+    if t:
+        out.append("`model.predict(x[:1], verbose=0)` on one sample, median (min) ms over the timed calls after 10 "
+                   "warm-up calls; ratio of the medians. None for stateful_lstm, whose batch size is fixed.\n\n" + t)
+    t = metric_table(results, labels, "direct call, batch 1, ms", "call_b1_ms",
+                     ["fastkeras / PyTorch eager", "fastkeras / best Keras 3"], min_key="call_b1_min_ms")
+    if t:
+        out.append("`model(x[:1], training=False)` with the result read back as NumPy, median (min) ms; PyTorch "
+                   "eager: `net.eval()` forward under `torch.no_grad()`.\n\n" + t)
+    if device == "cuda":
+        t = metric_table(results, labels, "peak memory during fit, device, MiB", "fit_peak_device_mib",
+                         ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"])
+        if t:
+            out.append("Peak tensor memory on the GPU while building and fitting the model (warm-up and timed "
+                       "steps) over that at the baseline, MiB: torch.cuda.max_memory_allocated (fastkeras, PyTorch, "
+                       "Keras 3 torch), peak_bytes_in_use (Keras 3 jax); see benchmarks/peakmem.py.\n\n" + t)
+    t = metric_table(results, labels, "peak memory during fit, MiB" + (", host RSS" if device == "cuda" else ""),
+                     "fit_peak_rss_mib", ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"])
+    if t:
+        out.append("Peak resident set size of the process while building and fitting the model (warm-up and timed "
+                   "steps) minus its RSS after the imports and the data creation, MiB (high-water mark reset at "
+                   "the baseline; see benchmarks/peakmem.py).\n\n" + t)
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default=",".join(MODELS))
@@ -116,7 +192,8 @@ def main():
     p.add_argument("--jit", action="store_true", help="also measure compile(jit_compile=True)")
     p.add_argument("--torch-compile", action="store_true", help="also measure the torch.compile reference")
     p.add_argument("--keras-python", default=None, help="a Python with Keras 3 (and jax) installed")
-    p.add_argument("--tiny", action="store_true", help="smoke test: 8 steps, small sizes, no Keras 3")
+    p.add_argument("--latency-reps", type=int, default=50, help="timed batch-1 predict() and model() calls")
+    p.add_argument("--tiny", action="store_true", help="smoke test: 8 steps, small sizes, 5 latency calls, no Keras 3")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     args = p.parse_args()
 
@@ -134,16 +211,21 @@ def main():
                                                      else 100))
         size = "32" if args.tiny else ("64" if device == "cpu" else "256")
         bs = str(4 if args.tiny else args.bs)
+        reps = str(5 if args.tiny else args.latency_reps)
         results[model] = {}
         for label, cmd, env in impls:
-            r = run(cmd + [model, "--steps", str(steps), "--bs", bs, "--size", size], env=env)
+            r = run(cmd + [model, "--steps", str(steps), "--bs", bs, "--size", size, "--latency-reps", reps], env=env)
             results[model][label] = r
             shown = f"{r['ms_per_step']} ms/step" if "ms_per_step" in r else r.get("error")
+            if "fit_peak_rss_mib" in r:
+                shown += f", fit peak +{r['fit_peak_rss_mib']} MiB RSS"
+            if r.get("predict_b1_ms") is not None:
+                shown += f", predict(1) {r['predict_b1_ms']} ms"
             print(f"{model:14s} {label:18s} {shown}", flush=True)
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "device": device,
               "versions": versions(args.keras_python or os.environ.get("KERAS3_PYTHON")),
               "command": " ".join([os.path.basename(sys.executable)] + sys.argv), "results": results}
-    md = table(results, labels) + "\n\n" + predict_table(results, labels)
+    md = "\n\n".join([table(results, labels), predict_table(results, labels)] + extra_tables(results, labels, device))
     print()
     print(md)
     os.makedirs(args.out, exist_ok=True)

@@ -1,12 +1,16 @@
 """The same seed models hand-written in PyTorch, as a PyTorch expert would: NCHW, cuDNN LSTM.
-usage: tbench.py MODEL [--steps N] [--bs B] [--compile 0|1] [--device cpu|cuda]. Prints one JSON line."""
-import argparse, json, time
+usage: tbench.py MODEL [--steps N] [--bs B] [--compile 0|1] [--device cpu|cuda] [--latency-reps N].
+Prints one JSON line: ms per training step, the peak memory of building the network and running the training
+loop (see peakmem.py), and (eager only) the batch-1 latency of an eval-mode, no-grad forward call."""
+import argparse, json, statistics, time
 import torch, torch.nn as nn, torch.nn.functional as F
+from peakmem import PeakMemory
 
 p = argparse.ArgumentParser()
 p.add_argument("model"); p.add_argument("--steps", type=int, default=100); p.add_argument("--bs", type=int, default=32)
 p.add_argument("--size", type=int, default=64); p.add_argument("--compile", type=int, default=0)
 p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+p.add_argument("--latency-reps", type=int, default=50, help="timed batch-1 forward calls (0: none)")
 a = p.parse_args(); dev = torch.device(a.device); torch.manual_seed(0); n = a.steps * a.bs
 g = lambda *s: torch.rand(*s, device=dev)
 onehot = lambda: F.one_hot(torch.randint(0, 10, (n,), device=dev), 10).float()
@@ -49,17 +53,26 @@ class Stateful(nn.Module):
         return s.out(x[:, -1])
 
 bce = F.binary_cross_entropy_with_logits
-if a.model == "mlp": net, X, Y, lf = MLP(), [g(n, 784)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
+# The data first, then the baseline of the memory measurement, then the network (as kbench.py).
+if a.model == "mlp": X, Y, lf = [g(n, 784)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
 elif a.model == "headline":
-    net, X = Headline(), [torch.randint(1, 10000, (n, 100), device=dev), g(n, 5)]; lab = bern(); Y = [lab]
+    X = [torch.randint(1, 10000, (n, 100), device=dev), g(n, 5)]; lab = bern(); Y = [lab]
     lf = lambda o, y: bce(o[0], y[0]) + 0.2 * bce(o[1], y[0])
-elif a.model == "siamese_lstm": net, X, Y, lf = Siamese(), [(g(n, 140, 256) < 0.01).float() for _ in range(2)], [bern()], lambda o, y: bce(o, y[0])
-elif a.model == "shared_vision": net, X, Y, lf = Vision(), [g(n, 1, 27, 27) for _ in range(2)], [bern()], lambda o, y: bce(o, y[0])
-elif a.model == "convnet": net, X, Y, lf = Convnet(), [g(n, 3, 100, 100)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
-elif a.model == "inception": net, X, Y, lf = Inception(), [g(n, 3, a.size, a.size)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
-elif a.model == "stateful_lstm": net, X, Y, lf = Stateful(), [g(n, 8, 16)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
-net = net.to(dev)
-if dev.type == "cuda" and X[0].dim() == 4: net = net.to(memory_format=torch.channels_last); X = [x.contiguous(memory_format=torch.channels_last) for x in X]
+elif a.model == "siamese_lstm": X, Y, lf = [(g(n, 140, 256) < 0.01).float() for _ in range(2)], [bern()], lambda o, y: bce(o, y[0])
+elif a.model == "shared_vision": X, Y, lf = [g(n, 1, 27, 27) for _ in range(2)], [bern()], lambda o, y: bce(o, y[0])
+elif a.model == "convnet": X, Y, lf = [g(n, 3, 100, 100)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
+elif a.model == "inception": X, Y, lf = [g(n, 3, a.size, a.size)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
+elif a.model == "stateful_lstm": X, Y, lf = [g(n, 8, 16)], [onehot()], lambda o, y: F.cross_entropy(o, y[0])
+else: raise SystemExit("unknown model " + a.model)
+channels_last = dev.type == "cuda" and X[0].dim() == 4
+if channels_last: X = [x.contiguous(memory_format=torch.channels_last) for x in X]
+# torch.optim imports some 800 modules (torch._dynamo, ~70 MiB) when the first optimizer is made: an import, so
+# before the baseline, as fastkeras' and Keras 3's imports are.
+torch.optim.RMSprop([torch.zeros(1, requires_grad=True)])
+mem = PeakMemory("torch" if dev.type == "cuda" else None)  # baseline: after imports and data
+net = {"mlp": MLP, "headline": Headline, "siamese_lstm": Siamese, "shared_vision": Vision, "convnet": Convnet,
+       "inception": Inception, "stateful_lstm": Stateful}[a.model]().to(dev)
+if channels_last: net = net.to(memory_format=torch.channels_last)
 opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 fwd = torch.compile(net) if a.compile else net
 def step(i):
@@ -72,5 +85,20 @@ sync(); warm = time.perf_counter() - t0
 t = time.perf_counter()
 for i in range(0, n, a.bs): l = step(i)
 sync(); dt = time.perf_counter() - t
+memory = mem.stop()  # the peak of building the network and optimizer, the warm-up and the timed loop
+b1 = {}
+if a.model != "stateful_lstm" and not a.compile and a.latency_reps > 0:
+    # The reference for a direct model(x, training=False) call: eval mode, no autograd, one sample, result on the host.
+    net.eval(); x1 = [x[:1] for x in X]
+    def call():
+        with torch.no_grad():
+            o = net(*x1)
+        return [v.cpu().numpy() for v in o] if isinstance(o, tuple) else o.cpu().numpy()
+    for _ in range(10): call()
+    ts = []
+    for _ in range(a.latency_reps):
+        t = time.perf_counter(); call(); ts.append((time.perf_counter() - t) * 1e3)
+    b1 = {"call_b1_ms": round(statistics.median(ts), 3), "call_b1_min_ms": round(min(ts), 3), "latency_reps": a.latency_reps}
 print(json.dumps({"impl": "torch-compiled" if a.compile else "torch-eager", "device": a.device, "model": a.model, "bs": a.bs,
-                  "ms_per_step": round(dt / a.steps * 1e3, 3), "train_samples_s": round(n / dt), "warmup_s": round(warm, 2), "loss": float(l.detach())}))
+                  "ms_per_step": round(dt / a.steps * 1e3, 3), "train_samples_s": round(n / dt), "warmup_s": round(warm, 2), "loss": float(l.detach()),
+                  **b1, **memory}))
