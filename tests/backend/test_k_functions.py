@@ -757,3 +757,14 @@ def test_clear_session_and_reset_uids_restart_layer_names():
     assert Dense(1).name == "dense"
     K.reset_uids()
     assert K.get_uid("dense") == 1
+
+
+def test_variable_assign_add_and_sub_update_in_place_outside_autograd():
+    v = K.variable(np.ones((2, 3), "float32"))
+    same = v.assign_add(np.full((2, 3), 2.0))
+    assert same is v
+    v.assign_sub(0.5)  # broadcast scalar, as tf.Variable allows
+    np.testing.assert_allclose(K.get_value(v), np.full((2, 3), 2.5))
+    assert v.grad_fn is None
+    with pytest.raises(ValueError, match="shape \\(4,\\)"):
+        v.assign_add(np.ones(4))

@@ -91,6 +91,30 @@ class Variable(torch.nn.Parameter):
         set_value(self, value)
         return self
 
+    def assign_add(self, delta):
+        """``self += delta`` in place, outside autograd (tf.Variable.assign_add, used by Keras 2 custom
+        optimizers, metrics and layers)."""
+        return self._assign_with(delta, 1.0)
+
+    def assign_sub(self, delta):
+        return self._assign_with(delta, -1.0)
+
+    def _assign_with(self, delta, sign):
+        delta = delta.detach() if isinstance(delta, torch.Tensor) else torch.as_tensor(np.asarray(delta))
+        if delta.layout is torch.sparse_coo:
+            delta = delta.to_dense()
+        delta = delta.to(self.device, self.dtype)
+        try:
+            fits = torch.broadcast_shapes(delta.shape, self.shape) == self.shape
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise ValueError(f"Cannot add a value of shape {tuple(delta.shape)} to variable '{self.name}' of "
+                             f"shape {tuple(self.shape)}.")
+        with torch.no_grad():
+            self.add_(delta, alpha=sign)
+        return self
+
     def __deepcopy__(self, memo):
         copy = Variable(self.detach().clone(), requires_grad=self.requires_grad)
         copy.name = self.name
