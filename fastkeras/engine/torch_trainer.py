@@ -140,6 +140,8 @@ class Trainer:
         # jit_compile=None (the default) means eager: see _JIT_DEFAULT for the measurements behind it.
         self.jit_compile = _JIT_DEFAULT if jit_compile is None else bool(jit_compile)
         self.device = K.default_device()
+        if self.device.type == "cpu":
+            K.retain_freed_host_memory()  # same-sized tensors every step: no page faults (see host_memory.py)
         self._params = None
         self._loss_scale = None
         self._jit_train = None     # the compiled training body, made after the first (eager) step
@@ -637,6 +639,8 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, **
     if x is None:
         raise ValueError("predict() needs input data `x`.")
     device = K.default_device()
+    if device.type == "cpu":
+        K.retain_freed_host_memory()
     if data_adapter.is_iterator_input(x):
         batches = _IteratorBatches(x, steps, model, device, with_targets=False)
     else:

@@ -3,6 +3,7 @@ from fastkeras.backend.torch import core, normalization, ops, random
 from fastkeras.backend.torch import embedding
 from fastkeras.backend.torch import optimizer_kernels
 from fastkeras.backend.torch import jit, mixed_precision
+from fastkeras.backend.torch import host_memory
 from fastkeras.backend.torch.core import *  # noqa: F401,F403
 from fastkeras.backend.torch.ops import *  # noqa: F401,F403
 from fastkeras.backend.torch.random import *  # noqa: F401,F403
@@ -13,6 +14,7 @@ from fastkeras.backend.torch.optimizer_kernels import *  # noqa: F401,F403
 from fastkeras.backend.torch.rnn import *  # noqa: F401,F403
 from fastkeras.backend.torch.jit import *  # noqa: F401,F403
 from fastkeras.backend.torch.mixed_precision import *  # noqa: F401,F403
+from fastkeras.backend.torch.host_memory import retain_freed_host_memory  # noqa: F401
 import importlib
 
 # The star import above binds the name `learning_phase` to the function, so
@@ -29,5 +31,5 @@ def _public(module):
 
 __all__ = sorted(set(_public(core) + _public(ops) + _public(random) + _public(_lp)
                  + _public(normalization) + _public(embedding) + _public(_rnn)
-                 + _public(optimizer_kernels) + _public(jit) + _public(mixed_precision))
+                 + _public(optimizer_kernels) + _public(jit) + _public(mixed_precision) + _public(host_memory))
                  - {"builtins_slice"}) + ["Variable", "DTYPES"]
