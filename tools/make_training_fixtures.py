@@ -144,6 +144,49 @@ def run_optimizer_cases():
                    "batch_size": 8})
 
 
+# Optimizers over an Embedding table: tf-keras hands them IndexedSlices and takes each rule's sparse branch
+# (rows looked up, duplicates summed); fastkeras' row-sparse path must give the same weights and slots.
+EMBEDDING_OPTIMIZER_CASES = [
+    ("sgd", {"class_name": "SGD", "config": {"learning_rate": 0.1}}),
+    ("sgd_nesterov", {"class_name": "SGD", "config": {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}}),
+    ("rmsprop", {"class_name": "RMSprop", "config": {"learning_rate": 0.01}}),
+    ("rmsprop_centered", {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "centered": True,
+                                                              "momentum": 0.5}}),
+    ("adagrad", {"class_name": "Adagrad", "config": {"learning_rate": 0.1}}),
+    ("adam", {"class_name": "Adam", "config": {"learning_rate": 0.01}}),
+    ("rmsprop_clipnorm", {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "clipnorm": 0.05}}),
+    ("adam_clipnorm", {"class_name": "Adam", "config": {"learning_rate": 0.01, "clipnorm": 0.05}}),
+    ("sgd_clipvalue", {"class_name": "SGD", "config": {"learning_rate": 0.1, "clipvalue": 0.02}}),
+    ("adagrad_global_clipnorm", {"class_name": "Adagrad", "config": {"learning_rate": 0.1, "global_clipnorm": 0.1}}),
+]
+
+
+def embedding_model():
+    ids = keras.Input((5,), dtype="int32", name="ids")
+    h = keras.layers.Flatten(name="flat")(keras.layers.Embedding(12, 3, name="emb")(ids))
+    return keras.Model(ids, keras.layers.Dense(2, name="out")(h))
+
+
+def run_embedding_optimizer_cases():
+    for name, opt in EMBEDDING_OPTIMIZER_CASES:
+        keras.utils.set_random_seed(6)
+        rng = np.random.default_rng(6)
+        # ids 0..7 only (rows 8..11 never looked up), with repeats inside a sample and across a batch
+        x = rng.integers(0, 8, size=(24, 5)).astype("int32")
+        y = targets("real", rng, 24, 2)
+        model = embedding_model()
+        initial = [w.copy() for w in model.get_weights()]
+        optimizer = getattr(keras.optimizers, opt["class_name"])(**opt["config"])
+        model.compile(optimizer=optimizer, loss="mse")
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        slots = {f"slot_{v.name}": v.numpy() for v in optimizer.variables if v.shape.rank}
+        with open(os.path.join(OUT, f"embedding_opt_{name}.json"), "w") as f:
+            json.dump({"optimizer": opt, "history": history.history, "slots": sorted(slots)}, f, indent=1)
+        np.savez(os.path.join(OUT, f"embedding_opt_{name}.npz"), x=x, y=y,
+                 **{f"w{i}": w for i, w in enumerate(initial)},
+                 **{f"final{i}": w for i, w in enumerate(model.get_weights())}, **slots)
+
+
 def run_two_output_case():
     """The seeds' two-output model: loss names, loss_weights and per-output accuracy in the logs."""
     keras.utils.set_random_seed(3)
@@ -230,4 +273,5 @@ if __name__ == "__main__":
     run_loss_cases()
     run_optimizer_cases()
     run_two_output_case()
+    run_embedding_optimizer_cases()
     print("wrote", OUT)

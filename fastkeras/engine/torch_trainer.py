@@ -256,6 +256,11 @@ class Trainer:
                              "model adds none with add_loss(). Pass `loss=` to compile().")
         # A LossScaleOptimizer (mixed_float16) wants the gradients of the scaled loss: its device-side scale.
         self._loss_scale = getattr(self.optimizer, "_trainer_loss_scale", None)
+        # Row-sparse Embedding gradients on the CPU, for optimizers that apply them row by row (a large table
+        # then costs its looked-up rows plus one decay pass, not a table-sized gradient and update) or clip them
+        # as tf-keras does. On a GPU the dense update is a few bandwidth-bound kernels, cheaper than sorting rows.
+        self._sparse_table_grads = (self.device.type == "cpu" and self._loss_scale is None
+                                    and getattr(self.optimizer, "_takes_row_sparse_gradients", False))
 
     # The part of a step that jit_compile compiles: forward, loss and gradients. The optimizer update stays
     # outside (its scalars are worked out on the host in float32 as Keras does, and its foreach kernels are
@@ -294,10 +299,12 @@ class Trainer:
             if self._jit_train is not None and x[0].shape[0] == self._jit_batch:
                 total, parts, outputs, grads = self._run_compiled("_jit_train", x, y, sw)
             else:
+                CONTEXT.sparse_table_grads = self._sparse_table_grads
                 total, parts, outputs, grads = self._train_body(x, y, sw)
         finally:
             CONTEXT.training = None
             CONTEXT.losses = None
+            CONTEXT.sparse_table_grads = False
         if self.metrics.metrics is None:
             self._build_metrics(y, outputs)
         params, grads = _drop_unused(self._params, grads)

@@ -2,6 +2,7 @@
 from fastkeras import backend as K
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
+from fastkeras.engine.call_context import CONTEXT
 
 
 class Embedding(Layer):
@@ -44,7 +45,8 @@ class Embedding(Layer):
         self.built = True
 
     def call(self, inputs):
-        return K.embedding_lookup(self.embeddings, inputs)
+        # In fit's step (see CallContext.sparse_table_grads) the table's gradient holds only the looked-up rows.
+        return K.embedding_lookup(self.embeddings, inputs, sparse_grad=CONTEXT.sparse_table_grads)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -33,5 +33,8 @@ class Adagrad(Optimizer):
     def _update(self, plan, grads, lr, iteration):
         K.adagrad_update(plan.params, grads, plan.slots["accumulator"], float(lr), float(self.epsilon))
 
+    def _update_sparse(self, param, gradient, slots, lr, iteration):
+        K.adagrad_sparse_update(param, gradient, slots["accumulator"], float(lr), float(self.epsilon))
+
     def get_config(self):
         return self._hyper_config(initial_accumulator_value=self.initial_accumulator_value, epsilon=self.epsilon)

@@ -34,7 +34,7 @@ class CallableList(list):
 class _StepPlan:
     """What one list of parameters needs at each step, resolved once: its slots, in the list's order."""
 
-    __slots__ = ("params", "slots", "decayed", "averages", "fused")
+    __slots__ = ("params", "slots", "decayed", "averages", "fused", "dense_parts")
 
     def __init__(self, params, slots, decayed, averages, fused):
         self.params = params
@@ -42,6 +42,18 @@ class _StepPlan:
         self.decayed = decayed
         self.averages = averages
         self.fused = fused
+        self.dense_parts = {}  # positions of row-sparse gradients -> the plan of the other parameters
+
+    def dense_part(self, sparse_at):
+        """The plan restricted to the parameters whose positions are not in ``sparse_at`` (cached)."""
+        part = self.dense_parts.get(sparse_at)
+        if part is None:
+            keep = [i for i in range(len(self.params)) if i not in sparse_at]
+            params = [self.params[i] for i in keep]
+            part = _StepPlan(params=params, slots={name: [values[i] for i in keep] for name, values in self.slots.items()},
+                             decayed=None, averages=None, fused=K.optimizer_fused_layout(params))
+            self.dense_parts[sparse_at] = part
+        return part
 
 
 def _variable_base_name(variable):
@@ -373,14 +385,49 @@ class Optimizer:
         iteration = K.optimizer_scalar_value(self._iterations)
         lr = self._learning_rate_for_step(iteration)
         grads = self._clip_gradients(grads)
+        sparse_at = tuple(i for i, g in enumerate(grads) if K.is_row_sparse(g))
+        if sparse_at and not self.has_sparse_rule:
+            grads, sparse_at = K.densify_gradients(grads), ()
         if plan.decayed:
             K.decay_weights(plan.decayed, float(lr * self._host_dtype(self.weight_decay)))
-        self._update(plan, grads, lr, iteration)
+        if sparse_at:
+            self._update_with_sparse(plan, grads, sparse_at, lr, iteration)
+        else:
+            self._update(plan, grads, lr, iteration)
         if self.use_ema:
             K.ema_update(plan.averages, plan.params, self.ema_momentum)
             if self.ema_overwrite_frequency and (iteration + 1) % self.ema_overwrite_frequency == 0:
                 K.copy_values(plan.params, plan.averages)
         K.optimizer_scalar_assign(self._iterations, iteration + 1)
+
+    def _clips_gradients(self):
+        return bool((self.clipnorm and self.clipnorm > 0) or (self.global_clipnorm and self.global_clipnorm > 0)
+                    or (self.clipvalue and self.clipvalue > 0))
+
+    @property
+    def has_sparse_rule(self):
+        """Whether this optimizer updates a row-sparse gradient (an Embedding's, on the CPU) in place, row by
+        row, instead of making it dense first."""
+        return type(self)._update_sparse is not Optimizer._update_sparse
+
+    @property
+    def _takes_row_sparse_gradients(self):
+        """Whether fit should give Embedding tables row-sparse gradients: the rule updates them row by row, or
+        gradients are clipped (tf-keras clips each looked-up row occurrence before summing repeats)."""
+        return self.has_sparse_rule or self._clips_gradients()
+
+    def _update_with_sparse(self, plan, grads, sparse_at, lr, iteration):
+        part = plan.dense_part(sparse_at)
+        if part.params:
+            self._update(part, [g for i, g in enumerate(grads) if i not in sparse_at], lr, iteration)
+        for i in sparse_at:
+            self._update_sparse(plan.params[i], grads[i], {name: values[i] for name, values in plan.slots.items()},
+                                lr, iteration)
+
+    def _update_sparse(self, param, gradient, slots, lr, iteration):
+        """The update rule for one row-sparse gradient; ``slots`` maps slot names to this parameter's slots.
+        Rules without one get dense gradients (see ``has_sparse_rule``)."""
+        raise NotImplementedError
 
     def _clip_gradients(self, grads):
         if self.clipnorm and self.clipnorm > 0:

@@ -49,5 +49,10 @@ class RMSprop(Optimizer):
                          plan.slots.get("average_gradient"), float(lr), float(self.rho), float(self.momentum),
                          float(self.epsilon))
 
+    def _update_sparse(self, param, gradient, slots, lr, iteration):
+        K.rmsprop_sparse_update(param, gradient, slots["velocity"], slots.get("momentum"),
+                                slots.get("average_gradient"), float(lr), float(self.rho), float(self.momentum),
+                                float(self.epsilon))
+
     def get_config(self):
         return self._hyper_config(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon, centered=self.centered)

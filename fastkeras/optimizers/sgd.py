@@ -41,5 +41,8 @@ class SGD(Optimizer):
     def _update(self, plan, grads, lr, iteration):
         K.sgd_update(plan.params, grads, plan.slots["m"], float(lr), float(self.momentum), bool(self.nesterov))
 
+    def _update_sparse(self, param, gradient, slots, lr, iteration):
+        K.sgd_sparse_update(param, gradient, slots["m"], float(lr), float(self.momentum), bool(self.nesterov))
+
     def get_config(self):
         return self._hyper_config(momentum=self.momentum, nesterov=self.nesterov)

@@ -72,30 +72,47 @@ def optimizer_fused_layout(params):
 
 # ---- gradient processing ---------------------------------------------------------------------
 
+# A row-sparse gradient (see below) is clipped through its values, occurrence by occurrence, before repeated rows
+# are summed: that is what tf-keras does to an Embedding's IndexedSlices (it clips before deduplicating), so a
+# table looked up twice in a batch is clipped as Keras clips it.
+
+def _values(gradient):
+    return gradient._values() if gradient.layout is torch.sparse_coo else gradient
+
+
+def _like(gradient, values):
+    """``values`` in ``gradient``'s layout (a sparse gradient keeps its row indices)."""
+    if gradient.layout is torch.sparse_coo:
+        return torch.sparse_coo_tensor(gradient._indices(), values, gradient.shape, check_invariants=False)
+    return values
+
+
 @torch.no_grad()
 def clip_gradients_by_norm(grads, clipnorm):
     """Each gradient rescaled to an L2 norm of at most ``clipnorm`` (tf.clip_by_norm); new tensors."""
-    norms = torch._foreach_norm(grads)
-    scaled = torch._foreach_mul(grads, clipnorm)
+    values = [_values(g) for g in grads]
+    norms = torch._foreach_norm(values)
+    scaled = torch._foreach_mul(values, clipnorm)
     torch._foreach_div_(scaled, torch._foreach_maximum(norms, clipnorm))
-    return scaled
+    return list(map(_like, grads, scaled))
 
 
 @torch.no_grad()
 def clip_gradients_by_global_norm(grads, clipnorm):
     """All gradients scaled together so that their joint L2 norm is at most ``clipnorm`` (tf.clip_by_global_norm)."""
-    total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    values = [_values(g) for g in grads]
+    total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(values)))
     # clip * min(1/total, 1/clip) (1 under the limit); "+ (total - total)" makes it NaN for an infinite norm, as
     # TensorFlow does. No Python number becomes a device tensor here, so nothing waits on the device.
     scale = clipnorm * torch.clamp(1.0 / total, max=1.0 / clipnorm) + (total - total)
-    return torch._foreach_mul(grads, scale.to(grads[0].dtype))
+    return list(map(_like, grads, torch._foreach_mul(values, scale.to(values[0].dtype))))
 
 
 @torch.no_grad()
 def clip_gradients_by_value(grads, clipvalue):
-    clipped = torch._foreach_clamp_min(grads, -clipvalue)
+    clipped = torch._foreach_clamp_min([_values(g) for g in grads], -clipvalue)
     torch._foreach_clamp_max_(clipped, clipvalue)
-    return clipped
+    return list(map(_like, grads, clipped))
 
 
 @torch.no_grad()
@@ -113,6 +130,81 @@ def ema_update(averages, params, momentum):
 @torch.no_grad()
 def copy_values(targets, sources):
     torch._foreach_copy_(targets, sources)
+
+
+# ---- row-sparse gradients --------------------------------------------------------------------
+# An Embedding trained on the CPU hands the optimizer a sparse COO gradient: the rows its batch looked up
+# (tf-keras' IndexedSlices). The rules below update only those rows where Keras does, and decay the whole slot
+# where Keras does; the arithmetic is tf-keras' sparse branch of each rule, applied after duplicate rows are
+# summed (tf-keras' `_deduplicate_sparse_grad`), so the result equals the dense rule's.
+
+def is_row_sparse(gradient):
+    """Whether ``gradient`` is a sparse COO tensor (the rows of a table that a batch looked up)."""
+    return gradient.layout is torch.sparse_coo
+
+
+@torch.no_grad()
+def densify_gradients(grads):
+    """``grads`` with every sparse gradient made dense (for rules and gradient processing without a sparse
+    branch)."""
+    return [g.to_dense() if g.layout is torch.sparse_coo else g for g in grads]
+
+
+def _rows(gradient):
+    """(row indices, row values) of a sparse gradient, duplicate rows summed."""
+    gradient = gradient.coalesce()
+    return gradient.indices()[0], gradient.values()
+
+
+@torch.no_grad()
+def sgd_sparse_update(param, gradient, momentum_slot, lr, momentum, nesterov):
+    """Keras SGD on the looked-up rows: ``m = momentum * m - lr * g`` over the whole slot (tf-keras' sparse
+    branch), then ``p += m`` (nesterov: the rows' ``-lr * g`` plus ``momentum * m``)."""
+    index, values = _rows(gradient)
+    if momentum == 0.0 and not nesterov:
+        # m becomes -lr * g: zero outside the rows, so only the rows of p move.
+        momentum_slot.zero_()
+        momentum_slot.index_add_(0, index, values, alpha=-lr)
+        param.index_add_(0, index, values, alpha=-lr)
+        return
+    momentum_slot.mul_(momentum)
+    momentum_slot.index_add_(0, index, values, alpha=-lr)
+    if nesterov:
+        param.index_add_(0, index, values, alpha=-lr)
+        param.add_(momentum_slot, alpha=momentum)
+    else:
+        param.add_(momentum_slot)
+
+
+@torch.no_grad()
+def rmsprop_sparse_update(param, gradient, velocity, momentum_slot, average_grad, lr, rho, momentum, epsilon):
+    """Keras RMSprop on the looked-up rows: the velocity (and centered average) decay everywhere, grow on the
+    rows; the step moves only the rows (with momentum, the whole decayed momentum slot)."""
+    index, values = _rows(gradient)
+    velocity.mul_(rho)
+    velocity.index_add_(0, index, values * values, alpha=1.0 - rho)
+    denominator = velocity.index_select(0, index)
+    if average_grad is not None:
+        average_grad.mul_(rho)
+        average_grad.index_add_(0, index, values, alpha=1.0 - rho)
+        average_rows = average_grad.index_select(0, index)
+        denominator.addcmul_(average_rows, average_rows, value=-1.0)
+    denominator.add_(epsilon).rsqrt_().mul_(values)  # g / sqrt(denominator), row by row
+    if momentum_slot is not None:
+        momentum_slot.mul_(momentum)
+        momentum_slot.index_add_(0, index, denominator, alpha=lr)
+        param.sub_(momentum_slot)
+    else:
+        param.index_add_(0, index, denominator, alpha=-lr)
+
+
+@torch.no_grad()
+def adagrad_sparse_update(param, gradient, accumulator, lr, epsilon):
+    """Keras Adagrad on the looked-up rows (nothing else changes: Adagrad has no decay)."""
+    index, values = _rows(gradient)
+    accumulator.index_add_(0, index, values * values)
+    step = accumulator.index_select(0, index).add_(epsilon).rsqrt_().mul_(values)
+    param.index_add_(0, index, step, alpha=-lr)
 
 
 # ---- update rules ----------------------------------------------------------------------------
@@ -279,4 +371,5 @@ __all__ = ["optimizer_slot", "optimizer_host_scalar", "optimizer_scalar_value", 
            "optimizer_fused_layout", "clip_gradients_by_norm", "clip_gradients_by_global_norm",
            "clip_gradients_by_value", "decay_weights", "ema_update", "copy_values", "sgd_update",
            "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update", "adamax_update", "nadam_update",
-           "ftrl_update", "lion_update"]
+           "ftrl_update", "lion_update", "is_row_sparse", "densify_gradients", "sgd_sparse_update",
+           "rmsprop_sparse_update", "adagrad_sparse_update"]
