@@ -122,6 +122,15 @@ def log_softmax(x, axis=-1):
     return K.log_softmax(x, axis)
 
 
+def apply_to_own_output(activation, outputs):
+    """``activation(outputs)`` for a layer's own fresh pre-activation tensor (Dense, Conv): the plain rectifier
+    then runs in place. Autograd allows it: the matmul or convolution before it does not keep its output for its
+    gradient, and the rectifier's gradient needs only its result."""
+    if activation is relu:
+        return K.relu_in_place(outputs)
+    return activation(outputs)
+
+
 def relu6(x):
     """``min(max(x, 0), 6)`` (``tf.nn.relu6``)."""
     return K.relu(x, max_value=6.0)

@@ -217,3 +217,26 @@ def test_serialize_edge_cases():
     assert activations.serialize(None) is None
     with pytest.raises(ValueError):
         activations.serialize("relu")
+
+
+def test_dense_and_conv_relu_in_place_keep_values_and_gradients():
+    """Dense/Conv rectify their own fresh output in place; values and gradients equal the out-of-place ones."""
+    import torch
+    from fastkeras import layers
+    rng = np.random.default_rng(0)
+    for layer, shape in ((layers.Dense(5, activation="relu"), (4, 3)),
+                         (layers.Conv2D(3, 2, activation="relu"), (2, 5, 5, 2))):
+        x = torch.tensor(rng.standard_normal(shape).astype("float32"), requires_grad=True)
+        out = layer(x)
+        kernel, bias = layer.weights
+        if isinstance(layer, layers.Dense):
+            pre = x @ kernel + bias
+        else:
+            pre = torch.nn.functional.conv2d(x.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), bias)
+            pre = pre.permute(0, 2, 3, 1)
+        want = torch.relu(pre)
+        np.testing.assert_allclose(out.detach().numpy(), want.detach().numpy(), rtol=1e-6, atol=1e-6)
+        got_grads = torch.autograd.grad(out.square().sum(), [x, kernel, bias])
+        want_grads = torch.autograd.grad(want.square().sum(), [x, kernel, bias])
+        for g, w in zip(got_grads, want_grads):
+            np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)

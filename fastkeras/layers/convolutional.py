@@ -174,7 +174,7 @@ class Conv(Layer):
         outputs = self._convolve(inputs)
         if extra_batch:
             outputs = K.reshape(outputs, shape[:-(self.rank + 1)] + tuple(outputs.shape[1:]))
-        return self.activation(outputs)
+        return activations.apply_to_own_output(self.activation, outputs)
 
     def _weight_dtype(self):
         return self.kernel.dtype

@@ -57,7 +57,7 @@ class Dense(Layer):
         # Under a mixed policy autocast already runs the matmul in 16 bits: no round trip through float32.
         if inputs.dtype != self.kernel.dtype and self._mixed_policy is None:
             inputs = K.cast(inputs, K.dtype(self.kernel))
-        return self.activation(K.dense(inputs, self.kernel, self.bias))
+        return activations.apply_to_own_output(self.activation, K.dense(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

@@ -338,6 +338,13 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return out
 
 
+def relu_in_place(x):
+    """``relu(x)`` written over ``x``: for a tensor its caller has just made and nothing else holds (the output
+    of a layer's own matmul or convolution). Saves a tensor as large as the layer's output, which for a
+    convolution over large maps is most of the activation's cost (see Dense.call, Conv.call)."""
+    return torch.relu_(x)
+
+
 def elu(x, alpha=1.0):
     x = _t(x)
     return F.elu(x, alpha=alpha) if alpha >= 0 else torch.where(x > 0, x, alpha * torch.expm1(x))
