@@ -472,3 +472,53 @@ def test_fit_matches_tf_keras(case):
     for j, value in enumerate(model.optimizer.get_weights()):
         np.testing.assert_allclose(value, FIT_ARRAYS[f"{case['id']}/opt/{j}"], rtol=1e-5, atol=1e-6)
     assert K.get_value(model.optimizer.iterations) == case["iterations"]
+
+
+COMPILED_STEP_CASES = {
+    "sgd_nesterov": lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    "rmsprop_centered": lambda: optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "adam_amsgrad": lambda: optimizers.Adam(0.01, amsgrad=True),
+    "adamw_ema": lambda: optimizers.AdamW(0.01, weight_decay=0.1, use_ema=True, ema_overwrite_frequency=2),
+    "adagrad": lambda: optimizers.Adagrad(0.1),
+    "adadelta": lambda: optimizers.Adadelta(1.0),
+    "adamax": lambda: optimizers.Adamax(0.01),
+    "nadam": lambda: optimizers.Nadam(0.01),
+    "ftrl": lambda: optimizers.Ftrl(0.1, l1_regularization_strength=0.01, l2_shrinkage_regularization_strength=0.1,
+                                    beta=0.5),
+    "lion": lambda: optimizers.Lion(0.01),
+    "sgd_global_clipnorm": lambda: optimizers.SGD(0.1, global_clipnorm=0.1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPILED_STEP_CASES))
+def test_compiled_step_path_gives_the_eager_update(case):
+    """The pieces a compiled training step traces (the step's numbers as one tensor, then the rule with tensor
+    scalars), run eagerly here, give `step`'s update with Python numbers."""
+    import torch
+    rng = np.random.default_rng(0)
+    start = [rng.standard_normal(s).astype("float32") for s in ((4, 3), (3,))]
+    grads = [[torch.tensor(rng.standard_normal(w.shape).astype("float32")) for w in start] for _ in range(4)]
+    finals = []
+    for compiled_path in (False, True):
+        params = [K.variable(w) for w in start]
+        optimizer = COMPILED_STEP_CASES[case]()
+        assert optimizer.updates_in_compiled_step
+        for step_grads in grads:
+            if compiled_path:
+                plan = optimizer._plan(params)
+                iteration, scalars = optimizer.compiled_step_inputs(plan)
+                assert isinstance(scalars, torch.Tensor)
+                optimizer.update_in_compiled_step(plan, list(step_grads), scalars)
+                optimizer.finish_compiled_step(plan, iteration)
+            else:
+                optimizer.step(params, list(step_grads))
+        finals.append([K.get_value(p) for p in params] + optimizer.get_weights())
+    for eager, traced in zip(*finals):
+        np.testing.assert_allclose(traced, eager, rtol=1e-6, atol=1e-7)
+
+
+def test_custom_update_step_optimizer_stays_out_of_compiled_steps():
+    class Custom(optimizers.Optimizer):
+        def update_step(self, gradient, variable):
+            variable.assign_sub(0.1 * gradient)
+    assert not Custom(name="custom").updates_in_compiled_step

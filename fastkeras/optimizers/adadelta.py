@@ -30,9 +30,9 @@ class Adadelta(Optimizer):
     def _slot_layout(self):
         return [(("accumulated_grad", None), ("accumulated_delta_var", None))]
 
-    def _update(self, plan, grads, lr, iteration):
+    def _apply(self, plan, grads, scalars):
         K.adadelta_update(plan.params, grads, plan.slots["accumulated_grad"], plan.slots["accumulated_delta_var"],
-                          float(lr), float(self.rho), float(self.epsilon))
+                          scalars[0], float(self.rho), float(self.epsilon))
 
     def get_config(self):
         return self._hyper_config(rho=self.rho, epsilon=self.epsilon)

@@ -30,8 +30,8 @@ class Adagrad(Optimizer):
     def _slot_layout(self):
         return [(("accumulator", float(self.initial_accumulator_value)),)]
 
-    def _update(self, plan, grads, lr, iteration):
-        K.adagrad_update(plan.params, grads, plan.slots["accumulator"], float(lr), float(self.epsilon))
+    def _apply(self, plan, grads, scalars):
+        K.adagrad_update(plan.params, grads, plan.slots["accumulator"], scalars[0], float(self.epsilon))
 
     def _update_sparse(self, param, gradient, slots, lr, iteration):
         K.adagrad_sparse_update(param, gradient, slots["accumulator"], float(lr), float(self.epsilon))

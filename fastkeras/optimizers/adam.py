@@ -45,7 +45,7 @@ class Adam(Optimizer):
             layout.append((("vhat", None),))
         return layout
 
-    def _update(self, plan, grads, lr, iteration):
+    def _step_scalars(self, lr, iteration):
         f = self._host_dtype
         step = f(iteration + 1)
         beta_2_power = f(self.beta_2) ** step
@@ -53,9 +53,15 @@ class Adam(Optimizer):
         epsilon = float(self.epsilon)
         if self.adaptive_epsilon:
             epsilon = float(f(epsilon) * (f(1) - beta_2_power) ** f(0.5))
+        return float(alpha), epsilon
+
+    def _apply(self, plan, grads, scalars):
+        alpha, epsilon = scalars
+        f = self._host_dtype
         # The fused kernel cannot take betas that round to 1 in float32 (its own corrections would divide by 0).
-        fused = plan.fused and f(self.beta_1) < 1 and f(self.beta_2) < 1
-        K.adam_update(plan.params, grads, plan.slots["m"], plan.slots["v"], plan.slots.get("vhat"), float(alpha),
+        # In a compiled step (tensor scalars) the foreach rule is traced instead, and Inductor fuses it.
+        fused = isinstance(alpha, float) and plan.fused and f(self.beta_1) < 1 and f(self.beta_2) < 1
+        K.adam_update(plan.params, grads, plan.slots["m"], plan.slots["v"], plan.slots.get("vhat"), alpha,
                       float(self.beta_1), float(self.beta_2), epsilon, fused)
 
     def get_config(self):

@@ -32,10 +32,12 @@ class Adamax(Optimizer):
     def _slot_layout(self):
         return [(("m", None), ("u", None))]
 
-    def _update(self, plan, grads, lr, iteration):
+    def _step_scalars(self, lr, iteration):
         f = self._host_dtype
-        step_size = lr / (f(1) - f(self.beta_1) ** f(iteration + 1))
-        K.adamax_update(plan.params, grads, plan.slots["m"], plan.slots["u"], float(step_size), float(self.beta_1),
+        return (float(lr / (f(1) - f(self.beta_1) ** f(iteration + 1))),)  # the step size
+
+    def _apply(self, plan, grads, scalars):
+        K.adamax_update(plan.params, grads, plan.slots["m"], plan.slots["u"], scalars[0], float(self.beta_1),
                         float(self.beta_2), float(self.epsilon))
 
     def get_config(self):

@@ -47,11 +47,14 @@ class Ftrl(Optimizer):
     def _slot_layout(self):
         return [(("accumulator", float(self.initial_accumulator_value)), ("linear", None))]
 
-    def _update(self, plan, grads, lr, iteration):
+    def _step_scalars(self, lr, iteration):
         f = self._host_dtype
-        l2 = f(self.l2_regularization_strength) + f(self.beta) / (f(2) * lr)
-        K.ftrl_update(plan.params, grads, plan.slots["accumulator"], plan.slots["linear"], float(lr),
-                      float(self.learning_rate_power), float(self.l1_regularization_strength), float(l2),
+        return float(lr), float(f(self.l2_regularization_strength) + f(self.beta) / (f(2) * lr))  # l2 with beta
+
+    def _apply(self, plan, grads, scalars):
+        lr, l2 = scalars
+        K.ftrl_update(plan.params, grads, plan.slots["accumulator"], plan.slots["linear"], lr,
+                      float(self.learning_rate_power), float(self.l1_regularization_strength), l2,
                       float(self.l2_shrinkage_regularization_strength))
 
     def get_config(self):

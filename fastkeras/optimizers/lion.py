@@ -30,8 +30,8 @@ class Lion(Optimizer):
     def _slot_layout(self):
         return [(("m", None),)]
 
-    def _update(self, plan, grads, lr, iteration):
-        K.lion_update(plan.params, grads, plan.slots["m"], float(lr), float(self.beta_1), float(self.beta_2))
+    def _apply(self, plan, grads, scalars):
+        K.lion_update(plan.params, grads, plan.slots["m"], scalars[0], float(self.beta_1), float(self.beta_2))
 
     def get_config(self):
         return self._hyper_config(beta_1=self.beta_1, beta_2=self.beta_2)

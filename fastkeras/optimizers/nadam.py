@@ -56,7 +56,7 @@ class Nadam(Optimizer):
         self._u_product = (step, product)
         return product
 
-    def _update(self, plan, grads, lr, iteration):
+    def _step_scalars(self, lr, iteration):
         f = self._host_dtype
         step = iteration + 1
         u_t, u_next = self._momentum_at(step), self._momentum_at(step + 1)
@@ -65,8 +65,12 @@ class Nadam(Optimizer):
         m_scale = u_next / (f(1) - u_product_next)
         g_scale = (f(1) - u_t) / (f(1) - u_product)
         v_divisor = f(1) - f(self.beta_2) ** f(step)
-        K.nadam_update(plan.params, grads, plan.slots["m"], plan.slots["v"], float(lr), float(self.beta_1),
-                       float(self.beta_2), float(self.epsilon), float(m_scale), float(g_scale), float(v_divisor))
+        return float(lr), float(m_scale), float(g_scale), float(v_divisor)
+
+    def _apply(self, plan, grads, scalars):
+        lr, m_scale, g_scale, v_divisor = scalars
+        K.nadam_update(plan.params, grads, plan.slots["m"], plan.slots["v"], lr, float(self.beta_1),
+                       float(self.beta_2), float(self.epsilon), m_scale, g_scale, v_divisor)
 
     def get_config(self):
         return self._hyper_config(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)

@@ -396,9 +396,48 @@ class Optimizer:
             self._update(plan, grads, lr, iteration)
         if self.use_ema:
             K.ema_update(plan.averages, plan.params, self.ema_momentum)
-            if self.ema_overwrite_frequency and (iteration + 1) % self.ema_overwrite_frequency == 0:
-                K.copy_values(plan.params, plan.averages)
+        self._finish_step(plan, iteration)
+
+    def _finish_step(self, plan, iteration):
+        """The host's part after an update: the EMA overwrite on its schedule, and the iteration count."""
+        if self.use_ema and self.ema_overwrite_frequency and (iteration + 1) % self.ema_overwrite_frequency == 0:
+            K.copy_values(plan.params, plan.averages)
         K.optimizer_scalar_assign(self._iterations, iteration + 1)
+
+    # ---- the update inside a compiled training step (jit_compile) ------------------------------
+    # The host works out the step's numbers (learning rate, bias corrections) in float32 as tf-keras does and
+    # hands them to the compiled step as one small tensor; the compiled step clips, decays, applies the rule and
+    # the EMA; the host then counts the iteration. Same kernels, same numbers as `step`.
+
+    @property
+    def updates_in_compiled_step(self):
+        """Whether a compiled training step can trace this optimizer's update: a built-in rule (``_apply``),
+        not a per-variable ``update_step`` or an overridden ``step``."""
+        cls = type(self)
+        return cls._apply is not Optimizer._apply and cls._update is Optimizer._update and cls.step is Optimizer.step
+
+    def compiled_step_inputs(self, plan):
+        """Host side, before a compiled step: (iteration, the step's numbers as a tensor)."""
+        iteration = K.optimizer_scalar_value(self._iterations)
+        lr = self._learning_rate_for_step(iteration)
+        values = [float(v) for v in self._step_scalars(lr, iteration)]
+        if plan.decayed:
+            values.append(float(lr * self._host_dtype(self.weight_decay)))
+        return iteration, K.optimizer_step_scalars(values, plan.params[0])
+
+    def update_in_compiled_step(self, plan, grads, scalars):
+        """Traced inside the compiled step: the update of ``plan`` from ``grads`` with ``scalars`` as made by
+        ``compiled_step_inputs``."""
+        grads = self._clip_gradients(grads)
+        if plan.decayed:
+            K.decay_weights(plan.decayed, scalars[-1])
+        count = len(scalars) - (1 if plan.decayed else 0)
+        self._apply(plan, grads, [scalars[i] for i in range(count)])
+        if self.use_ema:
+            K.ema_update(plan.averages, plan.params, self.ema_momentum)
+
+    def finish_compiled_step(self, plan, iteration):
+        self._finish_step(plan, iteration)
 
     def _clips_gradients(self):
         return bool((self.clipnorm and self.clipnorm > 0) or (self.global_clipnorm and self.global_clipnorm > 0)
@@ -439,10 +478,23 @@ class Optimizer:
         return grads
 
     def _update(self, plan, grads, lr, iteration):
-        """The update rule over the whole plan; subclasses call one backend kernel. This default serves custom
-        optimizers written the tf-keras way, with ``update_step(gradient, variable)`` per variable."""
+        """The update rule over the whole plan. Built-in optimizers give ``_step_scalars`` (the step's numbers,
+        worked out on the host) and ``_apply`` (one backend kernel over every parameter); custom optimizers
+        written the tf-keras way give ``update_step(gradient, variable)``, called per variable."""
+        if type(self)._apply is not Optimizer._apply:
+            self._apply(plan, grads, self._step_scalars(lr, iteration))
+            return
         for gradient, variable in zip(grads, plan.params):
             self.update_step(gradient, variable)
+
+    def _step_scalars(self, lr, iteration):
+        """The numbers the rule needs this step, as host floats (float32 arithmetic, as tf-keras)."""
+        return (float(lr),)
+
+    def _apply(self, plan, grads, scalars):
+        """The rule over ``plan`` with ``scalars`` from ``_step_scalars`` (floats, or 0-d tensors in a compiled
+        step)."""
+        raise NotImplementedError
 
     def update_step(self, gradient, variable):
         raise NotImplementedError(f"Optimizer {type(self).__name__} must implement `update_step(gradient, variable)`"

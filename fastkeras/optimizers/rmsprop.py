@@ -44,9 +44,9 @@ class RMSprop(Optimizer):
             layout.append((("average_gradient", None),))
         return layout
 
-    def _update(self, plan, grads, lr, iteration):
+    def _apply(self, plan, grads, scalars):
         K.rmsprop_update(plan.params, grads, plan.slots["velocity"], plan.slots.get("momentum"),
-                         plan.slots.get("average_gradient"), float(lr), float(self.rho), float(self.momentum),
+                         plan.slots.get("average_gradient"), scalars[0], float(self.rho), float(self.momentum),
                          float(self.epsilon))
 
     def _update_sparse(self, param, gradient, slots, lr, iteration):

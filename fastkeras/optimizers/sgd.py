@@ -38,8 +38,8 @@ class SGD(Optimizer):
     def _slot_layout(self):
         return [(("m", None),)]
 
-    def _update(self, plan, grads, lr, iteration):
-        K.sgd_update(plan.params, grads, plan.slots["m"], float(lr), float(self.momentum), bool(self.nesterov))
+    def _apply(self, plan, grads, scalars):
+        K.sgd_update(plan.params, grads, plan.slots["m"], scalars[0], float(self.momentum), bool(self.nesterov))
 
     def _update_sparse(self, param, gradient, slots, lr, iteration):
         K.sgd_sparse_update(param, gradient, slots["m"], float(lr), float(self.momentum), bool(self.nesterov))

@@ -4,7 +4,8 @@ The optimizers (``fastkeras/optimizers/``) decide *what* to compute, in Keras 2'
 functions once per training step with whole lists: parameters, gradients and slot tensors aligned by position,
 plus plain Python floats for the step's scalars (learning rate, bias corrections), which the optimizer works
 out on the host in float32 the way tf-keras does. So a step launches a fixed number of multi-tensor kernels
-whatever the number of parameters, never reads a device value back, and allocates only temporaries.
+whatever the number of parameters, never reads a device value back, and allocates only temporaries. Under
+``jit_compile`` the same functions are traced into the compiled step, with the step's scalars as 0-d tensors.
 
 Slots are created here (``optimizer_slot``) next to their parameter, on its device and in its memory format.
 Scalars owned by an optimizer (learning rate, iteration count) live on the CPU (``optimizer_host_scalar``):
@@ -68,6 +69,29 @@ def optimizer_fused_layout(params):
                                                                        torch.float32, torch.float64):
         return False
     return all(p.device == first.device and p.dtype == first.dtype and p.is_contiguous() for p in params)
+
+
+def optimizer_step_scalars(values, reference):
+    """A step's host-computed numbers (learning rate, bias corrections) as one float32 tensor next to
+    ``reference``, for a compiled training step: as inputs of the graph they change every step without
+    recompiling it (Python numbers would be baked into the graph as constants)."""
+    return torch.tensor(values, dtype=torch.float32).to(reference.device, non_blocking=True)
+
+
+def _add_scaled_(targets, sources, scale):
+    """``targets += scale * sources``; ``scale`` is a Python number (eager) or a 0-d tensor (compiled step)."""
+    if isinstance(scale, torch.Tensor):
+        torch._foreach_add_(targets, torch._foreach_mul(sources, scale))
+    else:
+        torch._foreach_add_(targets, sources, alpha=scale)
+
+
+def _addcdiv_scaled_(targets, numerators, denominators, scale):
+    """``targets += scale * numerators / denominators``, ``scale`` a number or a 0-d tensor."""
+    if isinstance(scale, torch.Tensor):
+        torch._foreach_addcdiv_(targets, torch._foreach_mul(numerators, scale), denominators)
+    else:
+        torch._foreach_addcdiv_(targets, numerators, denominators, value=scale)
 
 
 # ---- gradient processing ---------------------------------------------------------------------
@@ -217,10 +241,10 @@ def sgd_update(params, grads, momentums, lr, momentum, nesterov):
     learning rate never changes, and its slot holds a different quantity, so it is not used.
     """
     torch._foreach_mul_(momentums, momentum)
-    torch._foreach_add_(momentums, grads, alpha=-lr)
+    _add_scaled_(momentums, grads, -lr)
     if nesterov:
         torch._foreach_add_(params, momentums, alpha=momentum)
-        torch._foreach_add_(params, grads, alpha=-lr)
+        _add_scaled_(params, grads, -lr)
     else:
         torch._foreach_add_(params, momentums)
 
@@ -242,7 +266,7 @@ def adam_update(params, grads, ms, vs, vhats, alpha, beta_1, beta_2, epsilon, fu
     the parameters' shapes: it is given a step count at which its bias corrections are exactly 1, ``alpha`` as
     learning rate and Keras' epsilon, and then computes Keras' rule in one pass.
     """
-    if fused and FUSED_ADAM and all(map(operator.methodcaller("is_contiguous"), grads)) and \
+    if fused and FUSED_ADAM and not isinstance(alpha, torch.Tensor) and all(map(operator.methodcaller("is_contiguous"), grads)) and \
             all(map(operator.eq, map(operator.attrgetter("shape"), grads), map(operator.attrgetter("shape"), params))):
         steps = torch.full((), _NO_BIAS_CORRECTION_STEP, dtype=torch.float32, device=params[0].device)
         torch._fused_adam_(params, list(grads), ms, vs, vhats or [], [steps] * len(params), lr=alpha, beta1=beta_1,
@@ -255,7 +279,7 @@ def adam_update(params, grads, ms, vs, vhats, alpha, beta_1, beta_2, epsilon, fu
         vs = vhats
     denom = torch._foreach_sqrt(vs)
     torch._foreach_add_(denom, epsilon)
-    torch._foreach_addcdiv_(params, ms, denom, value=-alpha)
+    _addcdiv_scaled_(params, ms, denom, -alpha)
 
 
 @torch.no_grad()
@@ -278,10 +302,10 @@ def rmsprop_update(params, grads, velocities, momentums, average_grads, lr, rho,
     torch._foreach_mul_(denom, grads)  # g / sqrt(denominator)
     if momentums:
         torch._foreach_mul_(momentums, momentum)
-        torch._foreach_add_(momentums, denom, alpha=lr)
+        _add_scaled_(momentums, denom, lr)
         torch._foreach_sub_(params, momentums)
     else:
-        torch._foreach_add_(params, denom, alpha=-lr)
+        _add_scaled_(params, denom, -lr)
 
 
 @torch.no_grad()
@@ -290,7 +314,7 @@ def adagrad_update(params, grads, accumulators, lr, epsilon):
     torch._foreach_addcmul_(accumulators, grads, grads)
     denom = torch._foreach_add(accumulators, epsilon)
     torch._foreach_sqrt_(denom)
-    torch._foreach_addcdiv_(params, grads, denom, value=-lr)
+    _addcdiv_scaled_(params, grads, denom, -lr)
 
 
 @torch.no_grad()
@@ -307,7 +331,7 @@ def adadelta_update(params, grads, accumulated_grads, accumulated_deltas, lr, rh
     torch._foreach_mul_(delta, grads)
     torch._foreach_mul_(accumulated_deltas, rho)
     torch._foreach_addcmul_(accumulated_deltas, delta, delta, value=1.0 - rho)
-    torch._foreach_add_(params, delta, alpha=-lr)
+    _add_scaled_(params, delta, -lr)
 
 
 @torch.no_grad()
@@ -318,7 +342,7 @@ def adamax_update(params, grads, ms, us, step_size, beta_1, beta_2, epsilon):
     torch._foreach_mul_(us, beta_2)
     torch._foreach_maximum_(us, torch._foreach_abs(grads))
     denom = torch._foreach_add(us, epsilon)
-    torch._foreach_addcdiv_(params, ms, denom, value=-step_size)
+    _addcdiv_scaled_(params, ms, denom, -step_size)
 
 
 @torch.no_grad()
@@ -329,11 +353,11 @@ def nadam_update(params, grads, ms, vs, lr, beta_1, beta_2, epsilon, m_scale, g_
     torch._foreach_lerp_(ms, grads, 1.0 - beta_1)
     torch._foreach_lerp_(vs, torch._foreach_mul(grads, grads), 1.0 - beta_2)
     m_hat = torch._foreach_mul(ms, m_scale)
-    torch._foreach_add_(m_hat, grads, alpha=g_scale)
+    _add_scaled_(m_hat, grads, g_scale)
     denom = torch._foreach_div(vs, v_divisor)
     torch._foreach_sqrt_(denom)
     torch._foreach_add_(denom, epsilon)
-    torch._foreach_addcdiv_(params, m_hat, denom, value=-lr)
+    _addcdiv_scaled_(params, m_hat, denom, -lr)
 
 
 @torch.no_grad()
@@ -362,7 +386,7 @@ def lion_update(params, grads, ms, lr, beta_1, beta_2):
     direction = torch._foreach_mul(ms, beta_1)
     torch._foreach_add_(direction, grads, alpha=1.0 - beta_1)
     torch._foreach_sign_(direction)
-    torch._foreach_add_(params, direction, alpha=-lr)
+    _add_scaled_(params, direction, -lr)
     torch._foreach_mul_(ms, beta_2)
     torch._foreach_add_(ms, grads, alpha=1.0 - beta_2)
 
@@ -371,5 +395,5 @@ __all__ = ["optimizer_slot", "optimizer_host_scalar", "optimizer_scalar_value", 
            "optimizer_fused_layout", "clip_gradients_by_norm", "clip_gradients_by_global_norm",
            "clip_gradients_by_value", "decay_weights", "ema_update", "copy_values", "sgd_update",
            "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update", "adamax_update", "nadam_update",
-           "ftrl_update", "lion_update", "is_row_sparse", "densify_gradients", "sgd_sparse_update",
-           "rmsprop_sparse_update", "adagrad_sparse_update"]
+           "ftrl_update", "lion_update", "optimizer_step_scalars", "is_row_sparse", "densify_gradients",
+           "sgd_sparse_update", "rmsprop_sparse_update", "adagrad_sparse_update"]
