@@ -148,6 +148,8 @@ class Trainer:
         self._jit_test = None
         self._jit_batch = None     # the batch size the compiled bodies were traced for
         self._jit_off = None       # why compilation was abandoned (warned once), or None
+        self._jit_plan = None      # the optimizer's plan when the compiled step also updates the weights
+        self._step_params = None   # the parameters the last eager step updated (those with a gradient)
         self.jit_compile_seconds = None  # wall time of the first compiled call (tracing + compiling)
         self._reset_accumulators()
 
@@ -247,7 +249,12 @@ class Trainer:
         return out
 
     def prepare(self):
-        self._params = self.trainable_params()
+        params = self.trainable_params()
+        if self._jit_plan is not None and [id(p) for p in params] != [id(p) for p in self._params]:
+            # Trainable weights changed since the whole step was compiled with the optimizer's plan for the old
+            # ones: compile again after the next eager step.
+            self._jit_train = self._jit_test = self._jit_plan = None
+        self._params = params
         self._reg_terms = self.model._regularization_terms()
         self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
         self._collect_losses = _has_activity_losses(self.model)
@@ -290,25 +297,39 @@ class Trainer:
         return total.detach(), [None if p is None else p.detach() for p in parts], [o.detach() for o in outputs], \
             grads
 
+    def _compiled_train_step(self, x, y, sw, scalars):
+        """The whole step as one graph: forward, loss, gradients and the optimizer's update (its scalars, from
+        the host, are the graph's input ``scalars``). Metrics and constraints stay outside."""
+        total, parts, outputs, grads = self._train_body(x, y, sw)
+        self.optimizer.update_in_compiled_step(self._jit_plan, [g for g in grads if g is not None], scalars)
+        return total.detach(), [None if p is None else p.detach() for p in parts], [o.detach() for o in outputs]
+
     def train_step(self, x, y, sw):
         if y is None:  # a model trained only on its add_loss() losses
             y = [None] * len(self.losses.losses)
         CONTEXT.training = True
         CONTEXT.losses = [] if self._collect_losses else None
         try:
+            result = None
             if self._jit_train is not None and x[0].shape[0] == self._jit_batch:
-                total, parts, outputs, grads = self._run_compiled("_jit_train", x, y, sw)
-            else:
+                if self._jit_plan is not None:
+                    result = self._run_whole_step(x, y, sw)
+                else:
+                    result = self._run_compiled("_jit_train", x, y, sw)
+            if result is None:
                 CONTEXT.sparse_table_grads = self._sparse_table_grads
-                total, parts, outputs, grads = self._train_body(x, y, sw)
+                result = self._train_body(x, y, sw)
         finally:
             CONTEXT.training = None
             CONTEXT.losses = None
             CONTEXT.sparse_table_grads = False
+        total, parts, outputs = result[:3]
         if self.metrics.metrics is None:
             self._build_metrics(y, outputs)
-        params, grads = _drop_unused(self._params, grads)
-        self.optimizer.step(params, grads)
+        if len(result) == 4:  # the gradients: the optimizer's update is still to do
+            params, grads = _drop_unused(self._params, result[3])
+            self._step_params = params
+            self.optimizer.step(params, grads)
         if self._constrained:
             with torch.no_grad():
                 for w in self._constrained:
@@ -329,10 +350,10 @@ class Trainer:
             CONTEXT.training = False
             CONTEXT.losses = [] if self._collect_losses else None
             try:
+                result = None
                 if self._jit_test is not None and x[0].shape[0] == self._jit_batch:
-                    total, parts, outputs = self._run_compiled("_jit_test", x, y, sw)
-                else:
-                    total, parts, outputs = self._test_body(x, y, sw)
+                    result = self._run_compiled("_jit_test", x, y, sw)
+                total, parts, outputs = result if result is not None else self._test_body(x, y, sw)
             finally:
                 CONTEXT.training = None
                 CONTEXT.losses = None
@@ -365,18 +386,31 @@ class Trainer:
             self._abandon_jit(reason)
             return
         self._jit_batch = batch_size
-        self._jit_train = K.compile_step(self._compiled_train_body, f"train_step_{self.model.name}")
+        if getattr(self.optimizer, "updates_in_compiled_step", False) and self._step_params:
+            # The optimizer's update joins the graph: one compiled call per step (see _compiled_train_step).
+            self._jit_plan = self.optimizer._plan(self._step_params)
+            self._jit_train = K.compile_step(self._compiled_train_step, f"train_step_{self.model.name}")
+        else:
+            self._jit_train = K.compile_step(self._compiled_train_body, f"train_step_{self.model.name}")
         self._jit_test = K.compile_step(self._test_body, f"test_step_{self.model.name}")
         self._jit_first = {"_jit_train", "_jit_test"}
 
-    def _run_compiled(self, which, x, y, sw):
+    def _run_whole_step(self, x, y, sw):
+        iteration, scalars = self.optimizer.compiled_step_inputs(self._jit_plan)
+        result = self._run_compiled("_jit_train", x, y, sw, scalars)
+        if result is not None:
+            self.optimizer.finish_compiled_step(self._jit_plan, iteration)
+        return result
+
+    def _run_compiled(self, which, *args):
+        """The compiled step's result, or None when it could not be compiled (the caller then runs eagerly)."""
         first = which in self._jit_first
         start = time.perf_counter() if first else None
         try:
-            result = getattr(self, which)(x, y, sw)
+            result = getattr(self, which)(*args)
         except Exception as e:  # noqa: BLE001 - any failure to compile means: run this model eagerly
             self._abandon_jit(K.compile_error_reason(e))
-            return self._train_body(x, y, sw) if which == "_jit_train" else self._test_body(x, y, sw)
+            return None
         if first:
             self._jit_first.discard(which)
             if which == "_jit_train":
@@ -385,6 +419,7 @@ class Trainer:
 
     def _abandon_jit(self, reason):
         self._jit_train = self._jit_test = None
+        self._jit_plan = None
         self._jit_off = reason
         warnings.warn(f'jit_compile=True: model "{self.model.name}" runs eagerly instead, because {reason}',
                       stacklevel=6)  # the user's fit() or evaluate() call

@@ -1,7 +1,8 @@
-"""compile(jit_compile=True): the forward/loss/backward of a step compiled with torch.compile, the same numbers
-as eager execution, and a warned fallback to eager where a model cannot be compiled as one graph.
+"""compile(jit_compile=True): a training step (forward, loss, backward and, for the built-in optimizers, the
+update) compiled with torch.compile, the same numbers as eager execution, and a warned fallback to eager where a
+model cannot be compiled as one graph.
 
-Each compiled model costs a few seconds of torch.compile on the CPU, so the file compiles only two.
+Each compiled model costs a few seconds of torch.compile on the CPU, so the file compiles only a few.
 """
 import warnings
 
@@ -149,7 +150,8 @@ def test_compile_step_keeps_one_cache_per_model():
     step_a = K.compile_step(Holder().body, "step_a")
     step_b = K.compile_step(Holder().body, "step_b")
     assert step_a.code is not step_b.code and step_a.code is not Holder.body.__code__
-    assert step_a.code.co_name == "step_a"
+    assert step_a.code.co_name.startswith("step_a_") and step_a.code.co_name != K.compile_step(
+        Holder().body, "step_a").code.co_name  # unique names: Dynamo keys its shape memory on them too
     np.testing.assert_allclose(K.to_numpy(step_a(torch.ones(3))), [3.0, 3.0, 3.0])
     assert len(_debug_get_cache_entry_list(step_a.code)) == 1
     assert len(_debug_get_cache_entry_list(step_b.code)) == 0
@@ -163,3 +165,35 @@ def test_compiled_step_on_cuda_matches_eager():
         two_output_model, x, y, dict(optimizer="adam", loss="binary_crossentropy"),
         dict(epochs=2, batch_size=32, shuffle=False))
     assert_same_history(h_eager, h_jit, rtol=1e-4, atol=1e-5)
+
+
+def test_whole_step_with_schedule_decay_ema_and_clipping_matches_eager_without_recompiling():
+    """The optimizer's update inside the compiled step: a learning rate that changes every step (a schedule),
+    decoupled weight decay, EMA with its overwrite and clipping give eager's weights, from one compiled graph."""
+    import torch._dynamo.utils as dynamo_utils
+
+    def build():
+        i = L.Input((6,))
+        return Model(i, L.Dense(2)(L.Dense(5, activation="tanh")(i)))
+
+    def optimizer():
+        schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=2, decay_rate=0.7)
+        return keras.optimizers.AdamW(schedule, weight_decay=0.01, use_ema=True, ema_overwrite_frequency=3,
+                                      clipnorm=0.5)
+    rng = np.random.default_rng(3)
+    x, y = rng.random((64, 6)).astype("float32"), rng.random((64, 2)).astype("float32")
+    results = []
+    for jit in (False, True):
+        keras.utils.set_random_seed(7)
+        model = build()
+        model.compile(optimizer=optimizer(), loss="mse", jit_compile=jit)
+        graphs_before = dynamo_utils.counters["stats"]["unique_graphs"]
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+        results.append((model, history, dynamo_utils.counters["stats"]["unique_graphs"] - graphs_before))
+    (eager, h_eager, _), (jitted, h_jit, graphs) = results
+    assert jitted._trainer._jit_plan is not None  # the update ran inside the graph
+    assert graphs == 1, f"{graphs} graphs compiled for 16 steps with 16 learning rates"
+    assert_same_history(h_eager, h_jit, rtol=1e-5)
+    for a, b in zip(eager.get_weights() + eager.optimizer.get_weights(),
+                    jitted.get_weights() + jitted.optimizer.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -15,6 +15,7 @@ import warnings
 import torch
 
 _DYNAMO_CONFIG = None
+_STEPS_COMPILED = [0]
 
 
 def _dynamo_config():
@@ -43,7 +44,11 @@ def compile_step(method, name):
     parameters): those calls take seconds, the others run the compiled graph.
     """
     func = method.__func__
-    code = func.__code__.replace(co_name=name)
+    # A name no other step in this process has: Dynamo also remembers shapes per (file, line, name), and two
+    # models of one name (each `Model()` is "model" after clear_session) would otherwise make the second one's
+    # shapes "dynamic" and compile it twice.
+    _STEPS_COMPILED[0] += 1
+    code = func.__code__.replace(co_name=f"{name}_{_STEPS_COMPILED[0]}")
     private = types.FunctionType(code, func.__globals__, name, func.__defaults__, func.__closure__)
     compiled = torch.compile(types.MethodType(private, method.__self__), fullgraph=True)
     config = _dynamo_config()
