@@ -184,7 +184,28 @@ def extra_tables(results, labels, device):
         out.append("Peak resident set size of the process while building and fitting the model (warm-up and timed "
                    "steps) minus its RSS after the imports and the data creation, MiB (high-water mark reset at "
                    "the baseline; see benchmarks/peakmem.py).\n\n" + t)
+    t = metric_table(results, labels, "peak RSS during fit, MiB", "rss_peak_mib",
+                     ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"])
+    if t:
+        out.append("The same high-water mark as an absolute figure: the process's peak resident set size during the "
+                   "fit, MiB, what the operating system charges the training process (framework, imports, data "
+                   "and fit together).\n\n" + t)
     return out
+
+
+def write_report(report, out_dir, tiny=False):
+    """Writes <device>.json and <device>.md under out_dir; returns the markdown."""
+    results = report["results"]
+    labels = list(dict.fromkeys(label for row in results.values() for label in row))
+    md = "\n\n".join([table(results, labels), predict_table(results, labels)]
+                      + extra_tables(results, labels, report["device"]))
+    os.makedirs(out_dir, exist_ok=True)
+    stem = os.path.join(out_dir, f"{'tiny-' if tiny else ''}{report['device']}")
+    with open(stem + ".json", "w") as f:
+        json.dump(report, f, indent=1)
+    with open(stem + ".md", "w") as f:
+        f.write(f"{report['date']} on {report['device']} ({report['versions']})\n\n{md}\n")
+    return md
 
 
 def main():
@@ -202,7 +223,12 @@ def main():
     p.add_argument("--latency-reps", type=int, default=50, help="timed batch-1 predict() and model() calls")
     p.add_argument("--tiny", action="store_true", help="smoke test: 8 steps, small sizes, 5 latency calls, no Keras 3")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--render", default=None, metavar="JSON", help="only rewrite the tables from a saved run's JSON")
     args = p.parse_args()
+    if args.render:
+        with open(args.render) as f:
+            print(write_report(json.load(f), args.out))
+        return
 
     try:
         import torch
@@ -232,15 +258,9 @@ def main():
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "device": device,
               "versions": versions(args.keras_python or os.environ.get("KERAS3_PYTHON")),
               "command": " ".join([os.path.basename(sys.executable)] + sys.argv), "results": results}
-    md = "\n\n".join([table(results, labels), predict_table(results, labels)] + extra_tables(results, labels, device))
+    md = write_report(report, args.out, args.tiny)
     print()
     print(md)
-    os.makedirs(args.out, exist_ok=True)
-    stem = os.path.join(args.out, f"{'tiny-' if args.tiny else ''}{device}")
-    with open(stem + ".json", "w") as f:
-        json.dump(report, f, indent=1)
-    with open(stem + ".md", "w") as f:
-        f.write(f"{report['date']} on {device} ({report['versions']})\n\n{md}\n")
     errors = [(m, k, r["error"]) for m, row in results.items() for k, r in row.items() if "error" in r]
     if errors and args.tiny:
         for e in errors:
