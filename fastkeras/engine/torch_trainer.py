@@ -425,11 +425,12 @@ class Trainer:
                       stacklevel=6)  # the user's fit() or evaluate() call
 
 
-# What jit_compile=None means: eager. Measured on the seeds' models (benchmarks/kbench.py, CPU, one thread,
-# docs/benchmarks.md): compiling the MLP's step takes 8 s (2 s with a warm Inductor cache) and saves 0.14 ms
-# of 0.40 ms per step, so it pays back after ~60,000 steps, far more than a few epochs; the convnet's takes
-# 10 s and saves 44 of 370 ms per step (paid back after ~230 steps). A few epochs of a small model, the common
-# case, are faster eager, and eager never pauses or falls back with a warning: long convnet fits opt in.
+# What jit_compile=None means: eager. Measured on the seeds' models (benchmarks/run.py --jit, CPU,
+# docs/benchmarks.md): compiling the MLP's whole step takes 9 s cold (2 s with a warm Inductor cache) and saves
+# 0.16 of 0.34 ms per step, so it pays back after ~60,000 steps, far more than a few epochs; the convnet's and
+# the Inception block's take ~8 s and pay back after a few hundred steps; Embedding models are slower compiled
+# (no row-sparse update) and LSTM models may not compile at all. A few epochs of a small model, the common case,
+# are faster eager, and eager never pauses or falls back with a warning: long convnet fits opt in.
 _JIT_DEFAULT = False
 
 
