@@ -92,7 +92,10 @@ def to_numpy(o):
     """A direct call's output as NumPy (waits for the device, as a user reading the result does)."""
     if isinstance(o, (list, tuple)):
         return [to_numpy(v) for v in o]
-    return o.detach().cpu().numpy() if hasattr(o, "detach") else np.asarray(o)
+    if hasattr(o, "detach"):  # a torch tensor; NumPy has no bfloat16, so widen that one
+        o = o.detach().cpu()
+        return (o.float() if str(o.dtype) == "torch.bfloat16" else o).numpy()
+    return np.asarray(o)
 
 def latency(fn):
     """Median and min wall time of fn() in ms over --latency-reps calls, after 10 warm-up calls."""
