@@ -179,6 +179,12 @@ CASES = [
       np.array([[3], [1]], "int32")], {}),
     ("ctc_decode_greedy", "ctc_decode",
      [probs(2, 6, 4), np.array([6, 4], "int32")], {"greedy": True}),
+    ("ctc_decode_beam", "ctc_decode",
+     [probs(3, 8, 5), np.array([8, 6, 3], "int32")], {"greedy": False, "beam_width": 10, "top_paths": 3}),
+    ("ctc_decode_beam_default", "ctc_decode",
+     [probs(2, 12, 4), np.array([12, 9], "int32")], {"greedy": False}),
+    ("ctc_decode_beam_narrow", "ctc_decode",
+     [probs(2, 10, 6), np.array([10, 10], "int32")], {"greedy": False, "beam_width": 2, "top_paths": 2}),
 ]
 
 def flatten(result):

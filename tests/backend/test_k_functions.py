@@ -505,9 +505,17 @@ def test_softmax_refuses_1d_and_bias_add_checks_rank():
         K.bias_add(np.ones((2, 3, 4)), np.ones((1, 1, 1, 4)))
 
 
-def test_ctc_beam_search_is_refused_clearly():
-    with pytest.raises(NotImplementedError, match="greedy=True"):
-        K.ctc_decode(np.full((1, 3, 3), 1 / 3, "float32"), np.array([3]), greedy=False)
+def test_ctc_beam_search_finds_what_best_path_misses_and_checks_top_paths():
+    # Two steps over labels {0} and the blank: best path picks the blank twice (0.36), while the label 0 has
+    # three alignments (0 0, 0 -, - 0: 0.16 + 0.24 + 0.24 = 0.64).
+    probs = np.array([[[0.4, 0.6], [0.4, 0.6]]], "float32")
+    (greedy,), _ = K.ctc_decode(probs, np.array([2]), greedy=True)
+    (beam,), log_prob = K.ctc_decode(probs, np.array([2]), greedy=False, beam_width=4, top_paths=1)
+    assert K.to_numpy(greedy).tolist() == [[-1, -1]]
+    assert K.to_numpy(beam).tolist() == [[0, -1]]
+    np.testing.assert_allclose(K.to_numpy(log_prob), [[np.log(0.64)]], rtol=1e-5)
+    with pytest.raises(ValueError, match="top_paths"):
+        K.ctc_decode(probs, np.array([2]), greedy=False, beam_width=2, top_paths=3)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1202,15 +1202,21 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 
 
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
-    """Keras 2 ``K.ctc_decode`` (best-path decoding): ``([decoded], log_prob)``.
+    """Keras 2 ``K.ctc_decode``: ``(decoded, log_prob)``, the blank being the last class.
 
-    ``decoded`` is (samples, time_steps) int64 labels padded with -1 after each sequence (repeats merged, blanks
-    dropped); ``log_prob`` (samples, 1) is minus the sum over valid time steps of the best ``log(y_pred + eps)``,
-    as TensorFlow's greedy decoder gives it.
+    Greedy (best-path): ``decoded`` is ``[labels]``, (samples, time_steps) int64 padded with -1 after each
+    sequence (repeats merged, blanks dropped); ``log_prob`` (samples, 1) is minus the sum over valid time steps
+    of the best ``log(y_pred + eps)``, as TensorFlow's greedy decoder gives it. Beam search (``greedy=False``):
+    ``decoded`` holds the ``top_paths`` best sequences, best first, each (samples, time_steps) as above, and
+    ``log_prob`` (samples, top_paths) their log-probabilities (see ``fastkeras/backend/ctc_beam_search.py``;
+    it runs on the host, sample by sample, as TensorFlow's does).
     """
     if not greedy:
-        raise NotImplementedError("K.ctc_decode(greedy=False): beam-search CTC decoding is not available in "
-                                  "fastkeras yet; use greedy=True.")
+        from fastkeras.backend import ctc_beam_search
+        probs = _t(y_pred)
+        decoded, log_prob = ctc_beam_search.beam_search_decode(
+            probs.detach().float().cpu().numpy(), _lengths(input_length).cpu().numpy(), int(beam_width), int(top_paths), epsilon())
+        return [torch.from_numpy(d).to(probs.device) for d in decoded], torch.from_numpy(log_prob).to(probs.device)
     y_pred = _t(y_pred)
     batch, steps, classes = y_pred.shape
     lengths = _lengths(input_length).to(y_pred.device)
