@@ -198,6 +198,30 @@ def keras2():
         print("tf-keras wrote", name)
 
 
+def keras2_side_losses():
+    """A functional model with a symbolic ``add_loss`` and ``add_metric`` (tf-keras keeps them as AddLoss and
+    AddMetric layers in the file): its evaluate() figures before saving, which a reloaded model must give."""
+    import tensorflow as tf
+    import tf_keras as keras
+    K = keras.backend
+    keras.backend.clear_session()
+    tf.keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,), name="x")
+    hidden = keras.layers.Dense(3, name="hidden")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, name="out")(hidden))
+    model.add_loss(K.mean(K.square(hidden)) * 0.5)
+    model.add_metric(K.mean(hidden), name="hidden_mean")
+    model.compile(optimizer="sgd", loss="mse")
+    rng = rng_for("side-losses")
+    x, y = rng.normal(size=(8, 4)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
+    scores = model.evaluate(x, y, verbose=0, return_dict=True)
+    model.save(os.path.join(FIXTURES, "k2_side_losses.h5"))
+    model.save(os.path.join(FIXTURES, "k2_side_losses.keras"))
+    np.savez(os.path.join(FIXTURES, "k2_side_losses.npz"), x=x, y=y, loss=scores["loss"],
+             hidden_mean=scores["hidden_mean"])
+    print("tf-keras wrote side_losses", scores)
+
+
 def keras3():
     import keras
     os.makedirs(FIXTURES, exist_ok=True)
@@ -309,6 +333,7 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.keras2:
         keras2()
+        keras2_side_losses()
     elif args.keras3:
         keras3()
     elif args.fastkeras_write:

@@ -405,10 +405,6 @@ class Functional(Model):
         from fastkeras.saving.model_config import functional_config
         return functional_config(self)
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from fastkeras.saving.model_config import functional_from_config
-        return functional_from_config(cls, config, custom_objects)
 
 
 def _flat_masks(mask, n):

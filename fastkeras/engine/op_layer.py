@@ -348,7 +348,7 @@ class AddMetric(Layer):
         return config
 
 
-def _attach(model, side_outputs):
+def attach_side_outputs(model, side_outputs):
     """Rebuilds a functional model's execution order to also compute ``side_outputs`` (AddLoss / AddMetric
     nodes), so they run in the same forward pass as the outputs (same dropout masks, same samples)."""
     from fastkeras.engine.functional import map_graph_network
@@ -361,9 +361,9 @@ def _attach(model, side_outputs):
 
 def add_symbolic_losses(model, tensors):
     """Makes a functional model add ``tensors`` (computed from its inputs) to its training loss."""
-    _attach(model, [AddLoss(unconditional=False)(t) for t in tensors])
+    attach_side_outputs(model, [AddLoss(unconditional=False)(t) for t in tensors])
 
 
 def add_symbolic_metric(model, tensor, name):
     """Makes a functional model report ``tensor`` (computed from its inputs) as the metric ``name``."""
-    _attach(model, [AddMetric(metric_name=name)(tensor)])
+    attach_side_outputs(model, [AddMetric(metric_name=name)(tensor)])

@@ -9,6 +9,20 @@ from fastkeras.engine import tree
 from fastkeras.engine.base_layer import Layer, _dedup
 
 
+def _revivable_as_functional(cls):
+    """Whether ``cls(inputs=..., outputs=..., name=...)`` builds a functional model (tf-keras' test: Model or
+    Functional itself, or a constructor taking the functional arguments or *args and **kwargs)."""
+    import inspect
+    from fastkeras.engine.functional import Functional
+    if cls in (Model, Functional):
+        return True
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    kinds = {p.kind for p in parameters}
+    return names[:2] == ["inputs", "outputs"] or {inspect.Parameter.VAR_POSITIONAL,
+                                                  inspect.Parameter.VAR_KEYWORD} <= kinds
+
+
 def _is_functional_init(args, kwargs):
     return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
 
@@ -285,6 +299,24 @@ class Model(Layer):
     def get_config(self):
         # A subclassed model's config is what its constructor received, when the user says so.
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from ``get_config()``'s output: a functional config (layers, their connections, inputs and
+        outputs) is rebuilt as a functional model, as ``Model(inputs, outputs)`` of this class; any other config
+        is passed to the constructor, as for a layer."""
+        from fastkeras.engine.functional import Functional
+        from fastkeras.saving.model_config import functional_from_config
+        functional_keys = ("layers", "input_layers", "output_layers")
+        if isinstance(config, dict) and _revivable_as_functional(cls) and \
+                (issubclass(cls, Functional) or any(k in config for k in functional_keys)):
+            return functional_from_config(cls, config, custom_objects)  # names any missing key clearly
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise TypeError(f"Unable to revive model {cls.__name__} from config: {e}. A subclassed model's "
+                            "get_config() must return every argument its constructor needs, and from_config() "
+                            "must accept that dict.") from e
 
     def to_json(self, **kwargs):
         from fastkeras.saving.model_config import model_to_json

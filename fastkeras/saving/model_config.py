@@ -562,16 +562,28 @@ def functional_from_config(cls, config, custom_objects=None):
             return cls(**config)
         raise ValueError(f"Malformed model config: missing key(s) {missing} (a functional model config has "
                          f"'name', 'layers', 'input_layers' and 'output_layers'; found {sorted(config)}).")
-    inputs, outputs, _ = _reconstruct(config, custom_objects)
+    inputs, outputs, created = _reconstruct(config, custom_objects)
     # tf-keras unwraps a list holding a single tensor (its Functional does so on construction).
     if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(inputs[0], (list, tuple, dict)):
         inputs = inputs[0]
     if isinstance(outputs, list) and len(outputs) == 1 and not isinstance(outputs[0], (list, tuple, dict)):
         outputs = outputs[0]
     model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+    _connect_side_layers(model, created)
     if config.get("trainable") is False:
         model._trainable = False
     return model
+
+
+def _connect_side_layers(model, created):
+    """Layers of the config that no output depends on, such as the AddLoss and AddMetric layers a symbolic
+    ``model.add_loss``/``add_metric`` made: computed again in every forward pass, as tf-keras reconnects them."""
+    from fastkeras.engine.op_layer import attach_side_outputs
+    in_model = {id(layer) for layer in model.layers}
+    side = [t for layer in created.values() if id(layer) not in in_model
+            for node in layer._inbound_nodes for t in node.output_tensors]
+    if side:
+        attach_side_outputs(model, side)
 
 
 def sequential_from_config(cls, config, custom_objects=None):

@@ -126,6 +126,8 @@ def _spec(value, module, custom_objects, what):
 
 def _optimizer(config, custom_objects):
     from fastkeras import optimizers
+    if isinstance(config, str):  # tf-keras' .keras compile_config keeps `compile(optimizer="sgd")` as the name
+        config = {"class_name": config, "config": {}}
     if isinstance(config, dict) and isinstance(config.get("class_name"), str) and \
             config["class_name"].startswith("Custom>"):
         # tf-keras registers its own optimizers as 'Custom>Adam' in .h5 training configs.

@@ -336,3 +336,26 @@ def test_mismatching_weights_name_the_file_and_leave_the_model_unchanged(tmp_pat
     with pytest.raises(keras.saving.WeightsMismatchError, match=f"{filename}.*mismatch"):
         model.load_weights(tmp_path / filename)
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+
+
+@pytest.mark.parametrize("source", ["k2_side_losses.h5", "k2_side_losses.keras"])
+def test_symbolic_add_loss_and_add_metric_survive_loading_and_saving(source, tmp_path):
+    """tf-keras keeps a symbolic model.add_loss/add_metric as AddLoss/AddMetric layers no output depends on;
+    loaded, they still add to the loss and report the metric, and they survive fastkeras' own save and reload."""
+    data = np.load(fixture("k2_side_losses.npz"))
+    model = load_model(fixture(source))
+    assert [type(layer).__name__ for layer in model.layers][-2:] == ["AddLoss", "AddMetric"]
+    scores = model.evaluate(data["x"], data["y"], verbose=0, return_dict=True)
+    np.testing.assert_allclose(scores["loss"], data["loss"], rtol=1e-5)
+    np.testing.assert_allclose(scores["hidden_mean"], data["hidden_mean"], rtol=1e-5, atol=1e-7)
+    for name in ("again.h5", "again.keras"):
+        model.save(tmp_path / name)
+        again = load_model(tmp_path / name).evaluate(data["x"], data["y"], verbose=0, return_dict=True)
+        np.testing.assert_allclose([again["loss"], again["hidden_mean"]], [scores["loss"], scores["hidden_mean"]],
+                                   rtol=1e-6)
+    rebuilt = Model.from_config(model.get_config())
+    rebuilt.set_weights(model.get_weights())
+    rebuilt.compile(optimizer="sgd", loss="mse")
+    rebuilt_scores = rebuilt.evaluate(data["x"], data["y"], verbose=0, return_dict=True)
+    np.testing.assert_allclose([rebuilt_scores["loss"], rebuilt_scores["hidden_mean"]],
+                               [scores["loss"], scores["hidden_mean"]], rtol=1e-6)
