@@ -36,6 +36,9 @@ from fastkeras.layers.recurrent import (  # noqa: F401
     GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
 )
 from fastkeras.layers.bidirectional import Bidirectional  # noqa: F401
+from fastkeras.layers.einsum_dense import *  # noqa: F401,F403
+from fastkeras.layers.attention import *  # noqa: F401,F403
+from fastkeras.layers.preprocessing import *  # noqa: F401,F403
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D

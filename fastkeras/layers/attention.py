@@ -1,0 +1,3 @@
+"""Attention layers (Keras 2's Attention, AdditiveAttention, MultiHeadAttention)."""
+
+__all__ = []
