@@ -160,36 +160,36 @@ def metric_table(results, labels, title, key, ratios, min_key=None):
 
 def extra_tables(results, labels, device):
     """The batch-1 latency and peak-memory tables (markdown), each with a line on how to read it."""
-    out = []
-    t = metric_table(results, labels, "predict, batch 1, ms", "predict_b1_ms",
-                     ["fastkeras / best Keras 3"], min_key="predict_b1_min_ms")
-    if t:
-        out.append("`model.predict(x[:1], verbose=0)` on one sample, median (min) ms over the timed calls after 10 "
-                   "warm-up calls; ratio of the medians. None for stateful_lstm, whose batch size is fixed.\n\n" + t)
-    t = metric_table(results, labels, "direct call, batch 1, ms", "call_b1_ms",
-                     ["fastkeras / PyTorch eager", "fastkeras / best Keras 3"], min_key="call_b1_min_ms")
-    if t:
-        out.append("`model(x[:1], training=False)` with the result read back as NumPy, median (min) ms; PyTorch "
-                   "eager: `net.eval()` forward under `torch.no_grad()`.\n\n" + t)
+    vs_memory = ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"]
+    specs = [  # (title, JSON key, ratio columns, key of the min figure, how to read the table)
+        ("predict, batch 1, ms", "predict_b1_ms", ["fastkeras / best Keras 3"], "predict_b1_min_ms",
+         "`model.predict(x[:1], verbose=0)` on one sample, median (min) ms over the timed calls after 10 warm-up "
+         "calls; ratio of the medians. None for stateful_lstm, whose batch size is fixed."),
+        ("direct call, batch 1, ms", "call_b1_ms", ["fastkeras / PyTorch eager", "fastkeras / best Keras 3"],
+         "call_b1_min_ms",
+         "`model(x[:1], training=False)` with the result read back as NumPy, median (min) ms; PyTorch eager: "
+         "`net.eval()` forward under `torch.no_grad()`."),
+    ]
     if device == "cuda":
-        t = metric_table(results, labels, "peak memory during fit, device, MiB", "fit_peak_device_mib",
-                         ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"])
+        specs.append(("peak memory during fit, device, MiB", "fit_peak_device_mib", vs_memory, None,
+                      "Peak tensor memory on the GPU while building and fitting the model (warm-up and timed steps) "
+                      "over that at the baseline, MiB: torch.cuda.max_memory_allocated (fastkeras, PyTorch, Keras 3 "
+                      "torch), peak_bytes_in_use (Keras 3 jax); see benchmarks/peakmem.py."))
+    specs += [
+        ("peak memory during fit, MiB" + (", host RSS" if device == "cuda" else ""), "fit_peak_rss_mib", vs_memory,
+         None, "Peak resident set size of the process while building and fitting the model (warm-up and timed "
+               "steps) minus its RSS after the imports and the data creation, MiB (high-water mark reset at the "
+               "baseline; see benchmarks/peakmem.py)."),
+        ("peak RSS during fit, MiB", "rss_peak_mib", vs_memory, None,
+         "The same high-water mark as an absolute figure: the process's peak resident set size during the fit, "
+         "MiB, what the operating system charges the training process (framework, imports, data and fit "
+         "together)."),
+    ]
+    out = []
+    for title, key, ratios, min_key, reading in specs:
+        t = metric_table(results, labels, title, key, ratios, min_key=min_key)
         if t:
-            out.append("Peak tensor memory on the GPU while building and fitting the model (warm-up and timed "
-                       "steps) over that at the baseline, MiB: torch.cuda.max_memory_allocated (fastkeras, PyTorch, "
-                       "Keras 3 torch), peak_bytes_in_use (Keras 3 jax); see benchmarks/peakmem.py.\n\n" + t)
-    t = metric_table(results, labels, "peak memory during fit, MiB" + (", host RSS" if device == "cuda" else ""),
-                     "fit_peak_rss_mib", ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"])
-    if t:
-        out.append("Peak resident set size of the process while building and fitting the model (warm-up and timed "
-                   "steps) minus its RSS after the imports and the data creation, MiB (high-water mark reset at "
-                   "the baseline; see benchmarks/peakmem.py).\n\n" + t)
-    t = metric_table(results, labels, "peak RSS during fit, MiB", "rss_peak_mib",
-                     ["fastkeras / Keras 3 torch", "fastkeras / PyTorch eager"])
-    if t:
-        out.append("The same high-water mark as an absolute figure: the process's peak resident set size during the "
-                   "fit, MiB, what the operating system charges the training process (framework, imports, data "
-                   "and fit together).\n\n" + t)
+            out.append(reading + "\n\n" + t)
     return out
 
 
