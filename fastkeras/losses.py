@@ -313,6 +313,71 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return K.mean(values, axis=axis)
 
 
+def _check_broadcastable(fn_name, y_true, y_pred):
+    a, b = _shape(y_true), _shape(y_pred)
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y and x != 1 and y != 1:
+            raise ValueError(f"In {fn_name}, y_true and y_pred must have compatible shapes (equal, or broadcastable "
+                             f"along dimensions of size 1). Received: y_true.shape={a}, y_pred.shape={b}")
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                              label_smoothing=0.0, axis=-1):
+    """Mean over ``axis`` of the binary cross-entropy scaled by the focal factor ``(1 - p_t) ** gamma``.
+
+    ``p_t`` is the predicted probability of the true class (``y_pred`` for 1, ``1 - y_pred`` for 0); with
+    ``apply_class_balancing`` each term is also weighted by ``alpha`` (class 1) or ``1 - alpha`` (class 0).
+    ``label_smoothing`` squeezes targets towards 0.5; ``gamma=0`` gives ``binary_crossentropy``.
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    _check_broadcastable("binary_focal_crossentropy", y_true, y_pred)
+    if _nonzero(label_smoothing):
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    values = K.binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=apply_class_balancing, alpha=alpha,
+                                         gamma=gamma, from_logits=from_logits)
+    return K.mean(values, axis=axis)
+
+
+def _alpha_tensor(alpha, like):
+    if isinstance(alpha, (list, tuple)) or hasattr(alpha, "shape"):
+        return K.cast(alpha, K.dtype(like))
+    return alpha
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                   axis=-1):
+    """``sum(alpha * (1 - p) ** gamma * -y_true * log(p))`` over ``axis``: categorical cross-entropy with each
+    class term scaled down where it is already predicted well.
+
+    ``p`` are the probabilities (softmax of ``y_pred`` with ``from_logits``), rescaled to sum to 1 and clipped to
+    ``[eps, 1 - eps]``. ``alpha`` is a float or one weight per class; ``label_smoothing`` mixes the targets with
+    the uniform distribution over the last axis' classes (as tf-keras does, whatever ``axis`` is).
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_true, y_pred = _prepare(y_true, y_pred)
+    if _shape(y_true) != _shape(y_pred):
+        raise ValueError(f"In categorical_focal_crossentropy, y_true and y_pred must have the same shape. Received: "
+                         f"y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
+    if _shape(y_pred) and _shape(y_pred)[-1] == 1:
+        warnings.warn(
+            "In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, num_classes) with "
+            f"num_classes > 1. Received: y_pred.shape={_shape(y_pred)}. Consider using 'binary_crossentropy' "
+            "if you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    if _nonzero(label_smoothing):
+        num_classes = _shape(y_true)[-1]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    logits = getattr(y_pred, "_keras_logits", None)  # a softmax output: work from its logits, as tf-keras does
+    if logits is not None:
+        if from_logits:
+            warnings.warn('"`categorical_focal_crossentropy` received `from_logits=True`, but the `output` argument '
+                          'was produced by a Softmax activation and thus does not represent logits. Was this '
+                          'intended?', stacklevel=2)
+        y_pred, from_logits = logits, True
+    return K.categorical_focal_crossentropy(y_true, y_pred, alpha=_alpha_tensor(alpha, y_pred), gamma=gamma,
+                                            from_logits=from_logits, axis=axis)
+
+
 def kl_divergence(y_true, y_pred):
     """``sum(y_true * log(y_true / y_pred), axis=-1)`` with both clipped to ``[eps, 1]``."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -462,6 +527,21 @@ class BinaryCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
 
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy scaled by the focal factor ``(1 - p_t) ** gamma`` (Lin et al., 2018), optionally
+    class-balanced by ``alpha`` / ``1 - alpha``."""
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction=Reduction.AUTO, name="binary_focal_crossentropy"):
+        super().__init__(binary_focal_crossentropy, apply_class_balancing=apply_class_balancing, alpha=alpha,
+                         gamma=gamma, name=name, reduction=reduction, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+
+
 class CategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy with one-hot targets."""
 
@@ -469,6 +549,18 @@ class CategoricalCrossentropy(LossFunctionWrapper):
                  name="categorical_crossentropy"):
         super().__init__(categorical_crossentropy, name=name, reduction=reduction, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical cross-entropy scaled per class by ``alpha * (1 - p) ** gamma`` (one-hot targets)."""
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction=Reduction.AUTO, name="categorical_focal_crossentropy"):
+        super().__init__(categorical_focal_crossentropy, alpha=alpha, gamma=gamma, name=name, reduction=reduction,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.alpha = alpha
+        self.gamma = gamma
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
@@ -542,12 +634,13 @@ def _builtin_objects():
     names = [
         "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
         "MeanSquaredLogarithmicError", "BinaryCrossentropy", "CategoricalCrossentropy",
-        "SparseCategoricalCrossentropy", "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge",
+        "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge",
         "Poisson", "LogCosh", "KLDivergence", "Huber",
         "mean_squared_error", "mse", "MSE", "mean_absolute_error", "mae", "MAE", "mean_absolute_percentage_error",
         "mape", "MAPE", "mean_squared_logarithmic_error", "msle", "MSLE", "squared_hinge", "hinge",
         "categorical_hinge", "huber", "huber_loss", "log_cosh", "logcosh", "categorical_crossentropy",
-        "sparse_categorical_crossentropy", "binary_crossentropy", "bce", "BCE", "kl_divergence",
+        "sparse_categorical_crossentropy", "binary_crossentropy", "bce", "BCE", "binary_focal_crossentropy",
+        "categorical_focal_crossentropy", "kl_divergence",
         "kullback_leibler_divergence", "kld", "KLD", "poisson", "cosine_similarity", "cosine_proximity", "cosine",
     ]
     g = globals()

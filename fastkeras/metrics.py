@@ -18,7 +18,7 @@ from fastkeras.losses import (  # noqa: F401 - re-exported as Keras 2's metrics 
     binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, categorical_hinge, hinge,
     squared_hinge, kl_divergence, kullback_leibler_divergence, kld, KLD, log_cosh, logcosh, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, poisson, mse, MSE, mae, MAE,
-    mape, MAPE, msle, MSLE, bce, BCE,
+    mape, MAPE, msle, MSLE, bce, BCE, binary_focal_crossentropy, categorical_focal_crossentropy,
 )
 from fastkeras.saving import serialization as _serialization
 
@@ -1140,6 +1140,7 @@ def _builtin_objects():
         "accuracy", "acc", "ACC", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
         "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "cosine_similarity", "cosine_proximity",
         "binary_crossentropy", "bce", "BCE", "categorical_crossentropy", "sparse_categorical_crossentropy",
+        "binary_focal_crossentropy", "categorical_focal_crossentropy",
         "categorical_hinge", "hinge", "squared_hinge", "kl_divergence", "kullback_leibler_divergence", "kld", "KLD",
         "log_cosh", "logcosh", "mean_absolute_error", "mae", "MAE", "mean_absolute_percentage_error", "mape",
         "MAPE", "mean_squared_error", "mse", "MSE", "mean_squared_logarithmic_error", "msle", "MSLE", "poisson",
