@@ -1,4 +1,4 @@
-"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda, Identity."""
 import codecs
 import inspect
 import marshal
@@ -77,6 +77,27 @@ class Dense(Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
         })
         return config
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder layer); any arguments besides the base layer's are refused.
+
+    Shape: any; unchanged.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return tree.map_structure(lambda t: t, inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _output_dtype(self, inputs):
+        flat = tree.flatten(inputs)
+        return flat[0].dtype if flat else self.dtype
 
 
 class Activation(Layer):

@@ -1,4 +1,5 @@
-"""Normalization layers: BatchNormalization and LayerNormalization, with tf-keras 2.21's numerics."""
+"""Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization and GroupNormalization, with
+tf-keras 2.21's numerics."""
 from fastkeras import backend as K
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
@@ -235,6 +236,142 @@ class LayerNormalization(Layer):
     def get_config(self):
         config = super().get_config()
         config.update({
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        })
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over ``axis`` (an int or a list): ``x / sqrt(max(sum(x**2), 1e-12))``.
+
+    Shape: any; unchanged.
+    """
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
+                            f"Received: axis={axis}")
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        _standardize_axis(self.name, self.axis, tuple(input_shape))
+        super().build(input_shape)
+
+    def call(self, inputs):
+        if K.dtype(inputs) != self.compute_dtype:
+            inputs = K.cast(inputs, self.compute_dtype)
+        return K.l2_normalize(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+class GroupNormalization(Layer):
+    """Splits the ``axis`` channels into ``groups`` and normalizes each sample over each group (and every axis
+    but the batch and ``axis``), then applies per-channel ``gamma`` and ``beta``. ``groups=-1`` is instance
+    normalization, ``groups=1`` layer normalization over all axes.
+
+    Weights, in tf-keras' order: ``gamma`` (if ``scale``), ``beta`` (if ``center``), each of shape (channels,).
+
+    Shape: any; unchanged.
+    """
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def build(self, input_shape):
+        input_shape = tuple(input_shape)
+        if not isinstance(self.axis, int):
+            raise TypeError(f'Layer "{self.name}" (GroupNormalization): `axis` must be an int. Received: '
+                            f"axis={self.axis}")
+        self._axis = _standardize_axis(self.name, self.axis, input_shape)[0]
+        dim = input_shape[self._axis]
+        if dim is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                             f"received an input with shape {input_shape}.")
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the number of channels ({dim}).")
+        if dim % self.groups != 0:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the number of channels "
+                             f"({dim}).")
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
+        self.gamma = self.add_weight("gamma", (dim,), initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
+            if self.scale else None
+        self.beta = self.add_weight("beta", (dim,), initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint) \
+            if self.center else None
+        super().build(input_shape)
+
+    def call(self, inputs, mask=None):
+        if K.dtype(inputs) != self.compute_dtype:
+            inputs = K.cast(inputs, self.compute_dtype)
+        shape = tuple(int(d) for d in inputs.shape)
+        axis = self._axis
+        grouped = shape[:axis] + (self.groups, shape[axis] // self.groups) + shape[axis + 1:]
+        x = K.reshape(inputs, grouped)
+        reduction = [d for d in range(1, len(grouped)) if d != axis]
+        if mask is None:
+            mean = K.mean(x, axis=reduction, keepdims=True)
+            variance = K.mean(K.square(x - mean), axis=reduction, keepdims=True)
+        else:
+            # tf.nn.weighted_moments with the mask broadcast to the input's shape, as tf-keras does.
+            weights = K.reshape(K.cast(mask, K.dtype(inputs)) * K.ones_like(inputs), grouped)
+            total = K.sum(weights, axis=reduction, keepdims=True)
+            mean = K.sum(weights * x, axis=reduction, keepdims=True) / total
+            variance = K.sum(weights * K.square(x - mean), axis=reduction, keepdims=True) / total
+        param_shape = [1] * len(grouped)
+        param_shape[axis], param_shape[axis + 1] = self.groups, shape[axis] // self.groups
+        inv = 1.0 / K.sqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            inv = inv * K.reshape(self.gamma, param_shape)
+        offset = -mean * inv
+        if self.beta is not None:
+            offset = offset + K.reshape(self.beta, param_shape)
+        return K.reshape(x * inv + offset, shape)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "groups": self.groups,
             "axis": self.axis,
             "epsilon": self.epsilon,
             "center": self.center,
