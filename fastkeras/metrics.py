@@ -7,8 +7,7 @@ reads values only when it logs.
 ``resolve_accuracy(identifier, loss, y_true_shape, y_pred_shape)`` turns the strings
 'accuracy'/'acc'/'crossentropy'/'ce' given to ``compile`` into the metric Keras 2 would pick.
 
-Everything computes through ``fastkeras.backend`` (``K``). Not provided (tf-keras has them):
-MeanTensor, R2Score, F1Score/FBetaScore, the IoU metrics, PyMetric.
+Everything computes through ``fastkeras.backend`` (``K``). Not provided (tf-keras has it): PyMetric.
 """
 import numpy as np
 
@@ -49,6 +48,16 @@ def _num_elements(x):
 def _input(x, dtype):
     """A detached tensor of ``dtype`` on the default device."""
     return K.stop_gradient(K.cast(x, dtype))
+
+
+def _prediction_input(y_pred, dtype):
+    """``_input(y_pred, dtype)`` still carrying the logits of a softmax/sigmoid output when the dtype is unchanged:
+    tf-keras' cast is then the identity, so its cross-entropy metrics work from those logits, as its losses do."""
+    out = _input(y_pred, dtype)
+    logits = getattr(y_pred, "_keras_logits", None)
+    if logits is not None and K.dtype(y_pred) == K.dtype(out):
+        out._keras_logits = K.stop_gradient(logits)
+    return out
 
 
 def _div_no_nan(a, b):
@@ -266,7 +275,7 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true = _input(y_true, self._dtype)
-        y_pred = _input(y_pred, self._dtype)
+        y_pred = _prediction_input(y_pred, self._dtype)
         y_pred, y_true = squeeze_or_expand_dimensions(y_pred, y_true)
         matches = self._fn(y_true, y_pred, **self._fn_kwargs)
         mask = get_mask(matches)
@@ -1085,6 +1094,432 @@ class AUC(Metric):
         return {**super().get_config(), **config}
 
 
+# ---- F-scores, R2, IoU and MeanTensor ------------------------------------------------------------
+
+def _assign_zeros(metric):
+    for v in metric.variables:
+        K.update(v, 0)
+
+
+class FBetaScore(Metric):
+    """F-beta score, ``(1 + beta^2) * precision * recall / (beta^2 * precision + recall)``, per class of a
+    ``(batch_size, num_classes)`` output (tf-keras/TF-Addons formulation).
+
+    Predictions are binarised at ``threshold`` (``y_pred > threshold``), or, with ``threshold=None``, the highest
+    (non-zero) score of each row is the positive class. ``average``: None (one score per class), 'micro'
+    (global counts), 'macro' (unweighted mean of the class scores) or 'weighted' (mean weighted by each
+    class' number of true instances).
+    """
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError("Invalid `average` argument value. Expected one of: {None, 'micro', 'macro', "
+                             f"'weighted'}}. Received: average={average}")
+        if not isinstance(beta, float):
+            raise ValueError(f"Invalid `beta` argument value. It should be a Python float. Received: beta={beta} "
+                             f"of type '{type(beta)}'")
+        if beta <= 0.0:
+            raise ValueError(f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}")
+        if threshold is not None:
+            if not isinstance(threshold, float):
+                raise ValueError("Invalid `threshold` argument value. It should be a Python float. Received: "
+                                 f"threshold={threshold} of type '{type(threshold)}'")
+            if threshold > 1.0 or threshold <= 0.0:
+                raise ValueError("Invalid `threshold` argument value. It should verify 0 < threshold <= 1. "
+                                 f"Received: threshold={threshold}")
+        self.average = average
+        self.beta = beta
+        self.threshold = threshold
+        self.axis = None if average == "micro" else 0
+        self.built = False
+
+    def build(self, y_true_shape, y_pred_shape):
+        y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ValueError(f"{type(self).__name__} expects 2D inputs with shape (batch_size, output_dim). "
+                             f"Received input shapes: y_pred.shape={y_pred_shape} and y_true.shape={y_true_shape}.")
+        if y_pred_shape[-1] is None or y_true_shape[-1] is None:
+            raise ValueError(f"{type(self).__name__} expects 2D inputs with shape (batch_size, output_dim), with "
+                             "output_dim fully defined (not None). Received input shapes: "
+                             f"y_pred.shape={y_pred_shape} and y_true.shape={y_true_shape}.")
+        shape = (y_pred_shape[-1],) if self.average != "micro" else ()
+        self.true_positives = self.add_weight("true_positives", shape=shape)
+        self.false_positives = self.add_weight("false_positives", shape=shape)
+        self.false_negatives = self.add_weight("false_negatives", shape=shape)
+        self.intermediate_weights = self.add_weight("intermediate_weights", shape=shape)
+        self.built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = _input(y_true, self._dtype)
+        y_pred = _input(y_pred, self._dtype)
+        if not self.built:
+            self.build(_shape(y_true), _shape(y_pred))
+        if _shape(y_true) != _shape(y_pred):
+            raise ValueError(f"{type(self).__name__} expects y_true and y_pred of the same shape (batch_size, "
+                             f"output_dim). Received: y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
+        if self.threshold is None:
+            threshold = K.max(y_pred, axis=-1, keepdims=True)
+            # [0, 0, 0] must not become [1, 1, 1]
+            y_pred = K.greater_equal(y_pred, threshold) & K.greater(K.abs(y_pred), 1e-9)
+        else:
+            y_pred = K.greater(y_pred, self.threshold)
+        y_pred = K.cast(y_pred, self._dtype)
+        if sample_weight is not None:
+            sample_weight = _input(sample_weight, self._dtype)
+            if len(_shape(sample_weight)) == 1:
+                sample_weight = K.expand_dims(sample_weight, 1)
+
+        def weighted_sum(val):
+            if sample_weight is not None:
+                val = val * sample_weight
+            return K.sum(val, axis=self.axis)
+
+        K.update_add(self.true_positives, weighted_sum(y_pred * y_true))
+        K.update_add(self.false_positives, weighted_sum(y_pred * (1.0 - y_true)))
+        K.update_add(self.false_negatives, weighted_sum((1.0 - y_pred) * y_true))
+        K.update_add(self.intermediate_weights, weighted_sum(y_true))
+
+    def result(self):
+        if not self.built:
+            return K.zeros((), dtype=self._dtype)
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        precision = _div_no_nan(tp, tp + fp)
+        recall = _div_no_nan(tp, tp + fn)
+        beta_sq = self.beta * self.beta
+        f_score = _div_no_nan(precision * recall, beta_sq * precision + recall) * (1.0 + beta_sq)
+        if self.average == "weighted":
+            weights = _div_no_nan(self.intermediate_weights, K.sum(self.intermediate_weights))
+            return K.sum(f_score * weights)
+        if self.average is not None:  # micro, macro
+            return K.mean(f_score)
+        return f_score
+
+    def reset_state(self):
+        _assign_zeros(self)
+
+    def get_config(self):
+        return {**super().get_config(), "average": self.average, "beta": self.beta, "threshold": self.threshold}
+
+
+class F1Score(FBetaScore):
+    """F1 score: ``FBetaScore`` with ``beta=1``, ``2 * precision * recall / (precision + recall)``."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config
+
+
+class R2Score(Metric):
+    """Coefficient of determination, ``1 - sum((y - y_pred)^2) / sum((y - mean(y))^2)``, per output column of a
+    ``(batch_size, output_dim)`` regression, aggregated by ``class_aggregation`` ('uniform_average',
+    'variance_weighted_average' or None for one score per column). ``num_regressors > 0`` gives the adjusted
+    R2, ``1 - (1 - R2) * (n - 1) / (n - p - 1)``."""
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        valid = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in valid:
+            raise ValueError(f"Invalid value for argument `class_aggregation`. Expected one of {valid}. "
+                             f"Received: class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError("Invalid value for argument `num_regressors`. Expected a value >= 0. "
+                             f"Received: num_regressors={num_regressors}")
+        self.class_aggregation = class_aggregation
+        self.num_regressors = num_regressors
+        self.num_samples = self.add_weight("num_samples", dtype="int32")
+        self.built = False
+
+    def build(self, y_true_shape, y_pred_shape):
+        y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim). Received input "
+                             f"shapes: y_pred.shape={y_pred_shape} and y_true.shape={y_true_shape}.")
+        if y_pred_shape[-1] is None or y_true_shape[-1] is None:
+            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim), with output_dim fully "
+                             f"defined (not None). Received input shapes: y_pred.shape={y_pred_shape} and "
+                             f"y_true.shape={y_true_shape}.")
+        shape = (y_pred_shape[-1],)
+        self.squared_sum = self.add_weight("squared_sum", shape=shape)
+        self.sum = self.add_weight("sum", shape=shape)
+        self.total_mse = self.add_weight("residual", shape=shape)
+        self.count = self.add_weight("count", shape=shape)
+        self.built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = _input(y_true, self._dtype)
+        y_pred = _input(y_pred, self._dtype)
+        if not self.built:
+            self.build(_shape(y_true), _shape(y_pred))
+        if _shape(y_true) != _shape(y_pred):
+            raise ValueError(f"R2Score expects y_true and y_pred of the same shape (batch_size, output_dim). "
+                             f"Received: y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
+        sample_weight = _input(1.0 if sample_weight is None else sample_weight, self._dtype)
+        if len(_shape(sample_weight)) == 1:
+            sample_weight = K.expand_dims(sample_weight, 1)  # a features dimension
+        sample_weight = broadcast_weights(sample_weight, y_true)
+        weighted_y_true = y_true * sample_weight
+        K.update_add(self.sum, K.sum(weighted_y_true, axis=0))
+        K.update_add(self.squared_sum, K.sum(y_true * weighted_y_true, axis=0))
+        K.update_add(self.total_mse, K.sum(K.square(y_true - y_pred) * sample_weight, axis=0))
+        K.update_add(self.count, K.sum(sample_weight, axis=0))
+        K.update_add(self.num_samples, _num_elements(y_true))
+
+    def result(self):
+        if not self.built:
+            return K.zeros((), dtype=self._dtype)
+        mean = self.sum / self.count
+        total = self.squared_sum - self.sum * mean
+        raw_scores = 1.0 - self.total_mse / total
+        raw_scores = K.where(K.abs(raw_scores) == float("inf"), K.zeros_like(raw_scores), raw_scores)
+        if self.class_aggregation == "uniform_average":
+            r2_score = K.mean(raw_scores)
+        elif self.class_aggregation == "variance_weighted_average":
+            r2_score = K.sum(total * raw_scores) / K.sum(total)
+        else:
+            r2_score = raw_scores
+        if self.num_regressors != 0:
+            import warnings
+            n = int(K.get_value(self.num_samples))  # a host read, only for the adjusted score
+            if self.num_regressors > n - 1:
+                warnings.warn("More independent predictors than datapoints in adjusted R2 score. Falling back to "
+                              "standard R2 score.", stacklevel=2)
+            elif self.num_regressors == n - 1:
+                warnings.warn("Division by zero in Adjusted R2 score. Falling back to standard R2 score.",
+                              stacklevel=2)
+            else:
+                r2_score = 1.0 - (1.0 - r2_score) * (n - 1.0) / (n - float(self.num_regressors) - 1.0)
+        return r2_score
+
+    def reset_state(self):
+        _assign_zeros(self)
+
+    def get_config(self):
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
+
+
+class _IoUBase(Metric):
+    """Accumulates a ``(num_classes, num_classes)`` confusion matrix (rows: true class, columns: predicted)."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True,
+                 axis=-1):
+        super().__init__(name=name, dtype=dtype)
+        if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) or num_classes < 1:
+            raise ValueError(f"{type(self).__name__} expects `num_classes` to be a positive integer. "
+                             f"Received: num_classes={num_classes!r}")
+        self.num_classes = int(num_classes)
+        self.ignore_class = ignore_class
+        self.sparse_y_true = sparse_y_true
+        self.sparse_y_pred = sparse_y_pred
+        self.axis = axis
+        self.total_cm = self.add_weight("total_confusion_matrix", shape=(self.num_classes, self.num_classes))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = K.stop_gradient(K.convert_to_tensor(y_true))
+        y_pred = K.stop_gradient(K.convert_to_tensor(y_pred))
+        if not self.sparse_y_true:
+            y_true = K.argmax(y_true, axis=self.axis)
+        if not self.sparse_y_pred:
+            y_pred = K.argmax(y_pred, axis=self.axis)
+        # as tf.math.confusion_matrix: labels go through the metric's dtype, then truncate to integers
+        y_true = K.cast(K.reshape(K.cast(y_true, self._dtype), (-1,)), "int64")
+        y_pred = K.cast(K.reshape(K.cast(y_pred, self._dtype), (-1,)), "int64")
+        if _shape(y_true) != _shape(y_pred):
+            raise ValueError(f"{type(self).__name__} expects as many labels as predictions. Received "
+                             f"{_shape(y_true)[0]} labels and {_shape(y_pred)[0]} predictions (after flattening).")
+        n = self.num_classes
+        if sample_weight is not None:
+            sample_weight = _input(sample_weight, self._dtype)
+            if len(_shape(sample_weight)) == 0:
+                sample_weight = sample_weight * K.ones_like(K.cast(y_true, self._dtype))
+            sample_weight = K.reshape(sample_weight, (-1,))
+            if _shape(sample_weight) != _shape(y_true):
+                raise ValueError(f"{type(self).__name__} expects one sample weight per label. Received "
+                                 f"{_shape(sample_weight)[0]} weights for {_shape(y_true)[0]} labels.")
+            weights = sample_weight
+        else:
+            weights = K.ones_like(K.cast(y_true, self._dtype))
+        valid = K.ones_like(y_true) > 0
+        if self.ignore_class is not None:
+            valid = K.not_equal(y_true, int(self.ignore_class))
+        in_range = (y_true >= 0) & (y_true < n) & (y_pred >= 0) & (y_pred < n)
+        if K.default_device().type == "cpu" and not bool(K.get_value(K.all(in_range | ~valid))):
+            bad_true = K.get_value(y_true)[K.get_value(valid & ~((y_true >= 0) & (y_true < n)))]
+            bad_pred = K.get_value(y_pred)[K.get_value(valid & ~((y_pred >= 0) & (y_pred < n)))]
+            raise ValueError(f"{type(self).__name__} (num_classes={n}) expects labels and predictions in [0, {n}). "
+                             f"Received labels {sorted(set(bad_true.tolist()))[:10]} and predictions "
+                             f"{sorted(set(bad_pred.tolist()))[:10]} out of that range.")
+        keep = valid & in_range  # on accelerators, out-of-range entries are dropped rather than checked (no sync)
+        weights = K.where(keep, weights, K.zeros_like(weights))
+        ids = K.where(keep, y_true * n + y_pred, K.zeros_like(y_true))
+        cm = K.reshape(K.unsorted_segment_sum(weights, ids, n * n), (n, n))
+        K.update_add(self.total_cm, cm)
+
+    def reset_state(self):
+        _assign_zeros(self)
+
+
+class IoU(_IoUBase):
+    """Intersection-over-union, ``TP / (TP + FP + FN)``, averaged over ``target_class_ids`` (classes never seen
+    nor predicted are left out of the average)."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
+                 sparse_y_pred=True, axis=-1):
+        super().__init__(name=name, num_classes=num_classes, ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+                         sparse_y_pred=sparse_y_pred, axis=axis, dtype=dtype)
+        target_class_ids = list(target_class_ids)
+        if not target_class_ids:
+            raise ValueError(f"{type(self).__name__} expects at least one target class id. Received: "
+                             f"target_class_ids={target_class_ids}")
+        if max(target_class_ids) >= self.num_classes:
+            raise ValueError(f"Target class id {max(target_class_ids)} is out of range, which is "
+                             f"[0, {self.num_classes}).")
+        self.target_class_ids = target_class_ids
+        self._target_ids = None
+
+    def result(self):
+        if self._target_ids is None:
+            self._target_ids = K.convert_to_tensor(np.asarray(self.target_class_ids, dtype=np.int64))
+            self._identity = K.convert_to_tensor(np.eye(self.num_classes, dtype=self._dtype))
+        cm = self.total_cm
+        sum_over_row = K.sum(cm, axis=0)
+        sum_over_col = K.sum(cm, axis=1)
+        true_positives = K.sum(cm * self._identity, axis=1)
+        denominator = sum_over_row + sum_over_col - true_positives
+        true_positives = K.gather(true_positives, self._target_ids)
+        denominator = K.gather(denominator, self._target_ids)
+        num_valid_entries = K.sum(K.cast(K.not_equal(denominator, 0), self._dtype))
+        iou = _div_no_nan(true_positives, denominator)
+        return _div_no_nan(K.sum(iou), num_valid_entries)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "target_class_ids": self.target_class_ids,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class BinaryIoU(IoU):
+    """IoU of binary labels and ``y_pred >= threshold``, averaged over ``target_class_ids`` (0, 1 or both)."""
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
+        super().__init__(num_classes=2, target_class_ids=target_class_ids, name=name, dtype=dtype)
+        self.threshold = threshold
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _input(y_pred, self._dtype)
+        y_pred = K.cast(K.greater_equal(y_pred, self.threshold), self._dtype)
+        return super().update_state(y_true, y_pred, sample_weight)
+
+    def get_config(self):
+        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold, "name": self.name,
+                "dtype": self._dtype}
+
+
+class MeanIoU(IoU):
+    """IoU averaged over all ``num_classes`` classes."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True,
+                 axis=-1):
+        super().__init__(name=name, num_classes=num_classes, target_class_ids=list(range(int(num_classes)))
+                         if isinstance(num_classes, (int, np.integer)) and num_classes > 0 else [0],
+                         axis=axis, dtype=dtype, ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+                         sparse_y_pred=sparse_y_pred)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self._dtype,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotIoU(IoU):
+    """IoU with one-hot ``y_true`` (and, unless ``sparse_y_pred``, class scores in ``y_pred``)."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None, sparse_y_pred=False,
+                 axis=-1):
+        super().__init__(num_classes=num_classes, target_class_ids=target_class_ids, name=name, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=False, sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "target_class_ids": self.target_class_ids, "name": self.name,
+                "dtype": self._dtype, "ignore_class": self.ignore_class, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
+class OneHotMeanIoU(MeanIoU):
+    """Mean IoU with one-hot ``y_true`` (and, unless ``sparse_y_pred``, class scores in ``y_pred``)."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes=num_classes, axis=axis, name=name, dtype=dtype, ignore_class=ignore_class,
+                         sparse_y_true=False, sparse_y_pred=sparse_y_pred)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self._dtype,
+                "ignore_class": self.ignore_class, "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class MeanTensor(Metric):
+    """The elementwise (weighted) mean of tensors of one fixed shape (set by ``shape`` or the first update)."""
+
+    def __init__(self, name="mean_tensor", dtype=None, shape=None):
+        super().__init__(name=name, dtype=dtype)
+        self._shape = None
+        self._total = None
+        self._count = None
+        self._built = False
+        if shape is not None:
+            self._build(shape)
+
+    def _build(self, shape):
+        self._shape = tuple(int(d) for d in shape)
+        self._total = self.add_weight("total", shape=self._shape)
+        self._count = self.add_weight("count", shape=self._shape)
+        self._built = True
+
+    @property
+    def total(self):
+        return self._total if self._built else None
+
+    @property
+    def count(self):
+        return self._count if self._built else None
+
+    def update_state(self, values, sample_weight=None):
+        values = _input(values, self._dtype)
+        if not self._built:
+            self._build(_shape(values))
+        elif _shape(values) != self._shape:
+            raise ValueError("MeanTensor input values must always have the same shape. Expected shape (set during "
+                             f"the first call): {self._shape}. Got: {_shape(values)}.")
+        num_values = K.ones_like(values)
+        if sample_weight is not None:
+            sample_weight = _input(sample_weight, self._dtype)
+            values, _, sample_weight = squeeze_or_expand_dimensions(values, sample_weight=sample_weight)
+            try:
+                sample_weight = broadcast_weights(sample_weight, values)
+            except ValueError:
+                ndim, weight_ndim = len(_shape(values)), len(_shape(sample_weight))
+                values = K.mean(values, axis=list(range(weight_ndim, ndim)))
+            num_values = num_values * sample_weight
+            values = values * sample_weight
+        K.update_add(self._total, values)
+        K.update_add(self._count, num_values)
+
+    def result(self):
+        if not self._built:
+            raise ValueError("MeanTensor does not have any value yet. Please call the MeanTensor instance or use "
+                             "`.update_state(value)` before retrieving the result.")
+        return _div_no_nan(self._total, self._count)
+
+    def reset_state(self):
+        if self._built:
+            _assign_zeros(self)
+
+
 # ---- compile's 'accuracy' / 'crossentropy' ------------------------------------------------------
 
 def resolve_accuracy(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
@@ -1136,7 +1571,8 @@ def _builtin_objects():
         "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Poisson", "KLDivergence", "Hinge",
         "SquaredHinge", "CategoricalHinge", "AUC", "Precision", "Recall", "TruePositives", "FalsePositives",
         "TrueNegatives", "FalseNegatives", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
-        "PrecisionAtRecall", "RecallAtPrecision",
+        "PrecisionAtRecall", "RecallAtPrecision", "FBetaScore", "F1Score", "R2Score", "IoU", "MeanIoU", "BinaryIoU",
+        "OneHotIoU", "OneHotMeanIoU", "MeanTensor",
         "accuracy", "acc", "ACC", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
         "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "cosine_similarity", "cosine_proximity",
         "binary_crossentropy", "bce", "BCE", "categorical_crossentropy", "sparse_categorical_crossentropy",

@@ -113,3 +113,121 @@ def test_compile_with_focal_loss_names_trains():
         model.compile(optimizer="sgd", loss=loss)
         history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
         assert np.all(np.isfinite(history.history["loss"]))
+
+
+# ---- metrics ------------------------------------------------------------------------------------
+
+def update(obj, case, batch):
+    sw = tensor(batch["sample_weight"])
+    if case["class"] == "MeanTensor":
+        obj.update_state(tensor(batch["values"]), sample_weight=sw)
+    else:
+        obj.update_state(tensor(batch["y_true"]), tensor(batch["y_pred"]), sample_weight=sw)
+
+
+@pytest.mark.parametrize("case", cases("metric_obj"))
+def test_metric_matches_tf_keras_across_batches(case):
+    obj = getattr(metrics, case["class"])(**case["config"])
+    expected = ARRAYS[case["expected"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, batch in enumerate(case["batches"]):
+            update(obj, case, batch)
+            assert_matches(obj.result(), expected[i])
+    assert obj.get_config() == case["tf_config"]
+    # tf-keras' state variables: names, shapes, dtypes and get_weights order
+    assert [[v.name, list(v.shape), K.dtype(v)] for v in obj.variables] == case["variables"]
+    for w, key in zip(obj.get_weights(), case["weights"]):
+        assert_matches(w, ARRAYS[key])
+    # a config round trip gives the same metric, starting from zero
+    clone = metrics.deserialize(metrics.serialize(obj))
+    assert type(clone) is type(obj) and clone.get_config() == obj.get_config()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for batch in case["batches"]:
+            update(clone, case, batch)
+        assert_matches(clone.result(), expected[-1])
+    # state copied through get_weights/set_weights gives the same result
+    fresh = metrics.deserialize(metrics.serialize(obj))
+    if case["class"] == "MeanTensor":
+        update(fresh, case, case["batches"][0])
+    elif hasattr(fresh, "build") and not fresh.variables[1:]:
+        update(fresh, case, case["batches"][0])
+    fresh.set_weights(obj.get_weights())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_matches(fresh.result(), expected[-1])
+    obj.reset_state()
+    assert all(np.all(w == 0) for w in obj.get_weights())
+
+
+@pytest.mark.parametrize("class_name", sorted(DOC["default_metrics"]))
+def test_metric_defaults(class_name):
+    entry = DOC["default_metrics"][class_name]
+    obj = getattr(metrics, class_name)(**entry["args"])
+    expected = dict(entry["config"])
+    if obj.name != expected["name"]:  # a second unnamed instance in this process gets a _N suffix, as in tf-keras
+        assert obj.name.startswith(expected["name"] + "_")
+        expected["name"] = obj.name
+    assert obj.get_config() == expected
+    if not entry["args"]:
+        assert type(metrics.get(class_name)) is type(obj)
+
+
+def test_compiled_model_logs_and_evaluates_as_tf_keras():
+    import fastkeras as keras
+    ev = DOC["evaluate"]
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    model.set_weights([ARRAYS[ev["kernel"]], ARRAYS[ev["bias"]]])
+    model.compile(loss="categorical_focal_crossentropy",
+                  metrics=[metrics.F1Score(average="macro"), metrics.FBetaScore(beta=2.0, average="weighted",
+                                                                                threshold=0.3),
+                           metrics.R2Score(), metrics.OneHotMeanIoU(num_classes=3), metrics.OneHotIoU(3, [0, 2]),
+                           "binary_focal_crossentropy", "categorical_focal_crossentropy"])
+    x, y = ARRAYS[ev["x"]], ARRAYS[ev["y"]]
+    out = model.evaluate(x, y, batch_size=4, return_dict=True, verbose=0)
+    assert sorted(out) == sorted(ev["results"])
+    for name, value in ev["results"].items():
+        assert out[name] == pytest.approx(value, rel=1e-5, abs=1e-6), name
+    history = model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert sorted(history.history) == ev["fit_log_names"]
+
+
+def test_metric_argument_errors_name_what_was_received():
+    with pytest.raises(ValueError, match=r"Invalid `average` argument value.*Received: average=mean"):
+        metrics.F1Score(average="mean")
+    with pytest.raises(ValueError, match=r"`beta`.*Python float.*Received: beta=2 "):
+        metrics.FBetaScore(beta=2)
+    with pytest.raises(ValueError, match=r"0 < threshold <= 1.*Received: threshold=1.5"):
+        metrics.F1Score(threshold=1.5)
+    with pytest.raises(ValueError, match=r"F1Score expects 2D inputs.*y_pred.shape=\(4,\)"):
+        metrics.F1Score().update_state(np.ones(4), np.ones(4))
+    with pytest.raises(ValueError, match=r"class_aggregation.*Received: class_aggregation=mean"):
+        metrics.R2Score(class_aggregation="mean")
+    with pytest.raises(ValueError, match=r"num_regressors.*Received: num_regressors=-1"):
+        metrics.R2Score(num_regressors=-1)
+    with pytest.raises(ValueError, match=r"R2Score expects 2D inputs.*y_pred.shape=\(4, 2, 1\)"):
+        metrics.R2Score().update_state(np.ones((4, 2, 1)), np.ones((4, 2, 1)))
+    with pytest.raises(ValueError, match=r"Target class id 3 is out of range, which is \[0, 3\)"):
+        metrics.IoU(num_classes=3, target_class_ids=[3])
+    with pytest.raises(ValueError, match=r"MeanIoU expects `num_classes` to be a positive integer.*'3'"):
+        metrics.MeanIoU(num_classes="3")
+    with pytest.raises(ValueError, match=r"MeanTensor input values must always have the same shape.*\(2,\).*\(3,\)"):
+        m = metrics.MeanTensor()
+        m.update_state(np.ones(2))
+        m.update_state(np.ones(3))
+    with pytest.raises(ValueError, match="MeanTensor does not have any value yet"):
+        metrics.MeanTensor().result()
+    if K.default_device().type == "cpu":
+        with pytest.raises(ValueError, match=r"MeanIoU \(num_classes=3\) expects labels and predictions in \[0, 3\)"
+                                             r".*labels \[5\]"):
+            metrics.MeanIoU(num_classes=3).update_state([0, 5, 1], [0, 1, 1])
+    with pytest.raises(ValueError, match=r"MeanIoU expects one sample weight per label. Received 2 weights for 3"):
+        metrics.MeanIoU(num_classes=3).update_state([0, 2, 1], [0, 1, 1], sample_weight=[1.0, 2.0])
+
+
+def test_iou_ignore_class_outside_the_class_range_is_dropped():
+    m = metrics.MeanIoU(num_classes=2, ignore_class=255)
+    m.update_state([0, 255, 1, 1], [0, 1, 1, 0])
+    assert float(K.get_value(m.result())) == pytest.approx((1 / 2 + 1 / 2) / 2)
