@@ -129,6 +129,15 @@ class _BaseDenseAttention(Layer):
         self._check_mask(inputs, mask)
         return mask[0] if mask else None
 
+    def compute_output_shape(self, input_shape):
+        self._check_shapes(input_shape)
+        return tuple(input_shape[0])[:-1] + (tuple(input_shape[1])[-1],)
+
+    def _infer_outputs(self, inputs, extra_args, kwargs):
+        # One output or two (return_attention_scores): symbolic outputs come from running call on shape-only
+        # tensors; compute_output_shape answers for the attention output alone.
+        return self._meta_outputs(inputs, extra_args, kwargs)
+
     def get_config(self):
         config = super().get_config()
         config["dropout"] = self.dropout

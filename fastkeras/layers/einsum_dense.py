@@ -1,4 +1,5 @@
 """EinsumDense: a dense layer written as an einsum equation (the projections inside MultiHeadAttention)."""
+import functools
 import re
 
 import numpy as np
@@ -36,45 +37,54 @@ def einsum(equation, x, w):
     Labels are sorted into batch (in x, w and output), contracted (x and w only), and free (one operand and
     the output); the operands are permuted and reshaped to ``(*batch, M, K) @ (*batch, K, N)`` so that the
     work is a single GEMM, which is what einsum itself reduces to. Labels found in one operand only are
-    summed out first.
+    summed out first. The label analysis is cached per equation and ranks: a call only permutes, reshapes
+    and multiplies.
     """
-    (xs, ws), out = _expand_ellipsis(equation.replace(" ", ""), (len(x.shape), len(w.shape)))
+    x_sum, w_sum, x_perm, w_perm, n_batch, groups, y_perm = _plan(equation, len(x.shape), len(w.shape))
+    if x_sum:
+        x = K.sum(x, axis=list(x_sum))
+    if w_sum:
+        w = K.sum(w, axis=list(w_sum))
+    if x_perm is not None:
+        x = K.permute_dimensions(x, x_perm)
+    if w_perm is not None:
+        w = K.permute_dimensions(w, w_perm)
+    x_free, contract, w_free = groups
+    x_shape, w_shape = tuple(x.shape), tuple(w.shape)
+    x_free_shape = x_shape[n_batch:n_batch + x_free]
+    w_free_shape = w_shape[n_batch + contract:]
+    k = int(np.prod(x_shape[n_batch + x_free:]))
+    x = K.reshape(x, x_shape[:n_batch] + (int(np.prod(x_free_shape)), k))
+    w = K.reshape(w, w_shape[:n_batch] + (k, int(np.prod(w_free_shape))))
+    y = K.matmul(x, w)
+    y = K.reshape(y, tuple(y.shape[:n_batch]) + x_free_shape + w_free_shape)
+    return y if y_perm is None else K.permute_dimensions(y, y_perm)
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(equation, x_rank, w_rank):
+    """(x axes to sum, w axes to sum, x permutation, w permutation, batch count, (x free, contracted, w free)
+    counts, output permutation) for ``einsum``; permutations are None where they would change nothing."""
+    (xs, ws), out = _expand_ellipsis(equation.replace(" ", ""), (x_rank, w_rank))
     for spec, name in ((xs, "first"), (ws, "second")):
         if len(set(spec)) != len(spec):
             raise ValueError(f"einsum equation {equation!r}: repeated labels in the {name} operand "
                              "(diagonals) are not supported.")
-    xs, x = _sum_out(xs, x, ws + out)
-    ws, w = _sum_out(ws, w, xs + out)
+    x_sum = tuple(i for i, c in enumerate(xs) if c not in ws + out)
+    w_sum = tuple(i for i, c in enumerate(ws) if c not in xs + out)
+    xs = "".join(c for c in xs if c in ws + out)
+    ws = "".join(c for c in ws if c in xs + out)
     batch = [c for c in out if c in xs and c in ws]
     contract = [c for c in xs if c in ws and c not in out]
     x_free = [c for c in out if c in xs and c not in ws]
     w_free = [c for c in out if c in ws and c not in xs]
-    size = dict(zip(xs, x.shape))
-    size.update(zip(ws, w.shape))
-    # Broadcast batch axes (size 1 on one side) keep the larger size.
-    for c in batch:
-        size[c] = max(x.shape[xs.index(c)], w.shape[ws.index(c)])
-    batch_shape = [x.shape[xs.index(c)] for c in batch]
-    w_batch_shape = [w.shape[ws.index(c)] for c in batch]
-    m = int(np.prod([size[c] for c in x_free]))
-    k = int(np.prod([size[c] for c in contract]))
-    n = int(np.prod([size[c] for c in w_free]))
-    x = K.permute_dimensions(x, [xs.index(c) for c in batch + x_free + contract])
-    x = K.reshape(x, batch_shape + [m, k])
-    w = K.permute_dimensions(w, [ws.index(c) for c in batch + contract + w_free])
-    w = K.reshape(w, w_batch_shape + [k, n])
-    y = K.matmul(x, w)
+
+    def perm(order):
+        return None if order == sorted(order) else order
     order = batch + x_free + w_free
-    y = K.reshape(y, list(y.shape[:len(batch)]) + [size[c] for c in x_free + w_free])
-    perm = [order.index(c) for c in out]
-    return y if perm == sorted(perm) else K.permute_dimensions(y, perm)
-
-
-def _sum_out(spec, t, keep):
-    axes = [i for i, c in enumerate(spec) if c not in keep]
-    if not axes:
-        return spec, t
-    return "".join(c for c in spec if c in keep), K.sum(t, axis=axes)
+    return (x_sum, w_sum, perm([xs.index(c) for c in batch + x_free + contract]),
+            perm([ws.index(c) for c in batch + contract + w_free]), len(batch),
+            (len(x_free), len(contract), len(w_free)), perm([order.index(c) for c in out]))
 
 
 _FORMS = (
