@@ -52,8 +52,11 @@ def _check_image_shape(layer, input_shape):
                          f"of shape {shape}.")
 
 
-def _float_input(layer, inputs):
-    dtype = layer.compute_dtype
+def _float_input(layer, inputs, dtype=None):
+    if isinstance(inputs, dict):
+        raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) can only process a tensor representing an '
+                         "image or a batch of images. Received: type(inputs)=dict.")
+    dtype = dtype or layer.compute_dtype
     return inputs if K.dtype(inputs) == dtype else K.cast(inputs, dtype)
 
 
@@ -202,10 +205,13 @@ class Resizing(Layer):
 
     def call(self, inputs):
         _check_image_shape(self, inputs.shape)
-        inputs = _float_input(self, inputs)
+        # As tf-keras: interpolating methods compute in float32 (then cast to the layer's dtype), 'nearest' in it.
+        inputs = _float_input(self, inputs, None if self.interpolation == "nearest" else "float32")
         if self.crop_to_aspect_ratio:
-            return smart_resize(inputs, self.height, self.width, self.interpolation)
-        return resize_images(inputs, self.height, self.width, self.interpolation)
+            outputs = smart_resize(inputs, self.height, self.width, self.interpolation)
+        else:
+            outputs = resize_images(inputs, self.height, self.width, self.interpolation)
+        return outputs if K.dtype(outputs) == self.compute_dtype else K.cast(outputs, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         _check_image_shape(self, input_shape)
