@@ -17,7 +17,7 @@ It writes, into tests/fixtures/attention/:
   the trainable weights (``<id>/dw<i>``);
 * under ``models`` in the same files: small functional models with MultiHeadAttention / Attention /
   AdditiveAttention (masks from ``Embedding(mask_zero=True)``, ``attention_mask`` inputs, causal masks) saved by
-  tf-keras as full-model ``<name>.h5`` files, with inputs and tf-keras' predictions.
+  tf-keras as full-model ``<name>.h5`` and ``<name>.keras`` files, with inputs and tf-keras' predictions.
 """
 import json
 import os
@@ -250,6 +250,7 @@ def make_models(arrays):
         preds = model.predict(xs, verbose=0)
         preds = preds if isinstance(preds, list) else [preds]
         model.save(os.path.join(OUT_DIR, f"{model.name}.h5"))
+        model.save(os.path.join(OUT_DIR, f"{model.name}.keras"))
         for i, x in enumerate(xs):
             arrays[f"models/{model.name}/x{i}"] = x
         for i, p in enumerate(preds):

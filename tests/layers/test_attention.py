@@ -157,13 +157,14 @@ def check_predictions(model, entry):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=entry["name"])
 
 
+@pytest.mark.parametrize("suffix", [".h5", ".keras"])
 @pytest.mark.parametrize("entry", MODELS, ids=[m["name"] for m in MODELS])
-def test_loads_tf_keras_h5(entry, tmp_path):
-    model = models.load_model(os.path.join(FIXTURES, f"{entry['name']}.h5"), compile=False)
+def test_loads_tf_keras_files(entry, suffix, tmp_path):
+    model = models.load_model(os.path.join(FIXTURES, entry["name"] + suffix), compile=False)
     assert [w.name for w in model.weights] == entry["weight_names"]
     check_predictions(model, entry)
     # Saved again by fastkeras, and reloaded: the same predictions.
-    path = str(tmp_path / "again.h5")
+    path = str(tmp_path / ("again" + suffix))
     models.save_model(model, path)
     check_predictions(models.load_model(path, compile=False), entry)
 
