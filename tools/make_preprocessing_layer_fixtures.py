@@ -44,31 +44,34 @@ def image(rng, shape, low=0.0, high=255.0):
     return rng.uniform(low, high, size=shape).astype("float32")
 
 
-# (id, factory, input shape, options). options: training=True, grads=True, dtype, adapt=<array or list of
-# arrays>, adapt_kwargs.
+# (id, factory, input, options). options: training=True (call in training mode), grads=True (gradients by
+# tf.GradientTape; such cases are called without ``training``, which tf-keras' augmentation layers take as True),
+# adapt=<array or list of batches>, adapt_kwargs.
 def cases(rng):
     img = lambda *s: image(rng, s)  # noqa: E731
     return [
         # Rescaling
         ("rescaling_255", lambda: L.Rescaling(1.0 / 255), img(2, 4, 5, 3), {}),
-        ("rescaling_offset", lambda: L.Rescaling(2.0, offset=-1.0), img(3, 6), {}),
+        ("rescaling_offset", lambda: L.Rescaling(2.0, offset=-1.0), img(3, 6), {"grads": True}),
         ("rescaling_uint8", lambda: L.Rescaling(1.0 / 127.5, offset=-1), img(2, 3, 3, 1).astype("uint8"), {}),
         # Resizing
-        ("resize_bilinear_down", lambda: L.Resizing(5, 7), img(2, 8, 11, 3), {}),
+        ("resize_bilinear_down", lambda: L.Resizing(5, 7), img(2, 8, 11, 3), {"grads": True}),
         ("resize_bilinear_up", lambda: L.Resizing(9, 7), img(2, 4, 5, 2), {}),
         ("resize_bilinear_mixed", lambda: L.Resizing(3, 12), img(1, 7, 5, 1), {}),
         ("resize_nearest_down", lambda: L.Resizing(5, 3, interpolation="nearest"), img(2, 8, 7, 2), {}),
-        ("resize_nearest_up", lambda: L.Resizing(9, 11, interpolation="nearest"), img(2, 4, 5, 2), {}),
-        ("resize_bicubic_down", lambda: L.Resizing(5, 4, interpolation="bicubic"), img(2, 9, 10, 2), {}),
-        ("resize_bicubic_up", lambda: L.Resizing(10, 9, interpolation="bicubic"), img(2, 4, 5, 2), {}),
+        ("resize_nearest_up", lambda: L.Resizing(9, 11, interpolation="nearest"), img(2, 4, 5, 2),
+         {"grads": True}),
+        ("resize_bicubic_down", lambda: L.Resizing(5, 4, interpolation="bicubic"), img(2, 9, 10, 2), {"grads": True}),
+        ("resize_bicubic_up", lambda: L.Resizing(10, 9, interpolation="bicubic"), img(2, 4, 5, 2), {"grads": True}),
         ("resize_area_down", lambda: L.Resizing(4, 3, interpolation="area"), img(2, 8, 7, 2), {}),
-        ("resize_crop_aspect_wide", lambda: L.Resizing(5, 5, crop_to_aspect_ratio=True), img(2, 8, 12, 3), {}),
+        ("resize_crop_aspect_wide", lambda: L.Resizing(5, 5, crop_to_aspect_ratio=True), img(2, 8, 12, 3),
+         {"grads": True}),
         ("resize_crop_aspect_tall", lambda: L.Resizing(4, 6, crop_to_aspect_ratio=True), img(2, 9, 5, 1), {}),
         ("resize_unbatched", lambda: L.Resizing(6, 4), img(5, 3, 2), {}),
         # CenterCrop
         ("center_crop", lambda: L.CenterCrop(5, 6), img(2, 8, 10, 3), {}),
         ("center_crop_odd", lambda: L.CenterCrop(3, 4), img(2, 8, 9, 1), {}),
-        ("center_crop_upsize", lambda: L.CenterCrop(6, 5), img(2, 4, 4, 2), {}),
+        ("center_crop_upsize", lambda: L.CenterCrop(6, 5), img(2, 4, 4, 2), {"grads": True}),
         ("center_crop_unbatched", lambda: L.CenterCrop(2, 3), img(5, 6, 2), {}),
         # Normalization
         ("norm_adapt", lambda: L.Normalization(), rng.normal(3.0, 2.0, (4, 3)).astype("float32"),
@@ -148,13 +151,14 @@ def cases(rng):
         ("translation_constant_nearest", lambda: L.RandomTranslation((0.2, 0.2), (-0.3, -0.3), fill_mode="constant",
                                                                     interpolation="nearest", fill_value=-1.0),
          img(2, 5, 7, 1), {"training": True}),
-        ("height_fixed", lambda: L.RandomHeight((0.5, 0.5)), img(2, 4, 5, 2), {"training": True}),
+        ("height_fixed", lambda: L.RandomHeight((0.5, 0.5)), img(2, 4, 5, 2), {"training": True, "grads": True}),
         ("height_fixed_nearest", lambda: L.RandomHeight((-0.25, -0.25), interpolation="nearest"), img(2, 8, 5, 1),
          {"training": True}),
         ("width_fixed", lambda: L.RandomWidth((0.6, 0.6)), img(2, 4, 5, 2), {"training": True}),
         ("width_fixed_bicubic", lambda: L.RandomWidth((-0.4, -0.4), interpolation="bicubic"), img(1, 4, 10, 1),
          {"training": True}),
-        ("brightness_fixed", lambda: L.RandomBrightness((0.2, 0.2)), img(2, 4, 4, 3), {"training": True}),
+        ("brightness_fixed", lambda: L.RandomBrightness((0.2, 0.2)), img(2, 4, 4, 3),
+         {"training": True, "grads": True}),
         ("brightness_fixed_range", lambda: L.RandomBrightness((-0.5, -0.5), value_range=(1.0, 0.0)),
          image(rng, (2, 3, 3, 1), 0.0, 1.0), {"training": True}),
         ("crop_training_full", lambda: L.RandomCrop(4, 5), img(2, 4, 5, 1), {"training": True}),
