@@ -307,20 +307,23 @@ class MultiHeadAttention(Layer):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         self._check_shapes(query_shape, value_shape, key_shape)
-        self._query_shape, self._value_shape, self._key_shape = list(query_shape), list(value_shape), list(key_shape)
-        self._built_from_signature = True
+        rank = len(value_shape) + 1  # the projections' rank: (batch, *steps, heads, dim)
+        if self._attention_axes is None:
+            axes = tuple(range(1, rank - 2))
+        else:
+            axes = tuple(a % rank if a < 0 else a for a in self._attention_axes)
+            # Only the query's step axes can be attended over: not the batch, the heads or the features.
+            if not axes or any(not 1 <= a <= rank - 3 for a in axes):
+                raise ValueError(f'MultiHeadAttention layer "{self.name}": `attention_axes` must name step axes '
+                                 f"of the query, between 1 and {rank - 3} for query of shape {query_shape}; "
+                                 f"received attention_axes={self._attention_axes}.")
+        self._attention_axes = axes
+        self._dot_product_equation, self._combine_equation, scores_rank = _attention_equations(rank, axes)
+        self._softmax_axes = tuple(range(scores_rank - len(axes), scores_rank))
         heads = self._num_heads
         self._query_dense = self._projection("query", query_shape, 1, [heads, self._key_dim])
         self._key_dense = self._projection("key", key_shape, 1, [heads, self._key_dim])
         self._value_dense = self._projection("value", value_shape, 1, [heads, self._value_dim])
-        rank = len(value_shape) + 1
-        if self._attention_axes is None:
-            self._attention_axes = tuple(range(1, rank - 2))
-        else:
-            self._attention_axes = tuple(a % rank if a < 0 else a for a in self._attention_axes)
-        self._dot_product_equation, self._combine_equation, scores_rank = \
-            _attention_equations(rank, self._attention_axes)
-        self._softmax_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
         if self._output_shape:
             out = self._output_shape
             out = list(out) if isinstance(out, collections.abc.Sized) else [out]
@@ -328,6 +331,8 @@ class MultiHeadAttention(Layer):
             out = [query_shape[-1]]
         self._output_dense = self._projection(
             "attention_output", query_shape[:-1] + (heads, self._value_dim), 2, out)
+        self._query_shape, self._value_shape, self._key_shape = list(query_shape), list(value_shape), list(key_shape)
+        self._built_from_signature = True
         self.built = True
 
     def _check_shapes(self, query_shape, value_shape, key_shape):

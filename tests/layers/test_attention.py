@@ -273,6 +273,8 @@ def test_errors_name_layer_expected_and_received():
         mha(Input((3, 7)), Input((5, 6)))
     with pytest.raises(ValueError, match=r'"mha4" must be called with `query` and `value`'):
         layers.MultiHeadAttention(2, 3, name="mha4")(Input((3, 6)))
+    with pytest.raises(ValueError, match=r'"mha5": `attention_axes` must name step axes.*between 1 and 1.*\(3,\)'):
+        layers.MultiHeadAttention(2, 3, attention_axes=3, name="mha5")(Input((3, 6)), Input((5, 6)))
     with pytest.raises(ValueError, match=r"last dimension of `query_shape` and `value_shape`"):
         layers.MultiHeadAttention(2, 3).compute_output_shape((None, 3, 6), (None, 5, 7))
 
