@@ -1,4 +1,5 @@
-"""Utilities: to_categorical, normalize, summaries, custom-object registration, seeding."""
+"""Utilities: to_categorical, normalize, summaries, custom-object registration, seeding, image files, data tuples,
+interactive logging."""
 from fastkeras.saving.serialization import (  # noqa: F401
     CustomObjectScope, custom_object_scope, get_custom_objects, register_keras_serializable,
     serialize_keras_object, deserialize_keras_object,
@@ -13,3 +14,12 @@ from fastkeras.utils.random import set_random_seed  # noqa: F401
 
 from fastkeras.utils.layer_utils import print_summary  # noqa: F401
 from fastkeras.utils.progbar import Progbar  # noqa: F401
+from fastkeras.utils.io_utils import (  # noqa: F401
+    disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled,
+)
+from fastkeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
+from fastkeras.utils.data_tuples import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401
+from fastkeras.utils.ordinal import to_ordinal  # noqa: F401
+from fastkeras.utils.source_inputs import get_source_inputs  # noqa: F401
+from fastkeras.utils.registry import get_registered_name, get_registered_object  # noqa: F401
+from fastkeras.utils.embedding_utils import warmstart_embedding_matrix  # noqa: F401

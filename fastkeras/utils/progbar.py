@@ -29,6 +29,7 @@ import time
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.utils.io_utils import is_interactive_logging_enabled, print_msg
 
 
 def is_dynamic_display():
@@ -42,6 +43,9 @@ def is_dynamic_display():
 
 
 def _write(message):
+    if not is_interactive_logging_enabled():  # keras.utils.disable_interactive_logging(): to the logger
+        print_msg(message, line_break=False)
+        return
     stream = sys.stdout
     stream.write(message)
     stream.flush()

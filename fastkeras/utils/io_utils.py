@@ -1,0 +1,44 @@
+"""Interactive logging (Keras 2's ``keras.utils.enable_interactive_logging`` ...).
+
+Enabled (the default), progress bars and messages go to stdout; disabled, each message goes to the
+``logging`` logger named 'fastkeras' at INFO level (tf-keras sends them to absl logging), which suits
+jobs on servers. The setting is per thread, as in tf-keras.
+"""
+import logging
+import sys
+import threading
+
+INTERACTIVE_LOGGING = threading.local()
+INTERACTIVE_LOGGING_DEFAULT = True
+
+logger = logging.getLogger("fastkeras")
+
+
+def enable_interactive_logging():
+    """Sends logs (progress bars, messages) to stdout."""
+    INTERACTIVE_LOGGING.enable = True
+
+
+def disable_interactive_logging():
+    """Sends logs to the 'fastkeras' ``logging`` logger instead of stdout."""
+    INTERACTIVE_LOGGING.enable = False
+
+
+def is_interactive_logging_enabled():
+    """Whether logs go to stdout (True) or to the 'fastkeras' logger (False)."""
+    return getattr(INTERACTIVE_LOGGING, "enable", INTERACTIVE_LOGGING_DEFAULT)
+
+
+def print_msg(message, line_break=True):
+    """Writes ``message`` to stdout, or logs it when interactive logging is disabled."""
+    if is_interactive_logging_enabled():
+        sys.stdout.write(message + "\n" if line_break else message)
+        sys.stdout.flush()
+    else:
+        text = message.replace("\b", "").strip("\r\n")
+        if text.strip():
+            logger.info(text)
+
+
+__all__ = ["enable_interactive_logging", "disable_interactive_logging", "is_interactive_logging_enabled",
+           "print_msg"]
