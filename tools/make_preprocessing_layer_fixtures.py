@@ -15,7 +15,8 @@ It writes, into tests/fixtures/preprocessing_layers/:
   cases ``<id>/adapt`` (the data, or ``<id>/adapt<i>`` per batch of an iterable) and ``<id>/after<i>`` (the
   weights after adapt);
 * ``rescale_normalize.h5``: a functional model Rescaling -> Normalization (adapted) -> Dense saved by tf-keras'
-  ``model.save`` in HDF5, with ``<model>/x`` and ``<model>/y`` (its predictions) in arrays.npz.
+  ``model.save`` in HDF5, and ``augment_pipeline.h5`` / ``.keras``: every layer of this family in one model, with
+  ``<model>/x`` and ``<model>/y`` (its predictions) in arrays.npz.
 
 Random augmentation layers are called in training mode with a factor whose range is a single value (e.g.
 ``RandomRotation(factor=(0.125, 0.125))``), so the transformation is fixed and TensorFlow's random draws do not
@@ -239,7 +240,34 @@ def model_case(rng, arrays):
     arrays["rescale_normalize/x"] = x
     arrays["rescale_normalize/y"] = model.predict(x, verbose=0)
     return {"name": "rescale_normalize", "weights": [w.name for w in model.weights],
-            "config": jsonable(model.get_config())}
+            "config": jsonable(model.get_config()), "files": ["rescale_normalize.h5"]}
+
+
+def augment_model_case(rng, arrays):
+    """Every layer of this family in one functional model (random layers are identity in predict), saved by
+    tf-keras both as HDF5 and as a .keras archive."""
+    inputs = keras.Input((8, 8, 3), name="image")
+    x = L.Rescaling(1 / 255.0, name="rescale")(inputs)
+    norm = L.Normalization(name="norm")
+    x = norm(x)
+    for layer in (L.RandomFlip(name="flip"), L.RandomRotation(0.1, name="rotate"), L.RandomZoom(0.1, name="zoom"),
+                  L.RandomTranslation(0.1, 0.1, name="shift"), L.RandomContrast(0.2, name="contrast"),
+                  L.RandomBrightness(0.1, value_range=(-5.0, 5.0), name="brightness"),
+                  L.Resizing(7, 7, interpolation="bicubic", name="resize"), L.CenterCrop(5, 5, name="crop"),
+                  L.GroupNormalization(3, name="group_norm"), L.UnitNormalization(name="unit_norm"),
+                  L.Identity(name="identity"), L.Flatten(name="flatten"), L.Dense(2, name="head")):
+        x = layer(x)
+    model = keras.Model(inputs, x, name="augment_pipeline")
+    norm.adapt(rng.uniform(0, 1, (20, 8, 8, 3)).astype("float32"))
+    group_norm = model.get_layer("group_norm")
+    group_norm.set_weights([rng.normal(1.0, 0.3, w.shape).astype("float32") for w in group_norm.weights])
+    model.save(os.path.join(OUT_DIR, "augment_pipeline.h5"), save_format="h5")
+    model.save(os.path.join(OUT_DIR, "augment_pipeline.keras"))
+    x = rng.uniform(0, 255, (3, 8, 8, 3)).astype("float32")
+    arrays["augment_pipeline/x"] = x
+    arrays["augment_pipeline/y"] = model.predict(x, verbose=0)
+    return {"name": "augment_pipeline", "weights": [w.name for w in model.weights],
+            "files": ["augment_pipeline.h5", "augment_pipeline.keras"]}
 
 
 def main():
@@ -249,7 +277,7 @@ def main():
     arrays = {}
     out = {"cases": [run_case(cid, factory, x, options, rng, arrays)
                      for cid, factory, x, options in cases(rng)]}
-    out["models"] = [model_case(rng, arrays)]
+    out["models"] = [model_case(rng, arrays), augment_model_case(rng, arrays)]
     out["versions"] = {"tensorflow": tf.__version__, "tf_keras": keras.__version__}
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump(out, f, indent=1, sort_keys=False)
