@@ -231,3 +231,45 @@ def test_iou_ignore_class_outside_the_class_range_is_dropped():
     m = metrics.MeanIoU(num_classes=2, ignore_class=255)
     m.update_state([0, 255, 1, 1], [0, 1, 1, 0])
     assert float(K.get_value(m.result())) == pytest.approx((1 / 2 + 1 / 2) / 2)
+
+
+def _cuda_available():
+    if K.backend() != "torch":
+        return False
+    import torch
+    return torch.cuda.is_available() and K.default_device().type == "cuda"
+
+
+@pytest.mark.skipif(not _cuda_available(), reason="needs the torch engine on CUDA")
+def test_new_metrics_do_not_synchronise_with_the_host():
+    import torch
+    rng = np.random.default_rng(0)
+    probs = K.convert_to_tensor(rng.dirichlet(np.ones(4), size=16).astype("float32"))
+    onehot = K.convert_to_tensor(np.eye(4, dtype="float32")[rng.integers(0, 4, 16)])
+    labels = K.convert_to_tensor(rng.integers(0, 4, 16))
+    sw = K.convert_to_tensor(rng.uniform(size=16).astype("float32"))
+    objects = [(metrics.F1Score(average="macro"), onehot, probs), (metrics.FBetaScore(threshold=0.3), onehot, probs),
+               (metrics.R2Score(), onehot, probs), (metrics.MeanIoU(4, ignore_class=2), labels, K.argmax(probs)),
+               (metrics.OneHotMeanIoU(4), onehot, probs), (metrics.BinaryIoU(), onehot, probs),
+               (metrics.MeanMetricWrapper(losses.binary_focal_crossentropy), onehot, probs),
+               (metrics.MeanMetricWrapper(losses.categorical_focal_crossentropy), onehot, probs)]
+    mean = metrics.MeanTensor()
+
+    def run():
+        for obj, y_true, y_pred in objects:
+            weights = sw if not isinstance(obj, metrics.BinaryIoU) else None
+            obj.update_state(y_true, y_pred, sample_weight=weights)
+            obj.update_state(y_true, y_pred)
+            obj.result()
+        mean.update_state(probs, sample_weight=sw)
+        mean.result()
+        for obj, _, _ in objects:
+            obj.reset_state()
+        mean.reset_state()
+    run()
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        run()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
