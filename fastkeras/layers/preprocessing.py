@@ -272,9 +272,8 @@ def _listify(value):
 def _adapt_batches(data, batch_size, steps):
     """The batches ``adapt`` reads from ``data``: an array split into ``batch_size`` rows (32 by default), or the
     items of a Sequence / iterable of batches (an ``(x, y)`` item gives its ``x``)."""
-    if isinstance(data, (list, tuple)) and data and not isinstance(data[0], (list, tuple, np.ndarray)) \
-            and not K.is_tensor(data[0]):
-        data = np.asarray(data)
+    if isinstance(data, (list, tuple)) and not any(isinstance(b, np.ndarray) or K.is_tensor(b) for b in data):
+        data = np.asarray(data)  # nested Python lists of numbers are one array, as tf-keras reads them
     if isinstance(data, np.ndarray) or K.is_tensor(data):
         array = K.to_numpy(data) if K.is_tensor(data) else data
         size = int(batch_size or 32)

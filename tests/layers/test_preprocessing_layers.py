@@ -162,15 +162,19 @@ def test_adapt_accepts_sequences_generators_and_steps():
     rng = np.random.default_rng(1)
     batches = [rng.normal(i, 1.0 + i, (n, 3)).astype("float32") for i, n in enumerate((4, 9, 5))]
     everything = np.concatenate(batches)
-    for data in (_Batches(batches), iter(batches), (b for b in batches), batches):
+    for data in (_Batches(batches), iter(batches), (b for b in batches), batches, "array"):
         layer = layers.Normalization()
-        layer.adapt(data) if not isinstance(data, list) else layer.adapt(everything, batch_size=5)
+        layer.adapt(everything, batch_size=5) if isinstance(data, str) else layer.adapt(data)
         np.testing.assert_allclose(K.to_numpy(layer.adapt_mean), everything.mean(0), rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(K.to_numpy(layer.adapt_variance), everything.var(0), rtol=1e-5, atol=1e-6)
         assert layer.is_adapted
     layer = layers.Normalization()
     layer.adapt(_Batches(batches), steps=2)
     np.testing.assert_allclose(K.to_numpy(layer.adapt_mean), everything[:13].mean(0), rtol=1e-5, atol=1e-6)
+    layer = layers.Normalization()
+    layer.adapt(everything.tolist())  # nested lists of numbers: one array
+    np.testing.assert_allclose(K.to_numpy(layer.adapt_mean), everything.mean(0), rtol=1e-5, atol=1e-6)
+    assert int(K.get_value(layer.count)) == 18
     # A second adapt starts over.
     layer.adapt(batches[2])
     np.testing.assert_allclose(K.to_numpy(layer.adapt_mean), batches[2].mean(0), rtol=1e-5, atol=1e-6)
