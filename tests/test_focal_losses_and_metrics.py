@@ -194,6 +194,25 @@ def test_compiled_model_logs_and_evaluates_as_tf_keras():
     assert sorted(history.history) == ev["fit_log_names"]
 
 
+def test_sigmoid_model_with_focal_loss_and_weighted_metrics_evaluates_as_tf_keras():
+    import fastkeras as keras
+    ev = DOC["evaluate_sigmoid"]
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="sigmoid")(inputs))
+    model.set_weights([ARRAYS[ev["kernel"]], ARRAYS[ev["bias"]]])
+    model.compile(loss=losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=1.5),
+                  metrics=[metrics.BinaryIoU(target_class_ids=[1]), metrics.F1Score(average="micro", threshold=0.5),
+                           metrics.binary_focal_crossentropy],
+                  # tf-keras was given the function (its metrics.get cannot resolve this name); fastkeras'
+                  # compile prefixes 'weighted_' to names given as strings only, so the name is passed here
+                  weighted_metrics=[metrics.R2Score(name="wr2"), "binary_focal_crossentropy"])
+    out = model.evaluate(ARRAYS[ev["x"]], ARRAYS[ev["y"]], sample_weight=ARRAYS[ev["sample_weight"]], batch_size=4,
+                         return_dict=True, verbose=0)
+    assert sorted(out) == sorted(ev["results"])
+    for name, value in ev["results"].items():
+        assert out[name] == pytest.approx(value, rel=1e-5, abs=1e-6), name
+
+
 def test_metric_argument_errors_name_what_was_received():
     with pytest.raises(ValueError, match=r"Invalid `average` argument value.*Received: average=mean"):
         metrics.F1Score(average="mean")

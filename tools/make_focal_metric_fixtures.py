@@ -322,6 +322,33 @@ def evaluate_case():
             "results": {k: float(v) for k, v in out.items()}, "fit_log_names": sorted(history.history)}
 
 
+def evaluate_sigmoid_case():
+    """A saturating sigmoid model trained with BinaryFocalCrossentropy (its cross-entropy works from the logits of
+    the sigmoid, in the loss and in the metric functions), with plain and sample-weighted metrics.
+
+    (tf-keras' compile hands weighted metrics sample weights of shape (batch, 1): FBetaScore then fails there,
+    expanding them to rank 3, and the IoU metrics reject them as they flatten labels, so neither is weighted
+    here.)"""
+    keras.backend.clear_session()
+    x = normal(10, 4)
+    y = binary(10, 2)
+    sw = f32(rng.uniform(0, 2, size=10))
+    kernel, bias = normal(4, 2, scale=12.0), normal(2)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="sigmoid")(inputs))
+    model.set_weights([kernel, bias])
+    model.compile(loss=keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=1.5),
+                  metrics=[keras.metrics.BinaryIoU(target_class_ids=[1]),
+                           keras.metrics.F1Score(average="micro", threshold=0.5),
+                           keras.metrics.binary_focal_crossentropy],
+                  weighted_metrics=[keras.metrics.R2Score(name="wr2"), keras.metrics.binary_focal_crossentropy])
+    out = model.evaluate(x, y, sample_weight=sw, batch_size=4, return_dict=True, verbose=0)
+    return {"x": store("evaluate_sigmoid", "x", x), "y": store("evaluate_sigmoid", "y", y),
+            "sample_weight": store("evaluate_sigmoid", "sample_weight", sw),
+            "kernel": store("evaluate_sigmoid", "kernel", kernel), "bias": store("evaluate_sigmoid", "bias", bias),
+            "results": {k: float(v) for k, v in out.items()}}
+
+
 # ---- image and other keras.utils helpers ---------------------------------------------------------
 
 def make_image():
@@ -401,10 +428,12 @@ def main():
     evaluate = evaluate_case()
     images = image_cases(make_image())
     ordinal = ordinal_cases()
+    evaluate_sigmoid = evaluate_sigmoid_case()  # last: the random draws of the cases above stay as they were
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)
     doc = {"generated_by": "tools/make_focal_metric_fixtures.py", "tf_keras_version": keras.__version__,
            "tensorflow_version": tf.__version__, "pil_version": Image.__version__,
            "default_loss_configs": loss_configs, "default_metrics": metric_configs, "evaluate": evaluate,
+           "evaluate_sigmoid": evaluate_sigmoid,
            "cases": CASES, "image_cases": images, "to_ordinal": ordinal}
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump(doc, f, indent=1)
