@@ -634,7 +634,8 @@ def _builtin_objects():
     names = [
         "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
         "MeanSquaredLogarithmicError", "BinaryCrossentropy", "CategoricalCrossentropy",
-        "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge",
+        "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy",
+        "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge",
         "Poisson", "LogCosh", "KLDivergence", "Huber",
         "mean_squared_error", "mse", "MSE", "mean_absolute_error", "mae", "MAE", "mean_absolute_percentage_error",
         "mape", "MAPE", "mean_squared_logarithmic_error", "msle", "MSLE", "squared_hinge", "hinge",

@@ -1303,16 +1303,20 @@ class R2Score(Metric):
                 "num_regressors": self.num_regressors}
 
 
+def _check_num_classes(metric_name, num_classes):
+    if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) or num_classes < 1:
+        raise ValueError(f"{metric_name} expects `num_classes` to be a positive integer. "
+                         f"Received: num_classes={num_classes!r}")
+    return int(num_classes)
+
+
 class _IoUBase(Metric):
     """Accumulates a ``(num_classes, num_classes)`` confusion matrix (rows: true class, columns: predicted)."""
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True,
                  axis=-1):
         super().__init__(name=name, dtype=dtype)
-        if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) or num_classes < 1:
-            raise ValueError(f"{type(self).__name__} expects `num_classes` to be a positive integer. "
-                             f"Received: num_classes={num_classes!r}")
-        self.num_classes = int(num_classes)
+        self.num_classes = _check_num_classes(type(self).__name__, num_classes)
         self.ignore_class = ignore_class
         self.sparse_y_true = sparse_y_true
         self.sparse_y_pred = sparse_y_pred
@@ -1425,9 +1429,9 @@ class MeanIoU(IoU):
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True,
                  axis=-1):
-        super().__init__(name=name, num_classes=num_classes, target_class_ids=list(range(int(num_classes)))
-                         if isinstance(num_classes, (int, np.integer)) and num_classes > 0 else [0],
-                         axis=axis, dtype=dtype, ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+        num_classes = _check_num_classes(type(self).__name__, num_classes)
+        super().__init__(name=name, num_classes=num_classes, target_class_ids=list(range(num_classes)), axis=axis,
+                         dtype=dtype, ignore_class=ignore_class, sparse_y_true=sparse_y_true,
                          sparse_y_pred=sparse_y_pred)
 
     def get_config(self):

@@ -92,7 +92,8 @@ def test_categorical_focal_uses_the_logits_of_a_softmax_output():
 
 
 def test_focal_loss_bad_shapes_name_the_function():
-    with pytest.raises(ValueError, match=r"categorical_focal_crossentropy.*y_true.shape=\(4, 3\).*y_pred.shape=\(4, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"categorical_focal_crossentropy.*y_true.shape=\(4, 3\).*y_pred.shape=\(4, 2\)"):
         losses.categorical_focal_crossentropy(np.zeros((4, 3)), np.ones((4, 2)) / 2)
     with pytest.raises(ValueError, match=r"binary_focal_crossentropy.*y_true.shape=\(4, 3\).*y_pred.shape=\(4, 2\)"):
         losses.binary_focal_crossentropy(np.zeros((4, 3)), np.ones((4, 2)) / 2)
