@@ -2,7 +2,9 @@
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_layer import Input, InputLayer
 from fastkeras.engine.input_spec import InputSpec
-from fastkeras.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Permute, RepeatVector, Reshape
+from fastkeras.layers.core import (  # noqa: F401
+    Activation, Dense, Dropout, Flatten, Identity, Lambda, Permute, RepeatVector, Reshape,
+)
 from fastkeras.layers.merge import (
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
     add, average, concatenate, dot, maximum, minimum, multiply, subtract,
@@ -21,7 +23,9 @@ from fastkeras.layers.reshaping import (  # noqa: F401
     Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D,
     ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
 )
-from fastkeras.layers.normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from fastkeras.layers.normalization import (  # noqa: F401
+    BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization,
+)
 from fastkeras.layers.regularization import (  # noqa: F401
     ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,

@@ -16,13 +16,9 @@ import numpy as np
 
 from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
-from fastkeras.layers.core import Identity, _SeedStream
-from fastkeras.layers.normalization import GroupNormalization, UnitNormalization
+from fastkeras.layers.core import _SeedStream
 
-# Identity (core) and Unit/GroupNormalization (normalization) are exported from here too: fastkeras.layers
-# star-imports this module, and its explicit import lists name neither.
 __all__ = [
-    "Identity", "UnitNormalization", "GroupNormalization",
     "Rescaling", "Resizing", "CenterCrop", "Normalization",
     "RandomFlip", "RandomCrop", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomBrightness", "RandomHeight", "RandomWidth",
