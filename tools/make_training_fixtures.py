@@ -187,6 +187,37 @@ def run_embedding_optimizer_cases():
                  **{f"final{i}": w for i, w in enumerate(model.get_weights())}, **slots)
 
 
+# (metrics, weighted_metrics, two outputs): which log names tf-keras gives ("weighted_" only on a clash).
+METRIC_NAME_CASES = [
+    ([], ["accuracy"], False), (["accuracy"], ["accuracy"], False), ([], ["bce"], False), (["bce"], ["bce"], False),
+    (["mae"], ["mse"], False), ([], ["accuracy"], True), (["accuracy"], ["accuracy"], True),
+    (["mae", "accuracy"], ["accuracy", "mse"], True),
+]
+
+
+def bce(y_true, y_pred):
+    """A metric given as a plain function (its log name is the function's name)."""
+    return keras.losses.binary_crossentropy(y_true, y_pred)
+
+
+def run_metric_name_cases():
+    cases = []
+    for metrics, weighted, two in METRIC_NAME_CASES:
+        def resolve(names):
+            return [bce if n == "bce" else n for n in names]
+        inputs = keras.Input((3,), name="x")
+        out = keras.layers.Dense(1, activation="sigmoid", name="o")(inputs)
+        outputs = [out, keras.layers.Dense(1, activation="sigmoid", name="p")(inputs)] if two else out
+        model = keras.Model(inputs, outputs)
+        model.compile("sgd", "binary_crossentropy", metrics=resolve(metrics), weighted_metrics=resolve(weighted))
+        y = np.ones((4, 1), "float32")
+        history = model.fit(np.ones((4, 3), "float32"), [y, y] if two else y, verbose=0)
+        cases.append({"metrics": metrics, "weighted_metrics": weighted, "two_outputs": two,
+                      "log_names": list(history.history)})
+    with open(os.path.join(OUT, "metric_names.json"), "w") as f:
+        json.dump(cases, f, indent=1)
+
+
 def run_two_output_case():
     """The seeds' two-output model: loss names, loss_weights and per-output accuracy in the logs."""
     keras.utils.set_random_seed(3)
@@ -274,4 +305,5 @@ if __name__ == "__main__":
     run_optimizer_cases()
     run_two_output_case()
     run_embedding_optimizer_cases()
+    run_metric_name_cases()
     print("wrote", OUT)

@@ -63,23 +63,37 @@ class MetricsContainer:
     def build(self, y_true_shapes, y_pred_shapes):
         if self.metrics is not None:
             return
-        built = []
         multi = len(self.output_names) > 1
+        objects = {}  # (weighted, output index) -> [(metric object, base name)]
         for weighted, specs in ((False, self._specs), (True, self._weighted_specs)):
             for i, output_specs in enumerate(specs):
-                for spec in output_specs:
-                    obj, base_name = _metric_object(spec, self.loss_container.losses[i], y_true_shapes[i],
-                                                    y_pred_shapes[i])
-                    name = ("weighted_" if weighted and base_name == _spec_name(spec) and
-                            isinstance(spec, str) else "") + base_name
-                    log_name = f"{self.output_names[i]}_{name}" if multi else name
-                    built.append((i, obj, log_name, weighted))
-        names = [b[2] for b in built]
-        for k, entry in enumerate(built):
-            if names.count(entry[2]) > 1:
-                built[k] = entry[:2] + (f"{entry[2]}_{names[:k].count(entry[2])}" if names[:k].count(entry[2])
-                                        else entry[2],) + entry[3:]
-        self.metrics = built
+                objects[weighted, i] = [_metric_object(spec, self.loss_container.losses[i], y_true_shapes[i],
+                                                       y_pred_shapes[i]) for spec in output_specs]
+        # Log names as tf-keras gives them, output by output: the output's name first on a multi-output model,
+        # and "weighted_" only where a weighted metric's name would repeat an unweighted one's.
+        names, log_names = set(), {}
+        for i, output in enumerate(self.output_names):
+            for k, (_, base) in enumerate(objects[False, i]):
+                name = f"{output}_{base}" if multi else base
+                if name in names:
+                    raise ValueError(f"Found two metrics with the same name: {name}. All the metrics added to the "
+                                     "model need to have unique names.")
+                names.add(name)
+                log_names[False, i, k] = name
+            for k, (_, base) in enumerate(objects[True, i]):
+                if multi:
+                    name = f"{output}_weighted_{base}" if f"{output}_{base}" in names else f"{output}_{base}"
+                else:
+                    name = f"weighted_{base}" if base in names else base
+                if name in names:
+                    raise ValueError(f"Found two weighted metrics with the same name: {name}. All the metrics added "
+                                     "to the model need to have unique names.")
+                names.add(name)
+                log_names[True, i, k] = name
+        # Logged in tf-keras' order: output by output, its metrics and then its weighted metrics.
+        self.metrics = [(i, obj, log_names[weighted, i, k], weighted)
+                        for i in range(len(self.output_names)) for weighted in (False, True)
+                        for k, (obj, _) in enumerate(objects[weighted, i])]
 
     def reset(self):
         for _, obj, _, _ in self.metrics or []:
@@ -109,10 +123,6 @@ def _as_list(value):
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _spec_name(spec):
-    return spec if isinstance(spec, str) else getattr(spec, "name", None) or getattr(spec, "__name__", "metric")
 
 
 def _metric_object(spec, loss, y_true_shape, y_pred_shape):

@@ -143,3 +143,25 @@ def test_embedding_table_updates_match_keras_sparse_branch(case, monkeypatch):
         np.testing.assert_allclose(ours[key[len("slot_"):]], arrays[key], rtol=1e-5, atol=1e-6, err_msg=key)
     # The row-by-row rules ran where the optimizer has one.
     assert bool(sparse_calls) == optimizer.has_sparse_rule, (case, len(sparse_calls))
+
+
+def test_metric_log_names_and_order_match_keras():
+    """tf-keras prefixes "weighted_" only where a weighted metric's name would repeat an unweighted one's, and
+    logs each output's metrics before its weighted metrics."""
+    from fastkeras.losses import binary_crossentropy
+
+    def bce(y_true, y_pred):
+        return binary_crossentropy(y_true, y_pred)
+    with open(os.path.join(FIXTURES, "metric_names.json")) as f:
+        cases = json.load(f)
+    for case in cases:
+        inputs = Input((3,), name="x")
+        out = Dense(1, activation="sigmoid", name="o")(inputs)
+        outputs = [out, Dense(1, activation="sigmoid", name="p")(inputs)] if case["two_outputs"] else out
+        model = Model(inputs, outputs)
+        resolve = lambda names: [bce if n == "bce" else n for n in names]  # noqa: E731
+        model.compile("sgd", "binary_crossentropy", metrics=resolve(case["metrics"]),
+                      weighted_metrics=resolve(case["weighted_metrics"]))
+        y = np.ones((4, 1), "float32")
+        history = model.fit(np.ones((4, 3), "float32"), [y, y] if case["two_outputs"] else y, verbose=0)
+        assert list(history.history) == case["log_names"], case
