@@ -31,13 +31,13 @@ import collections.abc
 import csv
 import os
 import re
-import sys
 import time
 import warnings
 
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.utils.io_utils import print_msg  # stdout, or the logger when interactive logging is off
 from fastkeras.utils.progbar import Progbar, is_dynamic_display, read_value
 
 __all__ = [
@@ -48,10 +48,6 @@ __all__ = [
 
 # ---- helpers ---------------------------------------------------------------------------
 
-def _print_msg(message, line_break=True):
-    stream = sys.stdout
-    stream.write(message + "\n" if line_break else message)
-    stream.flush()
 
 
 def _warn(message):
@@ -533,7 +529,7 @@ class TerminateOnNaN(Callback):
         if loss is not None:
             loss = _to_python(loss)
             if np.isnan(loss) or np.isinf(loss):
-                _print_msg(f"Batch {batch}: Invalid loss, terminating training")
+                print_msg(f"Batch {batch}: Invalid loss, terminating training")
                 self.model.stop_training = True
 
 
@@ -617,7 +613,7 @@ class ProgbarLogger(Callback):
         self._reset_progbar()
         self._maybe_init_progbar()
         if self.verbose and self.epochs > 1:
-            _print_msg(f"Epoch {epoch + 1}/{self.epochs}")
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._batch_update_progbar(batch, logs)
@@ -849,15 +845,15 @@ class ModelCheckpoint(Callback):
                     _warn(f"Can save best model only with {self.monitor} available, skipping.")
                 elif self.monitor_op(current, self.best):
                     if self.verbose > 0:
-                        _print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                        print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
                                    f"{current:.5f}, saving model to {filepath}")
                     self.best = current
                     self._save_handler(filepath)
                 elif self.verbose > 0:
-                    _print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+                    print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
             else:
                 if self.verbose > 0:
-                    _print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                    print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
                 self._save_handler(filepath)
         except IsADirectoryError:
             raise IOError("Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an existing "
@@ -1000,10 +996,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            _print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                _print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
@@ -1048,7 +1044,7 @@ class LearningRateScheduler(Callback):
             raise ValueError(f'The output of the "schedule" function should be float. Got: {lr}')
         set_learning_rate(optimizer, K.get_value(lr))
         if self.verbose > 0:
-            _print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
@@ -1137,7 +1133,7 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(new_lr, self.min_lr)
                     set_learning_rate(optimizer, new_lr)
                     if self.verbose > 0:
-                        _print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+                        print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 
