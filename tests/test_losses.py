@@ -3,32 +3,27 @@
 The expected values live in tests/fixtures/losses_metrics/ (cases.json + arrays.npz), written by
 tools/make_loss_metric_fixtures.py (see its docstring to regenerate them).
 """
-import json
-import os
 import warnings
 
 import numpy as np
 import pytest
 
 from fastkeras import backend as K
+from fixture_cases import case_params, load_cases, tensor_of
 from fastkeras import losses
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "losses_metrics")
-with open(os.path.join(FIXTURES, "cases.json")) as _f:
-    DOC = json.load(_f)
-with np.load(os.path.join(FIXTURES, "arrays.npz")) as _npz:
-    ARRAYS = {k: _npz[k] for k in _npz.files}
+DOC, ARRAYS = load_cases("losses_metrics")
 
 RTOL = 1e-6
 ATOL = 1e-7
 
 
 def cases(kind):
-    return [pytest.param(c, id=c["id"]) for c in DOC["cases"] if c["kind"] == kind]
+    return case_params(DOC, kind)
 
 
 def tensor(key):
-    return None if key is None else K.convert_to_tensor(ARRAYS[key])
+    return tensor_of(ARRAYS, key)
 
 
 def assert_matches(actual, expected, rtol=RTOL, atol=ATOL):
