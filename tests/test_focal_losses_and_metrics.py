@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from fastkeras import backend as K
-from fixture_cases import case_params, load_cases, tensor_of
 from fastkeras import losses, metrics
+
+from fixture_cases import case_params, load_cases, tensor_of
 
 DOC, ARRAYS = load_cases("focal_metrics_utils")
 
