@@ -45,6 +45,19 @@ def _num_elements(x):
     return n
 
 
+
+def _paired_inputs(metric, y_true, y_pred):
+    """``y_true`` and ``y_pred`` as tensors of the metric's dtype, of one (batch_size, output_dim) shape; builds
+    the metric's variables on first use."""
+    y_true = _input(y_true, metric._dtype)
+    y_pred = _input(y_pred, metric._dtype)
+    if not metric.built:
+        metric.build(_shape(y_true), _shape(y_pred))
+    if _shape(y_true) != _shape(y_pred):
+        raise ValueError(f"{type(metric).__name__} expects y_true and y_pred of the same shape (batch_size, "
+                         f"output_dim). Received: y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
+    return y_true, y_pred
+
 def _input(x, dtype):
     """A detached tensor of ``dtype`` on the default device."""
     return K.stop_gradient(K.cast(x, dtype))
@@ -1151,13 +1164,7 @@ class FBetaScore(Metric):
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _input(y_true, self._dtype)
-        y_pred = _input(y_pred, self._dtype)
-        if not self.built:
-            self.build(_shape(y_true), _shape(y_pred))
-        if _shape(y_true) != _shape(y_pred):
-            raise ValueError(f"{type(self).__name__} expects y_true and y_pred of the same shape (batch_size, "
-                             f"output_dim). Received: y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
+        y_true, y_pred = _paired_inputs(self, y_true, y_pred)
         if self.threshold is None:
             threshold = K.max(y_pred, axis=-1, keepdims=True)
             # [0, 0, 0] must not become [1, 1, 1]
@@ -1251,13 +1258,7 @@ class R2Score(Metric):
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _input(y_true, self._dtype)
-        y_pred = _input(y_pred, self._dtype)
-        if not self.built:
-            self.build(_shape(y_true), _shape(y_pred))
-        if _shape(y_true) != _shape(y_pred):
-            raise ValueError(f"R2Score expects y_true and y_pred of the same shape (batch_size, output_dim). "
-                             f"Received: y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
+        y_true, y_pred = _paired_inputs(self, y_true, y_pred)
         sample_weight = _input(1.0 if sample_weight is None else sample_weight, self._dtype)
         if len(_shape(sample_weight)) == 1:
             sample_weight = K.expand_dims(sample_weight, 1)  # a features dimension
