@@ -23,3 +23,6 @@ from fastkeras.utils.ordinal import to_ordinal  # noqa: F401
 from fastkeras.utils.source_inputs import get_source_inputs  # noqa: F401
 from fastkeras.utils.registry import get_registered_name, get_registered_object  # noqa: F401
 from fastkeras.utils.embedding_utils import warmstart_embedding_matrix  # noqa: F401
+from fastkeras.utils.dataset_utils import (  # noqa: F401
+    image_dataset_from_directory, split_dataset, text_dataset_from_directory, timeseries_dataset_from_array,
+)
