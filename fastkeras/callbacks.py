@@ -43,6 +43,7 @@ from fastkeras.utils.progbar import Progbar, is_dynamic_display, read_value
 __all__ = [
     "Callback", "CallbackList", "BaseLogger", "History", "ProgbarLogger", "ModelCheckpoint", "EarlyStopping",
     "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "TensorBoard",
+    "BackupAndRestore",
 ]
 
 
@@ -1235,6 +1236,141 @@ class LambdaCallback(Callback):
             self.on_train_begin = on_train_begin
         if on_train_end is not None:
             self.on_train_end = on_train_end
+
+
+def _backup_optimizer(model):
+    """The model's fastkeras optimizer (one with get_weights/set_weights), else None."""
+    optimizer = getattr(model, "optimizer", None)
+    return optimizer if hasattr(optimizer, "get_weights") and hasattr(optimizer, "set_weights") else None
+
+
+def _has_schedule(optimizer):
+    from fastkeras.optimizers.schedules import LearningRateSchedule
+    return isinstance(getattr(optimizer, "_learning_rate", None), LearningRateSchedule)
+
+
+class BackupAndRestore(Callback):
+    """Backs up the training state so that an interrupted ``fit`` resumes where it stopped (tf-keras 2.21).
+
+    At the end of every epoch (``save_freq='epoch'``) or every ``save_freq`` batches it writes the model's
+    weights, the optimizer's variables and learning rate, and the epoch reached to
+    ``backup_dir/training_state.npz`` (atomically: a crash mid-write leaves the previous backup). When a
+    ``fit`` given this callback starts and finds a backup, it loads it and continues at the next epoch, so a run
+    killed at epoch 7 of 10 and started again trains epochs 7 to 9 from the weights and optimizer state of the
+    end of epoch 6. When ``fit`` ends normally the backup is deleted (``delete_checkpoint=True``); an exception
+    or Ctrl-C keeps it.
+
+    Differs from tf-keras: with an integer ``save_freq`` a backup taken mid-epoch resumes at the start of that
+    epoch (with the weights of the backup) instead of skipping the batches already done, and
+    ``save_before_preemption`` (a multi-worker TensorFlow feature) is not available. The file is an ``.npz`` of
+    plain arrays, not a TensorFlow checkpoint.
+
+    Args:
+        backup_dir: Folder for the backup (created if missing); not shared with other ``fit`` runs.
+        save_freq: ``'epoch'``, or an integer number of batches between backups.
+        delete_checkpoint: Delete the backup when training ends normally.
+        save_before_preemption: Must be False here.
+    """
+
+    FILENAME = "training_state.npz"
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True, save_before_preemption=False):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        self.backup_dir = os.fspath(backup_dir)
+        self._supports_tf_logs = True
+        if not save_freq and not save_before_preemption:
+            raise ValueError("Either `save_freq` or `save_before_preemption` must be set.")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 0):
+            raise ValueError(f"Unrecognized save_freq: {save_freq!r}. Expected 'epoch' or a positive integer.")
+        if save_before_preemption:
+            raise NotImplementedError("`save_before_preemption=True` needs TensorFlow's preemption watcher (multi-"
+                                      "worker training); fastkeras backs up on `save_freq` only.")
+        self.save_freq = save_freq
+        self.delete_checkpoint = delete_checkpoint
+        self.save_before_preemption = save_before_preemption
+        self._batches_count = 0
+        self._current_epoch = 0
+        self._chief_worker_only = False
+
+    @property
+    def _path(self):
+        return os.path.join(self.backup_dir, self.FILENAME)
+
+    def _implements_train_batch_hooks(self):
+        return self.save_freq != "epoch"
+
+    def on_train_begin(self, logs=None):
+        self._batches_count = 0
+        optimizer = _backup_optimizer(self.model)
+        if getattr(self.model, "built", True) and optimizer is not None and callable(getattr(optimizer, "build", None)) \
+                and not getattr(optimizer, "_built", False):
+            optimizer.build(self.model.trainable_weights)
+        if not os.path.exists(self._path):
+            return
+        with np.load(self._path, allow_pickle=False) as store:
+            state = {k: store[k] for k in store.files}
+        n_model = int(state["num_model_weights"])
+        self.model.set_weights([state[f"model/{i}"] for i in range(n_model)])
+        if optimizer is not None and int(state["num_optimizer_weights"]):
+            weights = [state[f"optimizer/{i}"] for i in range(int(state["num_optimizer_weights"]))]
+            try:
+                optimizer.set_weights(weights)
+            except ValueError as e:
+                _warn(f"BackupAndRestore could not restore the optimizer's state from {self._path}: {e}")
+        if optimizer is not None and "learning_rate" in state:
+            try:
+                set_learning_rate(optimizer, float(state["learning_rate"]))
+            except (TypeError, ValueError, AttributeError):
+                pass
+        epoch, batch = int(state["epoch"]), int(state["batch"])
+        steps = self.params.get("steps")
+        # An epoch-end backup (batch -1), or one taken at the last batch, resumes at the next epoch.
+        resume = epoch + 1 if batch < 0 or (steps and batch >= steps - 1) else epoch
+        self.model._resume_at_epoch = resume  # read (and removed) by fit right after on_train_begin
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq != "epoch":
+            self._batches_count += 1
+            if self._batches_count >= self.save_freq:
+                self._batches_count = 0
+                self._backup(self._current_epoch, batch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._backup(epoch, -1)
+
+    def on_train_end(self, logs=None):
+        import sys
+        interrupted = sys.exc_info()[0] is not None  # fit calls on_train_end while handling a Ctrl-C
+        if self.delete_checkpoint and not interrupted and os.path.isdir(self.backup_dir):
+            import shutil
+            shutil.rmtree(self.backup_dir, ignore_errors=True)
+
+    def _backup(self, epoch, batch):
+        from fastkeras.saving.atomic import atomic_path
+        state = {"epoch": np.int64(epoch), "batch": np.int64(batch)}
+        weights = self.model.get_weights()
+        state["num_model_weights"] = np.int64(len(weights))
+        state.update({f"model/{i}": np.asarray(w) for i, w in enumerate(weights)})
+        optimizer = _backup_optimizer(self.model)
+        opt_weights = optimizer.get_weights() if optimizer is not None and getattr(optimizer, "_built", False) \
+            else []
+        state["num_optimizer_weights"] = np.int64(len(opt_weights))
+        state.update({f"optimizer/{i}": np.asarray(w) for i, w in enumerate(opt_weights)})
+        if optimizer is not None and not _has_schedule(optimizer):
+            try:
+                state["learning_rate"] = np.float64(get_learning_rate(optimizer))
+            except (TypeError, ValueError, AttributeError):
+                pass
+        os.makedirs(self.backup_dir, exist_ok=True)
+        with atomic_path(self._path) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, **state)
 
 
 # TensorBoard lives in its own module (it brings an event-file writer); imported last because it subclasses

@@ -575,6 +575,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     # Batch hooks (and the device reads their logs may need) only when some callback listens.
     train_hooks = cbs.needs_batch_logs("train")
     cbs.on_train_begin()
+    # BackupAndRestore found an interrupted run's backup in on_train_begin: continue at its epoch.
+    initial_epoch = model.__dict__.pop("_resume_at_epoch", initial_epoch)
     logs = {}
     try:
         for epoch in range(initial_epoch, epochs):

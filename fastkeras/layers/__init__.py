@@ -44,6 +44,7 @@ from fastkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noq
 from fastkeras.layers.einsum_dense import *  # noqa: F401,F403
 from fastkeras.layers.attention import *  # noqa: F401,F403
 from fastkeras.layers.preprocessing import *  # noqa: F401,F403
+from fastkeras.layers.preprocessing_lookup import *  # noqa: F401,F403
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
