@@ -110,14 +110,14 @@ class ConvLSTMCell(DropoutRNNCellMixin, Layer):
     def recurrent_conv(self, h, kernel):
         return _CONV[self.rank](h, kernel, strides=1, padding="same", data_format=self.data_format)
 
-    def project_inputs(self, x, dp_mask=None):
-        """The input convolutions of all four gates, bias included, concatenated on the channel axis. ``x`` may
-        be one step or several steps folded into the batch; ``dp_mask`` (4 dropout masks) must broadcast to it."""
-        if dp_mask is None:
+    def project_inputs(self, x):
+        """The input convolutions of all four gates, bias included, concatenated on the channel axis: of one
+        ``x``, or of four (each gate's own dropped-out inputs)."""
+        if not isinstance(x, (list, tuple)):
             return self.input_conv(x, self.kernel, self.bias)
         kernels = _split_gates(self.kernel, 4)
         biases = _split_gates(self.bias, 4) if self.bias is not None else [None] * 4
-        return K.concatenate([self.input_conv(x * m, k, b) for m, k, b in zip(dp_mask, kernels, biases)],
+        return K.concatenate([self.input_conv(xg, k, b) for xg, k, b in zip(x, kernels, biases)],
                              axis=self._channel_axis)
 
     def project_state(self, h, rec_dp_mask=None):
@@ -128,8 +128,11 @@ class ConvLSTMCell(DropoutRNNCellMixin, Layer):
 
     def gates(self, z, c_prev):
         """(h, c) from the summed projections ``z`` of the four gates and the previous carry."""
-        axis = 1 if self.data_format == "channels_first" else z.dim() - 1
-        z_i, z_f, z_c, z_o = z.chunk(4, axis)
+        if self.data_format == "channels_first":
+            size = self.filters
+            z_i, z_f, z_c, z_o = (z[:, g * size:(g + 1) * size] for g in range(4))
+        else:
+            z_i, z_f, z_c, z_o = _split_gates(z, 4)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)
         c = f * c_prev + i * self.activation(z_c)
@@ -138,7 +141,8 @@ class ConvLSTMCell(DropoutRNNCellMixin, Layer):
 
     def call(self, inputs, states, training=None):
         h_prev, c_prev = states[0], states[1]
-        z = self.project_inputs(inputs, self._input_masks(inputs, training, 4))
+        dp_mask = self._input_masks(inputs, training, 4)
+        z = self.project_inputs(inputs if dp_mask is None else [inputs * m for m in dp_mask])
         z = z + self.project_state(h_prev, self._state_masks(h_prev, training, 4))
         h, c = self.gates(z, c_prev)
         return h, [h, c]
@@ -196,7 +200,7 @@ _CELL_ARGUMENTS = ("filters", "kernel_size", "strides", "padding", "data_format"
 def _mask_like(mask_t, value):
     """A step mask ``(batch, ...)`` with trailing axes added to broadcast against ``value``, as tf-keras'
     ``K.rnn`` expands it."""
-    return mask_t.reshape(tuple(mask_t.shape) + (1,) * (value.dim() - mask_t.dim()))
+    return K.reshape(mask_t, tuple(mask_t.shape) + (1,) * (len(value.shape) - len(mask_t.shape)))
 
 
 class ConvLSTM(RNN):
@@ -335,13 +339,15 @@ class ConvLSTM(RNN):
         # Every step's input convolution at once, time folded into the batch (the dropout masks are shared
         # by all steps of a sequence, as Keras draws them once).
         dp_mask = cell._input_masks(inputs[:, 0], training, 4)
-        folded = inputs.reshape((batch * time,) + tuple(inputs.shape[2:]))
-        if dp_mask is not None:
-            dp_mask = [m.unsqueeze(1).expand(inputs.shape).reshape(folded.shape) for m in dp_mask]
-        projected = cell.project_inputs(folded, dp_mask)
-        projected = projected.reshape((batch, time) + tuple(projected.shape[1:])).unbind(1)
+        folded_shape = (batch * time,) + tuple(inputs.shape[2:])
+        if dp_mask is None:
+            folded = K.reshape(inputs, folded_shape)
+        else:
+            folded = [K.reshape(inputs * K.expand_dims(m, 1), folded_shape) for m in dp_mask]
+        projected = cell.project_inputs(folded)
+        projected = K.unstack(K.reshape(projected, (batch, time) + tuple(projected.shape[1:])), axis=1)
         if mask is not None:
-            mask = K.cast(mask, "bool").unbind(1)
+            mask = K.unstack(K.cast(mask, "bool"), axis=1)
         h, c = initial_state
         previous = None
         outputs = []

@@ -238,3 +238,24 @@ def test_initial_state_of_wrong_filters_is_refused():
 def test_unroll_is_refused():
     with pytest.raises(TypeError, match="Unrolling"):
         ConvLSTM2D(2, 3, unroll=True)
+
+
+@pytest.mark.parametrize("data_format, shape", [("channels_last", (2, 3, 5, 5, 2)),
+                                                ("channels_first", (2, 3, 2, 5, 5))])
+def test_dropout_in_training_is_the_cells_step_with_masks_drawn_once(data_format, shape):
+    """The layer convolves all steps' inputs at once; with dropout that must equal stepping the cell (Keras'
+    per-gate masks, drawn once per sequence) over time."""
+    layer = ConvLSTM2D(3, 3, padding="same", data_format=data_format, dropout=0.4, recurrent_dropout=0.3,
+                       return_sequences=True)
+    x = K.convert_to_tensor(np.random.default_rng(3).standard_normal(shape).astype("float32"))
+    out = layer(x, training=True)
+    cell = layer.cell
+    h = c = K.zeros_like(out[:, 0])
+    steps = []
+    for t in range(shape[1]):
+        h, (h, c) = cell.call(x[:, t], [h, c], training=True)   # the masks the layer's call drew
+        steps.append(h)
+    np.testing.assert_allclose(K.to_numpy(out), K.to_numpy(K.stack(steps, axis=1)), rtol=1e-5, atol=1e-5)
+    inference = K.to_numpy(layer(x, training=False))
+    np.testing.assert_allclose(K.to_numpy(layer(x)), inference)
+    assert not np.allclose(K.to_numpy(out), inference)
