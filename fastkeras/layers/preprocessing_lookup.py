@@ -651,7 +651,7 @@ class _IndexLookup(Layer):
         if idf_weights is not None:
             idf_weights = np.asarray(_listify(idf_weights), np.float32)
         # A vocabulary may start with the special tokens, as get_vocabulary() returns them.
-        oov_start, token_start = self._oov_start_index(), self._token_start_index()
+        token_start = self._token_start_index()
         special = [self.oov_token] * token_start
         if self.mask_token is not None and self.output_mode == INT:
             special[0] = self.mask_token
@@ -688,7 +688,6 @@ class _IndexLookup(Layer):
             front = np.full((token_start,), idf_weights.mean() if len(idf_weights) else 0.0, np.float32)
             self._set_idf(np.concatenate([front, idf_weights]).astype(np.float32))
         self._set_tokens(tokens)
-        del oov_start
 
     def _set_tokens(self, tokens):
         self._tokens = list(tokens)
@@ -970,7 +969,10 @@ class TextVectorization(Layer):
 
     Takes str, lists of str or NumPy string arrays of shape ``(batch,)`` or ``(batch, 1)`` eagerly (torch has no
     string tensors) and returns an engine tensor: int64 ``(batch, output_sequence_length or longest)`` for 'int',
-    float ``(batch, vocabulary_size)`` otherwise.
+    float ``(batch, vocabulary_size)`` otherwise. A callable ``standardize`` receives the NumPy object array of
+    str and returns one of the same shape; a callable ``split`` receives one str and returns its list of tokens
+    (tf-keras passes both string tensors). ``sparse`` and ``ragged`` outputs are not supported (no such torch
+    tensors).
     """
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
@@ -1097,9 +1099,9 @@ class TextVectorization(Layer):
                 self._batch_input_shape = (None,) * max(np.ndim(data), 1)
             self.built = True
         rows, split = self._preprocess(data)
-        if not split:
-            rows = [[t] for t in np.asarray(rows, dtype=object).reshape(-1)] if np.ndim(rows) <= 1 else \
-                [list(r.reshape(-1)) for r in rows]
+        if not split:  # whole strings are the tokens; as in tf-keras a 1-D batch is one document
+            rows = np.asarray(rows, dtype=object)
+            rows = [list(rows.reshape(-1))] if rows.ndim <= 1 else [list(r.reshape(-1)) for r in rows]
         self._lookup_layer._update_rows(rows)
 
     def finalize_state(self):
