@@ -6,6 +6,7 @@
 """
 from fastkeras.optimizers import legacy, schedules
 from fastkeras.optimizers.adadelta import Adadelta
+from fastkeras.optimizers.adafactor import Adafactor
 from fastkeras.optimizers.adagrad import Adagrad
 from fastkeras.optimizers.adam import Adam, AdamW
 from fastkeras.optimizers.adamax import Adamax
@@ -18,7 +19,7 @@ from fastkeras.optimizers.sgd import SGD
 from fastkeras.saving import serialization
 
 _MODULE = "keras.optimizers"
-_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion)
+_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Adafactor)
 _BUILTIN = frozenset(_CLASSES)
 
 # Lower-case names Keras resolves (it lower-cases a known class name before looking it up).

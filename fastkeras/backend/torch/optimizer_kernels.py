@@ -391,9 +391,32 @@ def lion_update(params, grads, ms, lr, beta_1, beta_2):
     torch._foreach_add_(ms, grads, alpha=1.0 - beta_2)
 
 
+@torch.no_grad()
+def adafactor_update(params, grads, rs, cs, vs, rho_t, beta_2_t, epsilon_1, epsilon_2, clip_threshold):
+    """Keras Adafactor. ``g2 = g^2 + epsilon_1``; a variable of rank >= 2 keeps the row and column means of
+    ``g2`` (``r = b r + (1 - b) mean(g2, -1)``, ``c = b c + (1 - b) mean(g2, -2)``) and
+    ``v = r / mean(r) (outer) c``; a smaller one ``v = b v + (1 - b) g2`` (``rs[i]``/``cs[i]`` None). Then
+    ``u = g / sqrt(v)``, ``u /= max(1, rms(u) / clip_threshold)`` and ``p -= max(epsilon_2, rms(p)) * rho_t * u``,
+    ``rms(p)`` taken before the update. ``rho_t``/``beta_2_t`` are numbers or 0-d tensors (compiled step).
+    The factored moments need a reduction per variable, so this loops over the variables."""
+    one_minus_beta = 1.0 - beta_2_t
+    for p, g, r, c, v in zip(params, grads, rs, cs, vs):
+        alpha = torch.clamp(p.square().mean().sqrt(), min=epsilon_2) * rho_t
+        g2 = g.square().add_(epsilon_1)
+        if r is not None:
+            r.mul_(beta_2_t).add_(g2.mean(dim=-1) * one_minus_beta)
+            c.mul_(beta_2_t).add_(g2.mean(dim=-2) * one_minus_beta)
+            v.copy_((r / r.mean(dim=-1, keepdim=True)).unsqueeze(-1) * c.unsqueeze(-2))
+        else:
+            v.mul_(beta_2_t).add_(g2 * one_minus_beta)
+        u = g * v.rsqrt()
+        u.div_(torch.clamp(u.square().mean().sqrt() / clip_threshold, min=1.0))
+        p.sub_(u * alpha)
+
+
 __all__ = ["optimizer_slot", "optimizer_host_scalar", "optimizer_scalar_value", "optimizer_scalar_assign",
            "optimizer_fused_layout", "clip_gradients_by_norm", "clip_gradients_by_global_norm",
            "clip_gradients_by_value", "decay_weights", "ema_update", "copy_values", "sgd_update",
            "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update", "adamax_update", "nadam_update",
-           "ftrl_update", "lion_update", "optimizer_step_scalars", "is_row_sparse", "densify_gradients",
+           "ftrl_update", "lion_update", "adafactor_update", "optimizer_step_scalars", "is_row_sparse", "densify_gradients",
            "sgd_sparse_update", "rmsprop_sparse_update", "adagrad_sparse_update"]
