@@ -17,6 +17,11 @@ class InputLayer(Layer):
             raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r} (passed to InputLayer).")
         if sparse or ragged:
             raise ValueError(f"InputLayer {name or ''}: sparse and ragged inputs are not supported by fastkeras.")
+        if isinstance(dtype, str) and dtype.lower() in ("string", "str", "tf.string"):
+            raise ValueError(f"Input{f' {name!r}' if name else ''}: dtype='string' is not supported: fastkeras models run on "
+                             "numeric tensors. Turn text into numbers before the model, e.g. "
+                             "`x = text_vectorization(texts)` or `string_lookup(words)` on the raw strings, and "
+                             "give the model an integer Input.")
         if batch_input_shape is None:
             if input_shape is None and input_tensor is None:
                 raise ValueError("Please provide to Input a `shape` or a `tensor` argument. "

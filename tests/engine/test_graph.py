@@ -221,3 +221,9 @@ def test_dropout_is_identity_at_inference():
     model = Model(x, Dropout(0.5)(x))
     data = np.random.rand(4, 10).astype("float32")
     np.testing.assert_array_equal(K.to_numpy(model(data)), data)
+
+
+def test_string_input_is_refused_with_the_way_out():
+    import fastkeras
+    with pytest.raises(ValueError, match="'text': dtype='string' is not supported.*integer Input"):
+        fastkeras.Input((1,), dtype="string", name="text")
