@@ -122,7 +122,8 @@ class Dataset(Sequence):
         return f"<Dataset: {self._length} {kind}>"
 
     def cardinality(self):
-        return self._length
+        """The number of elements, as a 0-d array (``ds.cardinality().numpy()`` works as with tf.data)."""
+        return _wrap(np.int64(self._length))
 
     def as_numpy_iterator(self):
         return iter(self)
