@@ -39,6 +39,7 @@ from fastkeras.layers.masking import Masking  # noqa: F401
 from fastkeras.layers.recurrent import (  # noqa: F401
     GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
 )
+from fastkeras.layers.recurrent_cells import AbstractRNNCell  # noqa: F401
 from fastkeras.layers.bidirectional import Bidirectional  # noqa: F401
 from fastkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
 from fastkeras.layers.einsum_dense import *  # noqa: F401,F403
@@ -48,7 +49,8 @@ from fastkeras.layers.preprocessing_lookup import *  # noqa: F401,F403
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
-Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
+    Conv1DTranspose, Conv2DTranspose, Conv3DTranspose)
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D

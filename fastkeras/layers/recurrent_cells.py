@@ -100,6 +100,27 @@ def zero_state(cell, inputs=None, batch_size=None, dtype=None):
     return zeros(sizes)
 
 
+class AbstractRNNCell(Layer):
+    """Base class of a custom RNN cell (Keras 2's ``AbstractRNNCell``): a subclass gives ``state_size`` (an int,
+    or a tuple of them, one per state), ``output_size`` and ``call(inputs, states) -> (output, new_states)``;
+    ``RNN(cell)`` runs it over time. Zero initial states come from ``get_initial_state``."""
+
+    def call(self, inputs, states):
+        raise NotImplementedError(f"{type(self).__name__} must implement `call(inputs, states)` returning "
+                                  "(output, new_states).")
+
+    @property
+    def state_size(self):
+        raise NotImplementedError(f"{type(self).__name__} must define the `state_size` property.")
+
+    @property
+    def output_size(self):
+        raise NotImplementedError(f"{type(self).__name__} must define the `output_size` property.")
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        return zero_state(self, inputs, batch_size, dtype)
+
+
 class _GatedCell(DropoutRNNCellMixin, Layer):
     """What SimpleRNNCell, GRUCell and LSTMCell share: arguments, weights' settings and the config."""
 

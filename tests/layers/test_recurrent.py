@@ -538,3 +538,45 @@ def test_legacy_shape_arguments():
     assert model.output_shape == (None, None, 4)
     with pytest.raises(ValueError, match="Cannot unroll a RNN if the time dimension is undefined"):
         SimpleRNN(2, unroll=True)(Input((None, 3)))
+
+
+def test_abstract_rnn_cell_subclass_runs_in_rnn_like_the_same_loop_in_numpy():
+    """Keras 2's AbstractRNNCell recipe: state_size, output_size and call(inputs, states)."""
+    import fastkeras as keras
+    from fastkeras import backend as K
+
+    class MinimalRNNCell(keras.layers.AbstractRNNCell):
+        def __init__(self, units, **kwargs):
+            self.units = units
+            super().__init__(**kwargs)
+
+        @property
+        def state_size(self):
+            return self.units
+
+        @property
+        def output_size(self):
+            return self.units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="uniform", name="kernel")
+            self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="uniform",
+                                                    name="recurrent_kernel")
+            self.built = True
+
+        def call(self, inputs, states):
+            output = K.dot(inputs, self.kernel) + K.dot(states[0], self.recurrent_kernel)
+            return output, output
+
+    inputs = keras.Input((5, 3))
+    layer = keras.layers.RNN(MinimalRNNCell(4), return_sequences=True)
+    model = keras.Model(inputs, layer(inputs))
+    x = np.random.default_rng(0).random((2, 5, 3)).astype("float32")
+    kernel, recurrent = (K.to_numpy(w) for w in layer.cell.weights)
+    state, expected = np.zeros((2, 4), "float32"), []
+    for t in range(5):
+        state = x[:, t] @ kernel + state @ recurrent
+        expected.append(state)
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.stack(expected, 1), rtol=1e-5, atol=1e-6)
+    with pytest.raises(NotImplementedError, match="state_size"):
+        keras.layers.AbstractRNNCell().state_size
