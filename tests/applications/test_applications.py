@@ -1,0 +1,139 @@
+"""fastkeras.applications against tf-keras 2.21: fixtures from tools/make_applications_fixtures.py.
+
+For each architecture case: the same model name, layer names and order, weight names, shapes and order,
+trainable weights, count_params and output shape as tf-keras; for the cases with a forward pass, the same
+outputs (1e-4, relative to the output's scale) with weights loaded from tf-keras' .h5 file (MobileNets) or set
+by the same deterministic formula as the generator (VGG, ResNet, too large to store).
+"""
+import hashlib
+import json
+import os
+
+import numpy as np
+import pytest
+
+import fastkeras
+from fastkeras.applications import imagenet_utils
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
+
+
+def fixture_json(name):
+    with open(os.path.join(HERE, name)) as f:
+        return json.load(f)
+
+
+# --- imagenet_utils ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pre():
+    return dict(np.load(os.path.join(HERE, "imagenet_utils_preprocess.npz")))
+
+
+@pytest.mark.parametrize("mode", ["caffe", "tf", "torch"])
+def test_preprocess_input_numpy(pre, mode):
+    np.testing.assert_allclose(imagenet_utils.preprocess_input(pre["x_cl"].copy(), "channels_last", mode),
+                               pre[f"{mode}_cl"], rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(imagenet_utils.preprocess_input(pre["x_cf"].copy(), "channels_first", mode),
+                               pre[f"{mode}_cf"], rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(imagenet_utils.preprocess_input(pre["x3_cl"].copy(), "channels_last", mode),
+                               pre[f"{mode}_x3"], rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(imagenet_utils.preprocess_input(pre["x_cf"][0].copy(), "channels_first", mode),
+                               pre[f"{mode}_cf3"], rtol=1e-6, atol=1e-5)
+    # the default data_format is the global one (channels_last)
+    np.testing.assert_allclose(imagenet_utils.preprocess_input(pre["x_cl"].copy(), mode=mode),
+                               pre[f"{mode}_cl"], rtol=1e-6, atol=1e-5)
+
+
+def test_preprocess_input_numpy_is_in_place_and_casts_ints(pre):
+    x = pre["x_cl"].copy()
+    imagenet_utils.preprocess_input(x, mode="tf")
+    np.testing.assert_allclose(x, pre["tf_cl"], rtol=1e-6)
+    out = imagenet_utils.preprocess_input(pre["x_cl"].astype(np.uint8), mode="caffe")
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, pre["caffe_uint8"], rtol=1e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["caffe", "tf", "torch"])
+@pytest.mark.parametrize("fmt", ["cl", "cf"])
+def test_preprocess_input_tensor_and_symbolic(pre, mode, fmt):
+    import torch
+    data_format = "channels_last" if fmt == "cl" else "channels_first"
+    x = pre[f"x_{fmt}"]
+    out = imagenet_utils.preprocess_input(torch.from_numpy(x.copy()), data_format, mode)
+    np.testing.assert_allclose(np.asarray(out), pre[f"{mode}_{fmt}_sym"], rtol=1e-6, atol=1e-5)
+    # inside a functional model
+    inp = fastkeras.layers.Input(x.shape[1:])
+    model = fastkeras.Model(inp, imagenet_utils.preprocess_input(inp, data_format, mode))
+    np.testing.assert_allclose(model.predict(x, verbose=0), pre[f"{mode}_{fmt}_sym"], rtol=1e-6, atol=1e-5)
+
+
+def test_preprocess_input_errors():
+    x = np.zeros((1, 2, 2, 3), np.float32)
+    with pytest.raises(ValueError, match="Expected mode to be one of `caffe`, `tf` or `torch`"):
+        imagenet_utils.preprocess_input(x, mode="bgr")
+    with pytest.raises(ValueError, match="Expected data_format to be one of `channels_first`"):
+        imagenet_utils.preprocess_input(x, data_format="nhwc")
+
+
+@pytest.fixture
+def class_index_home(tmp_path, monkeypatch):
+    """A small class index in a temporary Keras cache ($KERAS_HOME/models), with its own hash expected."""
+    data = fixture_json("imagenet_utils_decode.json")
+    os.makedirs(tmp_path / "models")
+    path = tmp_path / "models" / "imagenet_class_index.json"
+    path.write_text(json.dumps(data["index"]))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
+    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX_HASH", hashlib.md5(path.read_bytes()).hexdigest())
+    return data
+
+
+def test_decode_predictions_from_cached_index(class_index_home):
+    data = class_index_home
+    decoded = imagenet_utils.decode_predictions(np.array(data["preds"], np.float32), top=3)
+    assert [[(a, b) for a, b, _ in r] for r in decoded] == [[(a, b) for a, b, _ in r] for r in data["decoded"]]
+    np.testing.assert_allclose([[s for *_, s in r] for r in decoded], [[s for *_, s in r] for r in data["decoded"]],
+                               rtol=1e-6)
+
+
+def test_decode_predictions_shape_error():
+    with pytest.raises(ValueError, match=r"Found array with shape: \(2, 10\)"):
+        imagenet_utils.decode_predictions(np.zeros((2, 10)))
+
+
+def test_decode_predictions_offline_names_file_and_url(tmp_path, monkeypatch):
+    import urllib.request
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("offline")
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    monkeypatch.setattr(urllib.request, "urlretrieve", offline)
+    with pytest.raises(Exception) as info:
+        imagenet_utils.decode_predictions(np.zeros((1, 1000), np.float32))
+    assert "imagenet_class_index.json" in str(info.value)
+    assert imagenet_utils.CLASS_INDEX_PATH in str(info.value)
+
+
+def test_obtain_input_shape_and_correct_pad():
+    ois = imagenet_utils.obtain_input_shape
+    assert ois(None, 224, 32, "channels_last", require_flatten=True) == (224, 224, 3)
+    assert ois(None, 224, 32, "channels_last", require_flatten=False) == (None, None, 3)
+    assert ois(None, 224, 32, "channels_first", require_flatten=False) == (3, None, None)
+    assert ois((64, 48, 3), 224, 32, "channels_last", require_flatten=True) == (64, 48, 3)
+    with pytest.raises(ValueError, match="`input_shape` should be \\(224, 224, 3\\)"):
+        ois((64, 64, 3), 224, 32, "channels_last", require_flatten=True, weights="imagenet")
+    with pytest.raises(ValueError, match="Input size must be at least 32x32"):
+        ois((16, 64, 3), 224, 32, "channels_last", require_flatten=False)
+    with pytest.raises(ValueError, match="The input must have 3 channels"):
+        ois((64, 64, 1), 224, 32, "channels_last", require_flatten=False, weights="imagenet")
+    with pytest.raises(ValueError, match="you should specify a static `input_shape`"):
+        ois((None, None, 3), 224, 32, "channels_last", require_flatten=True)
+    with pytest.warns(UserWarning, match="1 or 3 input channels"):
+        ois((64, 64, 5), 224, 32, "channels_last", require_flatten=False)
+    x = fastkeras.layers.Input((33, 32, 3))
+    assert imagenet_utils.correct_pad(x, 3) == ((1, 1), (0, 1))
+    assert imagenet_utils.correct_pad(fastkeras.layers.Input((None, None, 3)), (3, 5)) == ((0, 1), (1, 2))
