@@ -137,3 +137,111 @@ def test_obtain_input_shape_and_correct_pad():
     x = fastkeras.layers.Input((33, 32, 3))
     assert imagenet_utils.correct_pad(x, 3) == ((1, 1), (0, 1))
     assert imagenet_utils.correct_pad(fastkeras.layers.Input((None, None, 3)), (3, 5)) == ((0, 1), (1, 2))
+
+
+# --- architectures ----------------------------------------------------------------------------------------
+
+
+def formula_weights(names_shapes):
+    """The generator's deterministic weights (tools/make_applications_fixtures.py, same function)."""
+    values = []
+    for i, (name, shape) in enumerate(names_shapes):
+        # the legacy RandomState stream is frozen by numpy's compatibility policy
+        s = np.random.RandomState(i).uniform(-1.0, 1.0, size=shape)
+        leaf = name.split("/")[-1].split(":")[0]
+        if leaf in ("kernel", "depthwise_kernel"):
+            fan_in = int(np.prod(shape[:-1])) if leaf == "kernel" else int(np.prod(shape[:2]))
+            v = s * np.sqrt(6.0 / fan_in)
+        elif leaf == "gamma":
+            v = 1.0 + 0.2 * s
+        elif leaf == "moving_variance":
+            v = 1.0 + 0.5 * s * s
+        else:  # bias, beta, moving_mean
+            v = 0.05 * s
+        values.append(v.astype(np.float32))
+    return values
+
+
+def to_numpy(t):
+    return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+
+def build(meta):
+    kwargs = dict(meta["kwargs"])
+    if "input_shape" in kwargs:
+        kwargs["input_shape"] = tuple(kwargs["input_shape"])
+    return getattr(fastkeras.applications, meta["builder"])(weights=None, **kwargs)
+
+
+def check_structure(model, meta):
+    assert model.name == meta["name"]
+    assert [layer.name for layer in model.layers] == meta["layers"]
+    assert [[w.name, list(w.shape)] for w in model.weights] == meta["weights"]
+    assert [w.name for w in model.trainable_weights] == meta["trainable"]
+    assert model.count_params() == meta["count_params"]
+    assert list(model.output_shape) == meta["output_shape"]
+
+
+def check_outputs(model, case, load):
+    data = np.load(os.path.join(HERE, case + ".npz"))
+    if load == "h5":
+        model.load_weights(os.path.join(HERE, case + ".h5"))
+    else:
+        model.set_weights(formula_weights([(w.name, tuple(w.shape)) for w in model.weights]))
+    y = to_numpy(model(data["x"], training=False))
+    scale = max(1.0, float(np.abs(data["y"]).max()))
+    np.testing.assert_allclose(y / scale, data["y"] / scale, atol=1e-4, rtol=0)
+
+
+def run_case(case, load=None):
+    meta = fixture_json(case + ".json")
+    model = build(meta)
+    check_structure(model, meta)
+    if load:
+        check_outputs(model, case, load)
+    return model
+
+
+@pytest.mark.parametrize("case", ["vgg_vgg16_notop", "vgg_vgg16_top", "vgg_vgg19_notop"])
+def test_vgg(case):
+    run_case(case, load="formula")
+
+
+def test_vgg_errors(tmp_path):
+    from fastkeras.applications import vgg16
+    with pytest.raises(ValueError, match="The `weights` argument should be either"):
+        vgg16.VGG16(weights=str(tmp_path / "missing.h5"))
+    with pytest.raises(ValueError, match="`classes` should be 1000"):
+        vgg16.VGG16(weights="imagenet", classes=10)
+    with pytest.raises(ValueError, match="Input size must be at least 32x32"):
+        vgg16.VGG16(weights=None, include_top=False, input_shape=(16, 16, 3))
+    with pytest.raises(ValueError, match="Only `None` and `softmax` activations are allowed"):
+        vgg16.VGG16(weights="imagenet", input_shape=(224, 224, 3), classifier_activation="relu")
+
+
+def test_imagenet_weights_offline_error_names_file_and_url(tmp_path, monkeypatch):
+    import urllib.request
+    from fastkeras.applications import vgg19
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("offline")
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    monkeypatch.setattr(urllib.request, "urlretrieve", offline)
+    with pytest.raises(Exception) as info:
+        vgg19.VGG19(include_top=False, input_shape=(32, 32, 3))
+    assert "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(info.value)
+    assert vgg19.WEIGHTS_PATH_NO_TOP in str(info.value)
+
+
+def test_weights_path_and_input_tensor(tmp_path):
+    from fastkeras.applications import vgg16
+    model = vgg16.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
+    model.set_weights(formula_weights([(w.name, tuple(w.shape)) for w in model.weights]))
+    path = str(tmp_path / "w.h5")
+    model.save_weights(path)
+    inp = fastkeras.layers.Input((32, 32, 3))
+    again = vgg16.VGG16(weights=path, include_top=False, input_tensor=inp)
+    assert again.inputs[0] is inp
+    x = np.random.default_rng(0).random((1, 32, 32, 3)).astype(np.float32)
+    np.testing.assert_allclose(to_numpy(again(x)), to_numpy(model(x)), rtol=1e-6)
