@@ -167,6 +167,7 @@ def to_numpy(t):
 
 
 def build(meta):
+    fastkeras.backend.clear_session()  # tf-keras built each case after clear_session: same automatic names
     kwargs = dict(meta["kwargs"])
     if "input_shape" in kwargs:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
@@ -245,3 +246,35 @@ def test_weights_path_and_input_tensor(tmp_path):
     assert again.inputs[0] is inp
     x = np.random.default_rng(0).random((1, 32, 32, 3)).astype(np.float32)
     np.testing.assert_allclose(to_numpy(again(x)), to_numpy(model(x)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", ["resnet_resnet50_notop", "resnet_resnet50_top", "resnet_resnet50v2_notop",
+                                  "resnet_resnet50v2_top"])
+def test_resnet_outputs(case):
+    run_case(case, load="formula")
+
+
+@pytest.mark.parametrize("case", ["resnet_resnet101_notop", "resnet_resnet152_notop", "resnet_resnet101v2_top",
+                                  "resnet_resnet152v2_notop"])
+def test_resnet_deep_structure(case):
+    run_case(case)  # the same blocks as ResNet50(V2), deeper: structure only, to keep the suite fast
+
+
+def test_resnet_modules():
+    from fastkeras.applications import resnet, resnet50, resnet_v2
+    assert resnet50.ResNet50 is resnet.ResNet50 and fastkeras.applications.ResNet50 is resnet.ResNet50
+    x = np.full((1, 2, 2, 3), 255.0, np.float32)
+    np.testing.assert_allclose(resnet50.preprocess_input(x.copy()),
+                               imagenet_utils.preprocess_input(x.copy(), mode="caffe"))
+    np.testing.assert_allclose(resnet_v2.preprocess_input(x.copy()), np.ones_like(x))
+    with pytest.raises(ValueError, match="Unknown argument"):
+        resnet.ResNet50(weights=None, foo=1)
+    with pytest.raises(ValueError, match="`classes` should be 1000"):
+        resnet_v2.ResNet50V2(classes=10)
+
+
+def test_resnet_decode_predictions_uses_the_index(class_index_home):
+    from fastkeras.applications import resnet50
+    data = class_index_home
+    top = resnet50.decode_predictions(np.array(data["preds"], np.float32), top=1)
+    assert top[0][0][:2] == tuple(data["decoded"][0][0][:2])
