@@ -278,3 +278,36 @@ def test_resnet_decode_predictions_uses_the_index(class_index_home):
     data = class_index_home
     top = resnet50.decode_predictions(np.array(data["preds"], np.float32), top=1)
     assert top[0][0][:2] == tuple(data["decoded"][0][0][:2])
+
+
+@pytest.mark.parametrize("case", ["mobilenet_mobilenet_notop", "mobilenet_mobilenet_top",
+                                  "mobilenet_mobilenetv2_notop", "mobilenet_mobilenetv2_top"])
+def test_mobilenet_loads_tf_keras_h5(case):
+    run_case(case, load="h5")
+
+
+@pytest.mark.parametrize("case", ["mobilenet_mobilenet_default", "mobilenet_mobilenetv2_alpha13"])
+def test_mobilenet_structure(case):
+    run_case(case)
+
+
+def test_mobilenet_errors():
+    from fastkeras.applications import mobilenet, mobilenet_v2
+    with pytest.raises(ValueError, match="depth multiplier must be 1"):
+        mobilenet.MobileNet(weights="imagenet", depth_multiplier=2)
+    with pytest.raises(ValueError, match="alpha can be one of"):
+        mobilenet.MobileNet(weights="imagenet", alpha=0.3)
+    with pytest.raises(ValueError, match="alpha must be one of `0.35`"):
+        mobilenet_v2.MobileNetV2(weights="imagenet", alpha=0.3)
+    with pytest.raises(ValueError, match="Unknown argument"):
+        mobilenet_v2.MobileNetV2(weights=None, depth_multiplier=2)
+    with pytest.raises(ValueError, match="input_tensor.shape\\[2\\] must equal input_shape\\[1\\]"):
+        mobilenet_v2.MobileNetV2(weights=None, include_top=False, input_tensor=fastkeras.layers.Input((64, 64, 3)),
+                                 input_shape=(64, 48, 3))
+    # the model name records the input rows (names as tf-keras 2.21 gives them)
+    fastkeras.backend.clear_session()
+    assert mobilenet_v2.MobileNetV2(weights=None, include_top=False,
+                                    input_tensor=fastkeras.layers.Input((96, 96, 3))).name == "mobilenetv2_1.00_None"
+    assert mobilenet.MobileNet(weights=None, include_top=False, alpha=0.5).name == "mobilenet_0.50_None"
+    assert mobilenet.MobileNet(weights=None, include_top=False, alpha=0.5,
+                               input_shape=(96, 96, 3)).name == "mobilenet_0.50_96"
