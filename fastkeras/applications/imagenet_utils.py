@@ -9,7 +9,7 @@ import numpy as np
 
 from fastkeras import activations
 from fastkeras import backend as K
-from fastkeras.utils.data_utils import get_file
+from fastkeras.utils.data_utils import FetchError, get_file
 
 CLASS_INDEX = None
 CLASS_INDEX_PATH = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
@@ -53,8 +53,8 @@ def decode_predictions(preds, top=5):
         raise ValueError("`decode_predictions` expects a batch of predictions (i.e. a 2D array of shape "
                          f"(samples, 1000)). Found array with shape: {tuple(preds.shape)}")
     if CLASS_INDEX is None:
-        fpath = get_file("imagenet_class_index.json", CLASS_INDEX_PATH, cache_subdir="models",
-                         file_hash=CLASS_INDEX_HASH)
+        fpath = _fetch_model_file("imagenet_class_index.json", CLASS_INDEX_PATH, CLASS_INDEX_HASH,
+                                  what="the ImageNet class index")
         with open(fpath) as f:
             CLASS_INDEX = json.load(f)
     preds = np.asarray(preds.detach().cpu().numpy() if hasattr(preds, "detach") else preds)
@@ -214,10 +214,10 @@ def model_input(input_tensor, input_shape):
 def source_inputs(input_tensor, img_input):
     """The inputs of the model: the sources of ``input_tensor`` when one was given (so that the model
     takes them), else ``img_input``."""
-    if input_tensor is not None:
+    if input_tensor is not None and K.is_keras_tensor(input_tensor):
         from fastkeras.utils.source_inputs import get_source_inputs
         return get_source_inputs(input_tensor)
-    return img_input
+    return img_input  # a new Input, or the one wrapping a concrete input_tensor
 
 
 def fetch_weights(file_name, origin, file_hash):
@@ -225,9 +225,15 @@ def fetch_weights(file_name, origin, file_hash):
 
     Offline and not cached, this raises an error naming the file, its URL and where to put it.
     """
+    return _fetch_model_file(file_name, origin, file_hash, what="the pretrained weights file",
+                             alternative=", or pass `weights=<path to the file>`")
+
+
+def _fetch_model_file(file_name, origin, file_hash, what, alternative=""):
     try:
         return get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
-    except Exception as e:
-        raise type(e)(f"Could not obtain the pretrained weights file {file_name} (from {origin}). "
-                      f"Put it in the Keras cache folder $KERAS_HOME/models (default ~/.keras/models), or pass "
-                      f"`weights=<path to the file>`.\n{e}") from e
+    except FetchError as e:
+        # get_file's own text names the datasets folder; these files live in the models folder
+        details = "\n".join(line for line in str(e).splitlines() if not line.startswith("The cache folder is"))
+        raise FetchError(f"Could not obtain {what} {file_name} (from {origin}). Put it in the Keras cache folder "
+                         f"$KERAS_HOME/models (default ~/.keras/models){alternative}.\n{details}") from e

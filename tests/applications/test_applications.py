@@ -116,6 +116,7 @@ def test_decode_predictions_offline_names_file_and_url(tmp_path, monkeypatch):
         imagenet_utils.decode_predictions(np.zeros((1, 1000), np.float32))
     assert "imagenet_class_index.json" in str(info.value)
     assert imagenet_utils.CLASS_INDEX_PATH in str(info.value)
+    assert os.path.join(str(tmp_path), "models", "imagenet_class_index.json") in str(info.value)
 
 
 def test_obtain_input_shape_and_correct_pad():
@@ -233,6 +234,7 @@ def test_imagenet_weights_offline_error_names_file_and_url(tmp_path, monkeypatch
         vgg19.VGG19(include_top=False, input_shape=(32, 32, 3))
     assert "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(info.value)
     assert vgg19.WEIGHTS_PATH_NO_TOP in str(info.value)
+    assert "$KERAS_HOME/models" in str(info.value) and "datasets" not in str(info.value)
 
 
 def test_weights_path_and_input_tensor(tmp_path):
@@ -244,6 +246,10 @@ def test_weights_path_and_input_tensor(tmp_path):
     inp = fastkeras.layers.Input((32, 32, 3))
     again = vgg16.VGG16(weights=path, include_top=False, input_tensor=inp)
     assert again.inputs[0] is inp
+    # a concrete tensor as input_tensor: wrapped in an Input of its shape
+    import torch
+    concrete = vgg16.VGG16(weights=None, include_top=False, input_tensor=torch.zeros(1, 32, 32, 3))
+    assert tuple(to_numpy(concrete(np.zeros((1, 32, 32, 3), np.float32))).shape) == (1, 1, 1, 512)
     x = np.random.default_rng(0).random((1, 32, 32, 3)).astype(np.float32)
     np.testing.assert_allclose(to_numpy(again(x)), to_numpy(model(x)), rtol=1e-6)
 
