@@ -17,7 +17,7 @@ from fastkeras import backend
 from fastkeras.applications import imagenet_utils
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
-FAMILIES = ["densenet"]
+FAMILIES = ["inception", "densenet"]
 CONSTRUCTORS = {
     "inception_v3": "InceptionV3", "xception": "Xception",
     "densenet121": "DenseNet121", "densenet169": "DenseNet169", "densenet201": "DenseNet201",
@@ -154,9 +154,10 @@ def test_imagenet_weight_files(no_download, family, name):
 def test_imagenet_offline_error_names_file_and_url(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
 
-    def offline(*args, **kwargs):
+    def offline(*args, **kwargs):  # no download, even where the network is up
         raise OSError("network unreachable")
-    monkeypatch.setattr(imagenet_utils, "get_file", offline)
+    from fastkeras.utils import data_utils
+    monkeypatch.setattr(data_utils, "_download", offline)
     fname = "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"
     with pytest.raises(Exception, match=fname) as err:
         fastkeras.applications.DenseNet121(include_top=False, input_shape=(32, 32, 3))
