@@ -17,7 +17,7 @@ from fastkeras import backend
 from fastkeras.applications import imagenet_utils
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
-FAMILIES = ["inception", "densenet"]
+FAMILIES = ["inception", "xception", "densenet"]
 CONSTRUCTORS = {
     "inception_v3": "InceptionV3", "xception": "Xception",
     "densenet121": "DenseNet121", "densenet169": "DenseNet169", "densenet201": "DenseNet201",
