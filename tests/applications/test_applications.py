@@ -317,3 +317,43 @@ def test_mobilenet_errors():
     assert mobilenet.MobileNet(weights=None, include_top=False, alpha=0.5).name == "mobilenet_0.50_None"
     assert mobilenet.MobileNet(weights=None, include_top=False, alpha=0.5,
                                input_shape=(96, 96, 3)).name == "mobilenet_0.50_96"
+
+
+@pytest.mark.parametrize("case", ["mobilenet_mobilenet_notop", "mobilenet_mobilenetv2_notop"])
+def test_channels_first_gives_the_same_outputs(case):
+    """Kernels have the same shapes in both data formats, so tf-keras' channels_last weight file loads into a
+    channels_first model, which must give tf-keras' outputs on the transposed input (tf-keras itself cannot
+    run these channels_first on CPU)."""
+    meta = fixture_json(case + ".json")
+    data = np.load(os.path.join(HERE, case + ".npz"))
+    fastkeras.backend.set_image_data_format("channels_first")
+    try:
+        kwargs = dict(meta["kwargs"])
+        h, w, c = kwargs["input_shape"]
+        kwargs["input_shape"] = (c, h, w)
+        fastkeras.backend.clear_session()
+        model = getattr(fastkeras.applications, meta["builder"])(weights=None, **kwargs)
+        assert [layer.name for layer in model.layers] == meta["layers"]
+        model.load_weights(os.path.join(HERE, case + ".h5"))
+        y = to_numpy(model(np.ascontiguousarray(data["x"].transpose(0, 3, 1, 2)), training=False))
+    finally:
+        fastkeras.backend.set_image_data_format("channels_last")
+    if y.ndim == 4:
+        y = y.transpose(0, 2, 3, 1)
+    np.testing.assert_allclose(y, data["y"], atol=1e-4, rtol=0)
+
+
+def test_imagenet_weights_come_from_the_keras_cache(tmp_path, monkeypatch):
+    """weights='imagenet' looks the published file name up in $KERAS_HOME/models (MobileNet's files carry no
+    hash, so tf-keras' own save_weights file can stand in for the published one)."""
+    import shutil
+    from fastkeras.applications import mobilenet
+    case = "mobilenet_mobilenet_notop"
+    os.makedirs(tmp_path / "models")
+    # a 64x64 input is not one of the pretrained sizes: tf-keras then loads the 224 file
+    shutil.copy(os.path.join(HERE, case + ".h5"), tmp_path / "models" / "mobilenet_2_5_224_tf_no_top.h5")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    model = mobilenet.MobileNet(input_shape=(64, 64, 3), alpha=0.25, include_top=False)
+    assert model.name == "mobilenet_0.25_224"
+    data = np.load(os.path.join(HERE, case + ".npz"))
+    np.testing.assert_allclose(to_numpy(model(data["x"], training=False)), data["y"], atol=1e-4, rtol=0)
