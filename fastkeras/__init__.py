@@ -17,8 +17,10 @@ from fastkeras.engine.training import Model
 from fastkeras import utils
 from fastkeras import datasets, preprocessing
 from fastkeras import wrappers  # keras.wrappers.scikit_learn (scikit-learn itself is imported only by its users)
+from fastkeras import applications  # a name table: each architecture's module loads when first used
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "optimizers", "activations", "constraints", "initializers", "regularizers", "layers", "mixed_precision", "models", "utils",
-           "datasets", "preprocessing", "wrappers", "Input", "Model", "Sequential", "__version__"]
+__all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers",
+           "regularizers", "layers", "mixed_precision", "models", "utils", "datasets", "preprocessing", "wrappers",
+           "applications", "Input", "Model", "Sequential", "__version__"]

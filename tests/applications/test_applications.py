@@ -357,3 +357,9 @@ def test_imagenet_weights_come_from_the_keras_cache(tmp_path, monkeypatch):
     assert model.name == "mobilenet_0.25_224"
     data = np.load(os.path.join(HERE, case + ".npz"))
     np.testing.assert_allclose(to_numpy(model(data["x"], training=False)), data["y"], atol=1e-4, rtol=0)
+
+
+def test_applications_reachable_from_the_top_level_package():
+    import fastkeras as keras
+    assert keras.applications.MobileNetV2 is keras.applications.mobilenet_v2.MobileNetV2
+    assert "VGG16" in dir(keras.applications)
