@@ -17,7 +17,7 @@ from fastkeras import backend
 from fastkeras.applications import imagenet_utils
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
-FAMILIES = ["inception", "xception", "densenet"]
+FAMILIES = ["inception", "xception", "densenet", "efficientnet"]
 CONSTRUCTORS = {
     "inception_v3": "InceptionV3", "xception": "Xception",
     "densenet121": "DenseNet121", "densenet169": "DenseNet169", "densenet201": "DenseNet201",
@@ -111,8 +111,18 @@ def test_structure_and_outputs(family, name):
     check_outputs(model(x, training=False), outputs[name])
 
 
+@pytest.fixture
+def fast_init(monkeypatch):
+    """Where weight values do not matter: a clipped normal in place of torch's slow truncated normal (30 s
+    for EfficientNetB7's 64M weights otherwise)."""
+    def clipped_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+        return backend.random_normal(shape, mean, stddev, dtype=dtype, seed=seed).clamp_(mean - 2 * stddev,
+                                                                                          mean + 2 * stddev)
+    monkeypatch.setattr(backend, "truncated_normal", clipped_normal)
+
+
 @pytest.mark.parametrize("family,name", cases(numeric=False))
-def test_structure(family, name):
+def test_structure(fast_init, family, name):
     info, _ = load(family)
     check_structure(build(name, info[name]), info[name])
 
@@ -137,7 +147,7 @@ def imagenet_cases():
 
 
 @pytest.mark.parametrize("family,name", imagenet_cases())
-def test_imagenet_weight_files(no_download, family, name):
+def test_imagenet_weight_files(no_download, fast_init, family, name):
     entry = load(family)[0][name]
     include_top = name.endswith("_top")
     kw = {} if include_top else {"input_shape": (75, 75, 3)}
@@ -172,6 +182,28 @@ def test_densenet_loads_tf_keras_h5():
                               input_shape=(32, 32, 3))
     check_structure(model, info["densenet_small"])
     check_outputs(model(det_input((2, 32, 32, 3), "unit"), training=False), outputs["densenet_small"])
+
+
+def test_efficientnet_imagenet_graph_outputs(no_download):
+    """The 'imagenet' stem (with tf-keras' extra per-channel multiply) computes what tf-keras' does."""
+    _, outputs = load("efficientnet")
+    backend.clear_session()
+    model = fastkeras.applications.EfficientNetB0(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
+    set_det_weights(model)
+    check_outputs(model(det_input((2, 32, 32, 3), "pixels"), training=False),
+                  outputs["efficientnetb0_imagenet_notop"])
+
+
+def test_efficientnet_loads_tf_keras_h5():
+    info, outputs = load("efficientnet")
+    from fastkeras.applications import efficientnet
+    backend.clear_session()
+    small_blocks = [dict(efficientnet.DEFAULT_BLOCKS_ARGS[i], repeats=1) for i in (0, 1, 3)]
+    model = efficientnet.EfficientNet(0.25, 1.0, 32, blocks_args=small_blocks, model_name="efficientnet_small",
+                                      weights=os.path.join(HERE, "efficientnet_small.h5"), include_top=True,
+                                      classes=7, input_shape=(32, 32, 3))
+    check_structure(model, info["efficientnet_small"])
+    check_outputs(model(det_input((2, 32, 32, 3), "pixels"), training=False), outputs["efficientnet_small"])
 
 
 @pytest.mark.parametrize("family", FAMILIES)
