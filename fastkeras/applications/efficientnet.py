@@ -11,6 +11,8 @@ import copy
 import math
 import os
 
+import numpy as np
+
 from fastkeras import backend
 from fastkeras import layers
 from fastkeras.engine.training import Model
@@ -53,11 +55,11 @@ DENSE_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
 IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225]
 
 
-def _channel_scale(values, channels_first):
-    """A layer multiplying each channel by a constant: tf-keras' ``tf.math.multiply`` op layer of the
-    'imagenet' EfficientNets (same name, no weights)."""
+def _channel_scale(x, values, channels_first):
+    """``x`` times a per-channel constant, recorded as tf-keras records ``tf.math.multiply`` on a Keras tensor:
+    an op layer named 'tf.math.multiply', without weights, whose config is data (no Python code)."""
     shape = (1, 3, 1, 1) if channels_first else (1, 1, 1, 3)
-    return layers.Lambda(lambda x: x * x.new_tensor(values).reshape(shape), name="tf.math.multiply")
+    return x * np.asarray(values, dtype="float32").reshape(shape)
 
 
 def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rate=0.2,  # noqa: N802
@@ -99,7 +101,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
     if weights == "imagenet":
         # The published weights' normalization divides by the variance, not its square root
         # (https://github.com/tensorflow/tensorflow/issues/49930): tf-keras divides once more by sqrt(std).
-        x = _channel_scale([1.0 / math.sqrt(s) for s in IMAGENET_STDDEV_RGB], bn_axis == 1)(x)
+        x = _channel_scale(x, [1.0 / math.sqrt(s) for s in IMAGENET_STDDEV_RGB], bn_axis == 1)
     x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name="stem_conv_pad")(x)
     x = layers.Conv2D(round_filters(32), 3, strides=2, padding="valid", use_bias=False,
                       kernel_initializer=CONV_KERNEL_INITIALIZER, name="stem_conv")(x)

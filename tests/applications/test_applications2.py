@@ -190,8 +190,21 @@ def test_efficientnet_imagenet_graph_outputs(no_download):
     backend.clear_session()
     model = fastkeras.applications.EfficientNetB0(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
     set_det_weights(model)
-    check_outputs(model(det_input((2, 32, 32, 3), "pixels"), training=False),
-                  outputs["efficientnetb0_imagenet_notop"])
+    x = det_input((2, 32, 32, 3), "pixels")
+    check_outputs(model(x, training=False), outputs["efficientnetb0_imagenet_notop"])
+    # the multiply is an op layer (config is data, no Python code): the graph round-trips through JSON
+    clone = fastkeras.models.model_from_json(model.to_json())
+    clone.set_weights(model.get_weights())
+    check_outputs(clone(x, training=False), outputs["efficientnetb0_imagenet_notop"])
+
+
+def test_input_tensor_takes_its_source_inputs():
+    backend.clear_session()
+    inp = fastkeras.Input((32, 32, 3))
+    x = fastkeras.layers.Rescaling(2.0)(inp)
+    model = fastkeras.applications.DenseNet121(weights=None, include_top=False, input_tensor=x, pooling="avg")
+    assert model.inputs[0] is inp and model.layers[1].name == "rescaling"
+    assert model.output_shape == (None, 1024)
 
 
 def test_efficientnet_loads_tf_keras_h5():
