@@ -233,7 +233,5 @@ def _fetch_model_file(file_name, origin, file_hash, what, alternative=""):
     try:
         return get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
     except FetchError as e:
-        # get_file's own text names the datasets folder; these files live in the models folder
-        details = "\n".join(line for line in str(e).splitlines() if not line.startswith("The cache folder is"))
         raise FetchError(f"Could not obtain {what} {file_name} (from {origin}). Put it in the Keras cache folder "
-                         f"$KERAS_HOME/models (default ~/.keras/models){alternative}.\n{details}") from e
+                         f"$KERAS_HOME/models (default ~/.keras/models){alternative}.\n{e}") from e

@@ -150,7 +150,7 @@ def _extract_archive(path, folder, archive_format="auto"):
     return False
 
 
-def _missing_file_message(fname, origin, where, reason, stale_hash=None, untar_folder=None):
+def _missing_file_message(fname, origin, where, reason, stale_hash=None, untar_folder=None, cache_subdir="datasets"):
     lines = [f"URL fetch failure on {origin}: {reason}"]
     if stale_hash:
         lines.append(f"The cached file {where} does not match its expected {stale_hash} hash (incomplete or "
@@ -160,7 +160,11 @@ def _missing_file_message(fname, origin, where, reason, stale_hash=None, untar_f
     lines.append(f"Download {origin} on a machine with network access and put it at {where}")
     if untar_folder:
         lines.append(f"(or put the folder it unpacks to at {untar_folder})")
-    lines.append("The cache folder is $KERAS_HOME/datasets, or ~/.keras/datasets when KERAS_HOME is not set.")
+    if os.path.isabs(cache_subdir):
+        lines.append(f"The cache folder is {cache_subdir}.")
+    else:
+        lines.append(f"The cache folder is $KERAS_HOME/{cache_subdir}, or ~/.keras/{cache_subdir} when KERAS_HOME is "
+                     "not set.")
     return "\n".join(lines)
 
 
@@ -214,11 +218,11 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
             _download(origin, fpath, file_hash, hash_algorithm)
         except urllib.error.HTTPError as e:
             raise FetchError(_missing_file_message(fname, origin, fpath, f"{e.code} -- {e.msg}", stale_hash,
-                                                   untar_folder)) from e
+                                                   untar_folder, cache_subdir)) from e
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", None) or e
             raise FetchError(_missing_file_message(fname, origin, fpath, f"{getattr(e, 'errno', None)} -- {reason}",
-                                                   stale_hash, untar_folder)) from e
+                                                   stale_hash, untar_folder, cache_subdir)) from e
 
     if untar:
         _extract_into(fpath, folder, untar_folder, "tar")
