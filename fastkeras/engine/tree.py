@@ -31,17 +31,19 @@ def map_structure(fn, x):
 
 def pack_sequence_as(structure, flat):
     """Rebuilds ``structure`` with the leaves taken in order from ``flat``."""
-    it = iter(flat)
+    # A module-level helper rather than a recursive closure: a closure that calls itself is a reference cycle,
+    # and this one would hold the step's tensors until the cyclic garbage collector happened to run.
+    return _pack(structure, iter(flat))
 
-    def build(s):
-        if isinstance(s, list):
-            return [build(i) for i in s]
-        if isinstance(s, tuple):
-            return tuple(build(i) for i in s)
-        if isinstance(s, dict):
-            return {k: build(s[k]) for k in sorted(s)}
-        return next(it)
-    return build(structure)
+
+def _pack(s, leaves):
+    if isinstance(s, list):
+        return [_pack(i, leaves) for i in s]
+    if isinstance(s, tuple):
+        return tuple(_pack(i, leaves) for i in s)
+    if isinstance(s, dict):
+        return {k: _pack(s[k], leaves) for k in sorted(s)}
+    return next(leaves)
 
 
 def unnest_single(x):
