@@ -240,3 +240,25 @@ def test_dense_and_conv_relu_in_place_keep_values_and_gradients():
         want_grads = torch.autograd.grad(want.square().sum(), [x, kernel, bias])
         for g, w in zip(got_grads, want_grads):
             np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_relu_in_place_on_views_matches_relu_and_rectifies_a_permuted_base_in_place():
+    """A convolution's channels_last output is a permuted view of torch's result: the base is rectified in place
+    (no output-sized copy, no rebuild of the base in backward); any other view gets a fresh rectified tensor."""
+    import torch
+    from fastkeras.backend.torch import ops
+    views = {"permuted": lambda t: t.movedim(1, -1), "transposed": lambda t: t.transpose(0, 1),
+             "reshaped": lambda t: t.reshape(4, -1), "sliced": lambda t: t[:, :2], "own tensor": lambda t: t}
+    for name, make_view in views.items():
+        w = torch.randn(4, 3, 5, 2, requires_grad=True)
+        base = w * 2.0
+        got = ops.relu_in_place(make_view(base))
+        want = torch.relu(make_view(w * 2.0))
+        assert torch.equal(got, want), name
+        weights = torch.arange(want.numel(), dtype=torch.float32).reshape(want.shape)
+        got_grad, = torch.autograd.grad((got * weights).sum(), w)
+        want_grad, = torch.autograd.grad((want * weights).sum(), w)
+        assert torch.equal(got_grad, want_grad), name
+        shares_storage = got.data_ptr() == base.data_ptr()
+        assert shares_storage == (name in ("permuted", "transposed", "own tensor")), name
+        assert "CopySlices" not in type(got.grad_fn).__name__, name

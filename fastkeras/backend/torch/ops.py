@@ -342,7 +342,36 @@ def relu_in_place(x):
     """``relu(x)`` written over ``x``: for a tensor its caller has just made and nothing else holds (the output
     of a layer's own matmul or convolution). Saves a tensor as large as the layer's output, which for a
     convolution over large maps is most of the activation's cost (see Dense.call, Conv.call)."""
-    return torch.relu_(x)
+    x = _t(x)
+    if torch.compiler.is_compiling():  # the compiler plans buffers itself (and cannot trace ``_base``)
+        return torch.relu(x)
+    base = x._base
+    if base is None:
+        return torch.relu_(x)
+    # A convolution's channels_last result is a permuted view of torch's output. Rectifying the view in place
+    # would make autograd rebuild the whole base in backward (zeros, clone and copy of the full tensor: three
+    # output-sized temporaries), so rectify the base and permute it again; any other view is rectified anew.
+    order = _permutation_of(base, x)
+    if order is None:
+        return torch.relu(x)
+    return torch.relu_(base).permute(order)
+
+
+def _permutation_of(base, view):
+    """The dims order with ``base.permute(order)`` laid out exactly as ``view``, or None if there is none."""
+    if (view.storage_offset() != base.storage_offset() or view.dim() != base.dim()
+            or view.numel() != base.numel()):
+        return None
+    remaining = list(range(base.dim()))
+    order = []
+    for size, stride in zip(view.shape, view.stride()):
+        match = next((d for d in remaining if base.shape[d] == size and (base.stride(d) == stride or size == 1)),
+                     None)
+        if match is None:
+            return None
+        remaining.remove(match)
+        order.append(match)
+    return tuple(order)
 
 
 def elu(x, alpha=1.0):
