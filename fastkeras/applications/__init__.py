@@ -15,6 +15,11 @@ _MODELS = {
     "InceptionV3": "inception_v3", "Xception": "xception",
     "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
     **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
+    **{f"ConvNeXt{s}": "convnext" for s in ("Tiny", "Small", "Base", "Large", "XLarge")},
+    **{f"EfficientNetV2{s}": "efficientnet_v2" for s in ("B0", "B1", "B2", "B3", "S", "M", "L")},
+    **{f"RegNet{k}{n}": "regnet" for k in "XY"
+       for n in ("002", "004", "006", "008", "016", "032", "040", "064", "080", "120", "160", "320")},
+    **{f"ResNetRS{d}": "resnet_rs" for d in (50, 101, 152, 200, 270, 350, 420)},
 }
 _MODULES = sorted(set(_MODELS.values()) | {"imagenet_utils", "resnet50"})
 
