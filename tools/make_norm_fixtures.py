@@ -20,6 +20,7 @@ It writes, into tests/fixtures/norm/:
   Keras 2 HDF5 layout written by ``save_weights``), models after one ``train_on_batch`` (weights before and
   after, loss) and an ActivityRegularization model's ``evaluate`` loss.
 """
+import collections.abc
 import json
 import os
 
@@ -113,6 +114,19 @@ CASES = [
     ("td_sequential_convnet", lambda: L.TimeDistributed(sequential_convnet()), (2, 3, 6, 6, 1), (None,)),
     ("td_batchnorm", lambda: L.TimeDistributed(L.BatchNormalization()), (2, 3, 4), BOTH),
     ("td_dropout", lambda: L.TimeDistributed(L.Dropout(0.5)), (2, 3, 4), (False,)),
+    # BatchNormalization's TensorFlow-only options: batch renormalization and virtual ("ghost") batches.
+    ("bn_renorm_2d", lambda: L.BatchNormalization(renorm=True), (6, 5), BOTH),
+    ("bn_renorm_clipped_4d", lambda: L.BatchNormalization(renorm=True, renorm_momentum=0.9, momentum=0.8,
+                                                          renorm_clipping={"rmin": 0.8, "rmax": 1.25, "dmax": 0.2}),
+     (3, 4, 5, 2), BOTH),
+    ("bn_renorm_no_scale", lambda: L.BatchNormalization(renorm=True, scale=False, renorm_clipping={"rmax": 1.1}),
+     (6, 3), BOTH),
+    ("bn_renorm_mask", lambda: L.BatchNormalization(renorm=True), (3, 5, 4), (True,), {"mask": True}),
+    ("bn_virtual_2d", lambda: L.BatchNormalization(virtual_batch_size=3), (6, 5), BOTH),
+    ("bn_virtual_4d", lambda: L.BatchNormalization(virtual_batch_size=2, momentum=0.9), (4, 3, 3, 2), BOTH),
+    ("bn_virtual_axis1", lambda: L.BatchNormalization(axis=1, virtual_batch_size=2), (4, 3, 5), BOTH),
+    ("bn_virtual_renorm", lambda: L.BatchNormalization(virtual_batch_size=2, renorm=True,
+                                                       renorm_clipping={"dmax": 0.5}), (6, 4), BOTH),
 ]
 
 # Noise and regularization layers: configs (and inference identity) only; their randomness is tested by statistics.
@@ -133,16 +147,24 @@ def _frozen(layer):
     return layer
 
 
+def _json_default(o):
+    # tf-keras tracks a dict attribute (renorm_clipping) as a mapping wrapper; its JSON encoder writes a dict.
+    if isinstance(o, collections.abc.Mapping):
+        return dict(o)
+    if hasattr(o, "item"):
+        return o.item()
+    return list(o) if hasattr(o, "__iter__") else str(o)
+
+
 def jsonable(value):
-    return json.loads(json.dumps(value, default=lambda o: o.item() if hasattr(o, "item") else
-                                 (list(o) if hasattr(o, "__iter__") else str(o))))
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def initial_weights(layer, rng):
     values = []
     for w in layer.weights:
         name = w.name.split("/")[-1]
-        if "variance" in name:
+        if "variance" in name or "stddev" in name:
             values.append(rng.uniform(0.5, 1.5, w.shape).astype(np.float32))
         elif "gamma" in name:
             values.append((1.0 + 0.3 * rng.standard_normal(w.shape)).astype(np.float32))

@@ -49,7 +49,14 @@ class BatchNormalization(Layer):
     mode, as in TF2 Keras.
 
     Weights, in Keras' order: ``gamma`` (if ``scale``), ``beta`` (if ``center``),
-    ``moving_mean``, ``moving_variance`` (the last two non-trainable).
+    ``moving_mean``, ``moving_variance`` (the last two non-trainable); with
+    ``renorm=True`` also ``moving_stddev``, ``renorm_mean`` and ``renorm_stddev``.
+
+    tf-keras' TensorFlow-only options work as there: ``renorm`` (batch
+    renormalization, with ``renorm_clipping`` and ``renorm_momentum``),
+    ``virtual_batch_size`` (statistics per "ghost" batch; the weights then have a
+    unit dimension per input axis plus one) and ``adjustment`` (a callable
+    ``shape -> (scale, bias)`` applied in training, left out of the config).
 
     Shape: any; unchanged.
     """
@@ -57,7 +64,8 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 synchronized=False, fused=None, **kwargs):
+                 synchronized=False, renorm=False, renorm_clipping=None, renorm_momentum=0.99, fused=None,
+                 virtual_batch_size=None, adjustment=None, **kwargs):
         super().__init__(**kwargs)
         self.axis = _check_axis_argument(axis)
         self.momentum = momentum
@@ -74,8 +82,28 @@ class BatchNormalization(Layer):
         self.gamma_constraint = constraints.get(gamma_constraint)
         # Without a distribution strategy there is nothing to synchronize; kept for configs that name it.
         self.synchronized = synchronized
+        self.renorm = bool(renorm)
+        self.virtual_batch_size = virtual_batch_size
+        # A callable (shape -> (scale, bias)) applied in training; like tf-keras, never part of the config.
+        self.adjustment = adjustment
+        if self.renorm:
+            renorm_clipping = dict(renorm_clipping or {})
+            unknown = set(renorm_clipping) - {"rmax", "rmin", "dmax"}
+            if unknown:
+                raise ValueError(f"Received invalid keys for `renorm_clipping` argument: {renorm_clipping}. "
+                                 "Supported values: ['rmax', 'rmin', 'dmax'].")
+            self.renorm_clipping = renorm_clipping
+            self.renorm_momentum = renorm_momentum
         axes = [axis] if isinstance(axis, int) else list(axis)
-        fusable = len(axes) == 1 and axes[0] in _FUSABLE_AXES and self.dtype in _FUSABLE_DTYPES
+        if fused:
+            if self.renorm:
+                raise ValueError("Passing both `fused=True` and `renorm=True` is not supported.")
+            if virtual_batch_size is not None:
+                raise ValueError("Passing `fused=True` is not supported when `virtual_batch_size` is specified.")
+            if adjustment is not None:
+                raise ValueError("Passing `fused=True` is not supported when `adjustment` is specified.")
+        fusable = (len(axes) == 1 and axes[0] in _FUSABLE_AXES and self.dtype in _FUSABLE_DTYPES
+                   and not self.renorm and virtual_batch_size is None and adjustment is None)
         if fused and not fusable:
             raise ValueError("Passing `fused=True` is only supported when axis is 1 or 3 for input rank = 4 or 1 or "
                              f"4 for input rank = 5, and a float16, bfloat16 or float32 dtype. Got axis {axes} and "
@@ -86,8 +114,25 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        self.axis = _standardize_axis(self.name, self.axis, input_shape)
         rank = len(input_shape)
+        axes = [self.axis] if isinstance(self.axis, int) else list(self.axis)
+        if self.virtual_batch_size is not None and rank in axes:
+            # tf-keras writes the axes of a built ghost-batch layer shifted by one (they index its internal
+            # (virtual_batch_size, N / virtual_batch_size, ...) view), so its own files cannot rebuild the layer;
+            # an axis one past the input's rank is that shift, undone here.
+            axes = [a - 1 if a > 0 else a for a in axes]
+        self.axis = _standardize_axis(self.name, axes, input_shape)
+        if self.virtual_batch_size is not None:
+            if self.virtual_batch_size <= 0:
+                raise ValueError(f'Layer "{self.name}": `virtual_batch_size` must be a positive integer that divides '
+                                 "the true batch size of the input tensor. Received: "
+                                 f"virtual_batch_size={self.virtual_batch_size}")
+            if 0 in self.axis:
+                raise ValueError(f'Layer "{self.name}": when using `virtual_batch_size`, the batch dimension must be '
+                                 f"0 and thus axis cannot include 0. Received axis={self.axis}")
+            if self.adjustment is not None:
+                raise ValueError(f'Layer "{self.name}": when using `virtual_batch_size`, adjustment cannot be '
+                                 "specified.")
         if self.fused is None:
             self.fused = rank in (4, 5)
         elif self.fused and rank not in (4, 5):
@@ -105,10 +150,15 @@ class BatchNormalization(Layer):
                 raise ValueError(f'Layer "{self.name}": input has undefined `axis` dimension. Received input with '
                                  f"shape {input_shape} and axis={tuple(self.axis)}")
         self.input_spec = InputSpec(ndim=rank, axes=sizes)
-        if len(self.axis) == 1:
+        if len(self.axis) == 1 and self.virtual_batch_size is None:
             param_shape = (sizes[self.axis[0]],)
         else:
             param_shape = tuple(sizes.get(d, 1) for d in range(rank))
+            if self.virtual_batch_size is not None:
+                # Virtual batches reshape (N, ...) to (virtual_batch_size, N / virtual_batch_size, ...): the
+                # parameters get a unit dimension for the new axis 1 and the normalized axes move up by one.
+                param_shape = param_shape[:1] + (1,) + param_shape[1:]
+                self.axis = [a + 1 for a in self.axis]
         dtype = _param_dtype(self.dtype)
         self.gamma = self.add_weight("gamma", param_shape, dtype=dtype, initializer=self.gamma_initializer,
                                      regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
@@ -120,6 +170,16 @@ class BatchNormalization(Layer):
                                            initializer=self.moving_mean_initializer, trainable=False)
         self.moving_variance = self.add_weight("moving_variance", param_shape, dtype=dtype,
                                                initializer=self.moving_variance_initializer, trainable=False)
+        if self.renorm:
+            # Batch renormalization tracks the inference standard deviation (the moving variance follows from
+            # it) and, for the corrections r and d, a mean and standard deviation with their own momentum.
+            stddev_initializer = _SquareRootOf(self.moving_variance_initializer)
+            self.moving_stddev = self.add_weight("moving_stddev", param_shape, dtype=dtype,
+                                                 initializer=stddev_initializer, trainable=False)
+            self.renorm_mean = self.add_weight("renorm_mean", param_shape, dtype=dtype,
+                                               initializer=self.moving_mean_initializer, trainable=False)
+            self.renorm_stddev = self.add_weight("renorm_stddev", param_shape, dtype=dtype,
+                                                 initializer=stddev_initializer, trainable=False)
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
@@ -134,29 +194,94 @@ class BatchNormalization(Layer):
 
     def _normalize(self, inputs, training, mask):
         single_axis = len(self.axis) == 1 and inputs.ndim >= 2
-        if self.fused or (not training and single_axis):
+        plain = not self.renorm and self.virtual_batch_size is None and self.adjustment is None
+        if self.fused or (not training and single_axis and plain):
             # torch's kernel; in training it also updates the moving statistics in place, with the
             # Bessel-corrected batch variance exactly as TensorFlow's fused kernel does.
             return K.fused_batch_norm(inputs, self.gamma, self.beta, self.moving_mean, self.moving_variance,
                                       axis=self.axis[0], momentum=self.momentum, epsilon=self.epsilon,
                                       training=training)
-        if not training:
-            mean, variance = self.moving_mean, self.moving_variance
-        else:
-            mean, variance = self._batch_moments(inputs, mask)
-            self._move_toward(self.moving_mean, mean)
-            self._move_toward(self.moving_variance, variance)
-        return K.batch_normalization(inputs, mean, variance, self.beta, self.gamma, axis=self.axis[0],
-                                     epsilon=self.epsilon)
+        if self.virtual_batch_size is None:
+            return self._normalize_composed(inputs, training, mask)
+        # Ghost batches: sample i joins virtual batch i % (N / virtual_batch_size), as TensorFlow's reshape of
+        # (N, ...) to (virtual_batch_size, N / virtual_batch_size, ...) groups them. Inference uses the moving
+        # statistics, so any batch size will do there.
+        shape = tuple(inputs.shape)
+        if training and shape[0] % self.virtual_batch_size:
+            raise ValueError(f'Layer "{self.name}": virtual_batch_size={self.virtual_batch_size} must divide the '
+                             f"batch size, but the input has a batch of {shape[0]} (shape {shape}).")
+        grouped = (self.virtual_batch_size, -1) if training else (-1, 1)
+        inputs = K.reshape(inputs, grouped + shape[1:])
+        if mask is not None:
+            mask = K.reshape(mask, grouped + tuple(mask.shape[1:]))
+        return K.reshape(self._normalize_composed(inputs, training, mask), (-1,) + shape[1:])
 
-    def _move_toward(self, moving, batch_value):
+    def _normalize_composed(self, inputs, training, mask):
+        """tf-keras' non-fused route: batch normalization written out, with virtual batches (``inputs`` already
+        grouped), batch renormalization and the ``adjustment`` callable."""
+        scale, offset = self._along_axis(self.gamma, inputs), self._along_axis(self.beta, inputs)
+        if not training:
+            return K.batch_normalization(inputs, self._along_axis(self.moving_mean, inputs),
+                                         self._along_axis(self.moving_variance, inputs), offset, scale,
+                                         axis=self.axis[0], epsilon=self.epsilon)
+        if self.adjustment is not None:
+            adjust_scale, adjust_bias = self.adjustment(tuple(inputs.shape))
+            scale, offset = _compose(adjust_scale, adjust_bias, scale, offset)
+        mean, variance = self._batch_moments(inputs, mask)
+        if self.virtual_batch_size is not None:  # the moving statistics follow the average over virtual batches
+            new_mean, new_variance = K.mean(mean, axis=1, keepdims=True), K.mean(variance, axis=1, keepdims=True)
+        else:
+            new_mean, new_variance = mean, variance
+        if self.renorm:
+            r, d = self._renorm_corrections(new_mean, new_variance)
+            scale, offset = _compose(self._along_axis(r, inputs), self._along_axis(d, inputs), scale, offset)
+        self._move_toward(self.moving_mean, new_mean, self.momentum)
+        if self.renorm:
+            # The moving variance is derived from the moving standard deviation, epsilon taken out again.
+            self._move_toward(self.moving_stddev, K.sqrt(new_variance + self.epsilon), self.momentum)
+            K.update(self.moving_variance, K.relu(K.square(self.moving_stddev) - self.epsilon))
+        else:
+            self._move_toward(self.moving_variance, new_variance, self.momentum)
+        return K.batch_normalization(inputs, self._along_axis(mean, inputs), self._along_axis(variance, inputs),
+                                     offset, scale, axis=self.axis[0], epsilon=self.epsilon)
+
+    def _renorm_corrections(self, mean, variance):
+        """Batch renormalization's r and d (no gradient through them), from the renorm statistics before this
+        batch; then moves those statistics toward the batch's with ``renorm_momentum``."""
+        mean, stddev = K.stop_gradient(mean), K.stop_gradient(K.sqrt(variance + self.epsilon))
+        renorm_stddev = K.maximum(self.renorm_stddev, self.epsilon ** 0.5)  # no division by ~0 early on
+        r = stddev / renorm_stddev
+        d = (mean - self.renorm_mean) / renorm_stddev
+        clip = self.renorm_clipping
+        if clip.get("rmin") is not None:
+            r = K.maximum(r, clip["rmin"])
+        if clip.get("rmax") is not None:
+            r = K.minimum(r, clip["rmax"])
+        if clip.get("dmax") is not None:
+            d = K.minimum(K.maximum(d, -clip["dmax"]), clip["dmax"])
+        self._move_toward(self.renorm_mean, mean, self.renorm_momentum)
+        self._move_toward(self.renorm_stddev, stddev, self.renorm_momentum)
+        return r, d
+
+    def _along_axis(self, value, inputs):
+        """A 1-D parameter or statistic shaped to broadcast against ``inputs`` along the normalized axis."""
+        if value is None or value.ndim != 1 or inputs.ndim == 1:
+            return value
+        shape = [1] * inputs.ndim
+        shape[self.axis[0]] = value.shape[0]
+        return K.reshape(value, shape)
+
+    def _move_toward(self, moving, batch_value, momentum):
         # Keras' update, outside autograd: moving - (moving - batch_value) * (1 - momentum).
-        K.update(moving, moving - (moving - K.stop_gradient(batch_value)) * (1.0 - self.momentum))
+        K.update(moving, moving - (moving - K.stop_gradient(batch_value)) * (1.0 - momentum))
 
     def _batch_moments(self, inputs, mask):
-        """Biased batch moments in the weights' shape (tf-keras' non-fused route); masked steps do not count."""
+        """Biased batch moments (tf-keras' non-fused route); masked steps do not count. With virtual batches,
+        per virtual batch (axis 1 is not reduced)."""
         reduction_axes = [d for d in range(inputs.ndim) if d not in self.axis]
-        keepdims = len(self.axis) > 1
+        if self.virtual_batch_size is not None:
+            reduction_axes.remove(1)
+        keepdims = len(self.axis) > 1 or self.virtual_batch_size is not None
         if mask is None:
             return K.moments(inputs, reduction_axes, keepdims=keepdims)
         weights = K.expand_dims(K.cast(mask, K.dtype(inputs)), -1)
@@ -167,8 +292,13 @@ class BatchNormalization(Layer):
 
     def get_config(self):
         config = super().get_config()
+        axis = self.axis
+        if self.built and self.virtual_batch_size is not None:
+            # The input's axes, not those of the internal ghost-batch view (which tf-keras writes, and then
+            # cannot load): the config must rebuild the layer.
+            axis = [a - 1 for a in axis]
         config.update({
-            "axis": self.axis,
+            "axis": axis,
             "momentum": self.momentum,
             "epsilon": self.epsilon,
             "center": self.center,
@@ -182,7 +312,34 @@ class BatchNormalization(Layer):
             "beta_constraint": constraints.serialize(self.beta_constraint),
             "gamma_constraint": constraints.serialize(self.gamma_constraint),
         })
+        # As tf-keras: the TensorFlow-only options appear only when set; `adjustment` is a callable and is left out.
+        if self.renorm:
+            config.update(renorm=True, renorm_clipping=self.renorm_clipping, renorm_momentum=self.renorm_momentum)
+        if self.virtual_batch_size is not None:
+            config["virtual_batch_size"] = self.virtual_batch_size
         return config
+
+
+def _compose(scale, offset, then_scale, then_offset):
+    """The affine map ``x * scale + offset`` followed by ``x * then_scale + then_offset``, as one (scale, offset);
+    any of the four may be None (no scaling, no shift)."""
+    if then_scale is not None:
+        scale = then_scale if scale is None else scale * then_scale
+        offset = None if offset is None else offset * then_scale
+    if then_offset is not None:
+        offset = then_offset if offset is None else offset + then_offset
+    return scale, offset
+
+
+class _SquareRootOf:
+    """An initializer giving the square root of another's values (the renorm standard deviations start as the
+    square root of the moving variance's initial value)."""
+
+    def __init__(self, initializer):
+        self.initializer = initializer
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        return K.sqrt(self.initializer(shape, dtype=dtype, **kwargs))
 
 
 class LayerNormalization(Layer):

@@ -77,8 +77,18 @@ def check_case(case):
             out_mask = layer.compute_mask(x, kwargs["mask"])
             np.testing.assert_array_equal(K.to_numpy(out_mask), ARRAYS[f"{key}/out_mask"])
     config = plain(layer.get_config())
-    assert list(config) == list(case["config"])
-    assert config == case["config"]
+    want = dict(case["config"])
+    if want.get("virtual_batch_size") is not None:
+        # tf-keras writes a built ghost-batch layer's axes shifted by one (axes of its internal view) and then
+        # cannot rebuild the layer from that config; fastkeras writes the input's axes and reads tf-keras' where
+        # the shift shows (an axis one past the input's rank: the default axis=-1 always does).
+        want["axis"] = [a - 1 for a in want["axis"]]
+    if want.get("virtual_batch_size") is not None and len(case["input_shape"]) in case["config"]["axis"]:
+        from_tf_keras = deserialize({"class_name": case["class_name"], "config": case["config"]})
+        from_tf_keras(K.convert_to_tensor(ARRAYS[f"{cid}/x"]))
+        assert [tuple(w.shape) for w in from_tf_keras.weights] == [tuple(w["shape"]) for w in case["weights"]]
+    assert list(config) == list(want)
+    assert config == want
 
 
 def check_configs(case):

@@ -210,3 +210,79 @@ def test_bad_arguments_name_the_problem():
     bn.build((None, 3))
     with pytest.raises(ValueError, match="expected axis 1 of input shape to have value 3"):
         bn(Input((4,)))
+
+
+def test_renorm_and_virtual_batch_arguments_are_checked_like_tf_keras():
+    with pytest.raises(ValueError, match="invalid keys for `renorm_clipping`.*'rmaxx'"):
+        BatchNormalization(renorm=True, renorm_clipping={"rmaxx": 2.0})
+    with pytest.raises(ValueError, match="`fused=True` and `renorm=True`"):
+        BatchNormalization(renorm=True, fused=True)
+    with pytest.raises(ValueError, match="`fused=True` is not supported when `virtual_batch_size`"):
+        BatchNormalization(virtual_batch_size=2, fused=True)
+    with pytest.raises(ValueError, match="`fused=True` is not supported when `adjustment`"):
+        BatchNormalization(adjustment=lambda shape: (1.0, 0.0), fused=True)
+    with pytest.raises(ValueError, match="positive integer.*virtual_batch_size=0"):
+        BatchNormalization(virtual_batch_size=0).build((None, 3))
+    with pytest.raises(ValueError, match="axis cannot include 0"):
+        BatchNormalization(axis=0, virtual_batch_size=2).build((4, 3))
+    with pytest.raises(ValueError, match="adjustment cannot be specified"):
+        BatchNormalization(virtual_batch_size=2, adjustment=lambda shape: (1.0, 0.0)).build((None, 3))
+    bn = BatchNormalization(virtual_batch_size=4, name="ghost")
+    with pytest.raises(ValueError, match='"ghost".*virtual_batch_size=4 must divide the batch size.*batch of 6'):
+        bn(K.convert_to_tensor(np.ones((6, 3), "float32")), training=True)
+    # A 4-D input with renorm, virtual batches or adjustment takes the composed route, not the fused kernel.
+    for kwargs in ({"renorm": True}, {"virtual_batch_size": 2}, {"adjustment": lambda shape: (1.0, 0.0)}):
+        layer = BatchNormalization(**kwargs)
+        layer.build((None, 2, 2, 3))
+        assert layer.fused is False
+
+
+def test_adjustment_rescales_and_shifts_the_normalized_batch_in_training_only():
+    """tf-keras composes ``adjustment(shape) = (a, b)`` before gamma and beta: x_hat * (a * gamma) + (b * gamma +
+    beta); inference ignores it; the config leaves the callable out."""
+    rng = np.random.default_rng(3)
+    x = K.convert_to_tensor(rng.standard_normal((8, 4)).astype("float32"))
+    seen = []
+
+    def adjustment(shape):
+        seen.append(tuple(shape))
+        return K.constant([2.0, 0.5, 1.0, 3.0]), K.constant([0.1, -0.2, 0.0, 0.3])
+
+    plain, adjusted = BatchNormalization(), BatchNormalization(adjustment=adjustment)
+    plain.build((None, 4))
+    adjusted.build((None, 4))
+    weights = [rng.uniform(0.5, 1.5, 4).astype("float32") for _ in range(4)]
+    plain.set_weights(weights)
+    adjusted.set_weights(weights)
+    gamma, beta = weights[0], weights[1]
+    want = (K.to_numpy(plain(x, training=True)) - beta) / gamma  # the normalized batch, x_hat
+    want = want * (np.array([2.0, 0.5, 1.0, 3.0]) * gamma) + (np.array([0.1, -0.2, 0.0, 0.3]) * gamma + beta)
+    np.testing.assert_allclose(K.to_numpy(adjusted(x, training=True)), want, rtol=1e-5, atol=1e-5)
+    assert seen == [(8, 4)]
+    np.testing.assert_allclose(K.to_numpy(adjusted(x, training=False)), K.to_numpy(plain(x, training=False)),
+                               rtol=1e-6)
+    assert "adjustment" not in adjusted.get_config()
+
+
+def test_renorm_model_trains_saves_and_reloads():
+    """A renorm + ghost-batch model fits, and its extra statistics survive an HDF5 round trip."""
+    import tempfile
+    from fastkeras.models import load_model
+    rng = np.random.default_rng(0)
+    inputs = Input((6,))
+    x = BatchNormalization(renorm=True, renorm_clipping={"rmax": 3.0, "rmin": 1 / 3, "dmax": 5.0})(inputs)
+    x = layers.Dense(8, activation="relu")(x)
+    x = BatchNormalization(virtual_batch_size=4)(x)
+    model = Model(inputs, layers.Dense(1)(x))
+    model.compile("adam", "mse")
+    data = rng.standard_normal((64, 6)).astype("float32")
+    before = model.layers[1].get_weights()
+    model.fit(data, data[:, :1] * 2.0, batch_size=16, epochs=2, verbose=0)
+    after = model.layers[1].get_weights()
+    assert all(not np.allclose(b, a) for b, a in zip(before[2:], after[2:]))  # every statistic moved
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "renorm.h5")
+        model.save(path)
+        again = load_model(path)
+    np.testing.assert_allclose(again.predict(data, verbose=0), model.predict(data, verbose=0), rtol=1e-5, atol=1e-6)
+    assert again.layers[1].get_config()["renorm_clipping"] == {"rmax": 3.0, "rmin": 1 / 3, "dmax": 5.0}
