@@ -12,6 +12,8 @@ _MODELS = {
     "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
     "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
     "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
+    "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
+    "InceptionResNetV2": "inception_resnet_v2", "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
     "InceptionV3": "inception_v3", "Xception": "xception",
     "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
     **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
