@@ -42,6 +42,7 @@ from fastkeras.layers.recurrent import (  # noqa: F401
 from fastkeras.layers.recurrent_cells import AbstractRNNCell  # noqa: F401
 from fastkeras.layers.bidirectional import Bidirectional  # noqa: F401
 from fastkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
+from fastkeras.layers.locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F401
 from fastkeras.layers.einsum_dense import *  # noqa: F401,F403
 from fastkeras.layers.attention import *  # noqa: F401,F403
 from fastkeras.layers.preprocessing import *  # noqa: F401,F403
