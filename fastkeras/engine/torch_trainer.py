@@ -75,12 +75,16 @@ def _to_device(a, device):
 class _IteratorBatches:
     """Batches from a generator, a Keras Sequence or a torch DataLoader."""
 
-    def __init__(self, source, steps, model, device, with_targets=True):
+    def __init__(self, source, steps, model, device, with_targets=True, workers=1, use_multiprocessing=False,
+                 max_queue_size=10):
         self.source = source
         self.steps = steps
         self.model = model
         self.device = device
         self.with_targets = with_targets
+        # A Sequence read ahead by an OrderedEnqueuer (as Keras 2: workers > 1, or processes); same batch order.
+        self.prefetch = (workers, use_multiprocessing, max_queue_size) \
+            if workers > 1 or (workers > 0 and use_multiprocessing) else None
         if steps is None and hasattr(source, "__len__"):
             self.steps = len(source)
         self._iterator = None
@@ -92,6 +96,10 @@ class _IteratorBatches:
         src = self.source
         if hasattr(src, "__getitem__") and hasattr(src, "__len__") and not isinstance(src, (list, tuple)) \
                 and not hasattr(src, "__next__") and not isinstance(src, torch.utils.data.DataLoader):
+            if self.prefetch is not None:
+                from fastkeras.utils.enqueuers import iterate_sequence_once
+                yield from iterate_sequence_once(src, *self.prefetch)
+                return
             for i in range(len(src)):
                 yield src[i]
             return
@@ -105,10 +113,19 @@ class _IteratorBatches:
                 return
 
     def __iter__(self):
-        produced = 0
         items = self._items() if (self._iterator is None or not hasattr(self.source, "__next__")) else self._iterator
         if hasattr(self.source, "__next__"):
             self._iterator = items
+        try:
+            yield from self._standardized(items)
+        finally:
+            if items is not self._iterator:
+                items.close()  # stops an enqueuer at once when the loop ends early (break, error, Ctrl-C)
+        if hasattr(self.source, "on_epoch_end"):  # a Keras Sequence reshuffles here
+            self.source.on_epoch_end()
+
+    def _standardized(self, items):
+        produced = 0
         for item in items:
             if isinstance(item, dict) or not isinstance(item, (list, tuple)):
                 item = (item,)
@@ -125,8 +142,6 @@ class _IteratorBatches:
             produced += 1
             if self.steps is not None and produced >= self.steps:
                 break
-        if hasattr(self.source, "on_epoch_end"):  # a Keras Sequence reshuffles here
-            self.source.on_epoch_end()
 
 
 class Trainer:
@@ -550,7 +565,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     if iterator_input:
         if y is not None:
             raise ValueError("`y` must be None when `x` is a generator, Sequence or DataLoader (it yields targets).")
-        batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device)
+        batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device, workers=workers,
+                                   use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         _ensure_built_from_iterator(model, batches)
     else:
         if y is None:
@@ -565,8 +581,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         if steps_per_epoch is not None:
             batches.steps = min(batches.steps, steps_per_epoch)
     if validation_data is not None:
+        reading = dict(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         val_batches = _validation_batches(model, trainer, validation_data, validation_batch_size or batch_size,
-                                          validation_steps)
+                                          validation_steps, reading)
 
     trainer.prepare()
     cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
@@ -624,9 +641,9 @@ def _should_validate(epoch, validation_freq):
     return (epoch + 1) in validation_freq
 
 
-def _validation_batches(model, trainer, validation_data, batch_size, steps):
+def _validation_batches(model, trainer, validation_data, batch_size, steps, reading=None):
     if data_adapter.is_iterator_input(validation_data):
-        return _IteratorBatches(validation_data, steps, model, trainer.device)
+        return _IteratorBatches(validation_data, steps, model, trainer.device, **(reading or {}))
     if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
         raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)`"
                          f", received {type(validation_data).__name__} of length "
@@ -650,12 +667,13 @@ def _run_evaluation(model, trainer, batches, cbs):
 
 
 def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
-             return_dict=False, **kwargs):
+             return_dict=False, max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
     trainer = _require_compiled(model, "evaluate")
     if x is None:
         raise ValueError("evaluate() needs input data `x`.")
     if data_adapter.is_iterator_input(x):
-        batches = _IteratorBatches(x, steps, model, trainer.device)
+        batches = _IteratorBatches(x, steps, model, trainer.device, workers=workers,
+                                   use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
     else:
         _ensure_built(model, x)
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
@@ -680,14 +698,16 @@ def _format_results(trainer, logs, return_dict):
     return values[0] if len(values) == 1 else values
 
 
-def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
+def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10, workers=1,
+            use_multiprocessing=False, **kwargs):
     if x is None:
         raise ValueError("predict() needs input data `x`.")
     device = K.default_device()
     if device.type == "cpu":
         K.retain_freed_host_memory()
     if data_adapter.is_iterator_input(x):
-        batches = _IteratorBatches(x, steps, model, device, with_targets=False)
+        batches = _IteratorBatches(x, steps, model, device, with_targets=False, workers=workers,
+                                   use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
     else:
         _ensure_built(model, x)
         xs = data_adapter.standardize(x, model.input_names, "input", model.name)

@@ -202,8 +202,8 @@ class Model(Layer):
             warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.", DeprecationWarning,
                           stacklevel=2)
             epochs = kwargs.pop("nb_epoch")
-        for key in ("max_queue_size", "workers", "use_multiprocessing"):
-            kwargs.pop(key, None)
+        reading = {key: kwargs.pop(key) for key in ("max_queue_size", "workers", "use_multiprocessing")
+                   if key in kwargs}  # how a Sequence is read: ahead, by an OrderedEnqueuer, when workers > 1
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments to fit(): {sorted(kwargs)}")
         from fastkeras.engine import torch_trainer
@@ -213,7 +213,8 @@ class Model(Layer):
                                  validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
                                  sample_weight=sample_weight, initial_epoch=initial_epoch,
                                  steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                                 validation_batch_size=validation_batch_size, validation_freq=validation_freq)
+                                 validation_batch_size=validation_batch_size, validation_freq=validation_freq,
+                                 **reading)
 
     def _ensure_ready(self, x):
         from fastkeras.engine import torch_trainer
@@ -236,14 +237,14 @@ class Model(Layer):
         self._ensure_ready(x)
         return torch_trainer.evaluate(self, x, y, batch_size=batch_size, verbose=verbose,
                                       sample_weight=sample_weight, steps=steps, callbacks=callbacks,
-                                      return_dict=return_dict)
+                                      return_dict=return_dict, **_reading_kwargs(kwargs))
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs)."""
         from fastkeras.engine import torch_trainer
         self._ensure_ready(x)
         return torch_trainer.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
-                                     callbacks=callbacks)
+                                     callbacks=callbacks, **_reading_kwargs(kwargs))
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
@@ -372,6 +373,11 @@ class Model(Layer):
         self.outputs = tree.flatten(outputs)
         self.input_names = [f"input_{i + 1}" for i in range(len(self.inputs))]
         self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
+
+
+def _reading_kwargs(kwargs):
+    """Keras 2's ``workers``/``use_multiprocessing``/``max_queue_size`` among evaluate/predict's keywords."""
+    return {key: kwargs[key] for key in ("max_queue_size", "workers", "use_multiprocessing") if key in kwargs}
 
 
 def _is_subclassed(model):

@@ -2,10 +2,11 @@
 interactive logging."""
 from fastkeras.saving.serialization import (  # noqa: F401
     CustomObjectScope, custom_object_scope, get_custom_objects, register_keras_serializable,
-    serialize_keras_object, deserialize_keras_object,
 )
+from fastkeras.saving.serialization_lib import deserialize_keras_object, serialize_keras_object  # noqa: F401
 from fastkeras.utils.np_utils import normalize, to_categorical  # noqa: F401
 from fastkeras.utils.data_utils import Sequence, get_file  # noqa: F401
+from fastkeras.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer  # noqa: F401
 from fastkeras.preprocessing.sequence import pad_sequences  # noqa: F401
 from fastkeras.utils.vis_utils import model_to_dot, plot_model  # noqa: F401
 from fastkeras.utils.plotting import plot_history  # noqa: F401
