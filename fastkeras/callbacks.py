@@ -43,7 +43,7 @@ from fastkeras.utils.progbar import Progbar, is_dynamic_display, read_value
 __all__ = [
     "Callback", "CallbackList", "BaseLogger", "History", "ProgbarLogger", "ModelCheckpoint", "EarlyStopping",
     "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "TensorBoard",
-    "BackupAndRestore",
+    "BackupAndRestore", "RemoteMonitor",
 ]
 
 
@@ -1376,3 +1376,4 @@ class BackupAndRestore(Callback):
 # TensorBoard lives in its own module (it brings an event-file writer); imported last because it subclasses
 # Callback from this module.
 from fastkeras.callbacks_tensorboard import TensorBoard  # noqa: E402,F401
+from fastkeras.callbacks_remote import RemoteMonitor  # noqa: E402,F401
