@@ -11,28 +11,21 @@ import numpy as np
 
 from fastkeras import backend as K
 
-try:
-    from PIL import Image as pil_image
-except ImportError:  # pragma: no cover - PIL is optional
-    pil_image = None
-
-if pil_image is not None:
-    _resampling = getattr(pil_image, "Resampling", pil_image)
-    _PIL_INTERPOLATION_METHODS = {
-        "nearest": _resampling.NEAREST,
-        "bilinear": _resampling.BILINEAR,
-        "bicubic": _resampling.BICUBIC,
-        "hamming": _resampling.HAMMING,
-        "box": _resampling.BOX,
-        "lanczos": _resampling.LANCZOS,
-    }
-else:  # pragma: no cover
-    _PIL_INTERPOLATION_METHODS = {}
+_PIL_INTERPOLATION_NAMES = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
 
 def _require_pil(fn_name):
-    if pil_image is None:
-        raise ImportError(f"Could not import PIL.Image. The use of `{fn_name}` requires PIL.")
+    """PIL's Image module, imported on first use so that ``import fastkeras`` does not load PIL."""
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - PIL is optional
+        raise ImportError(f"Could not import PIL.Image. The use of `{fn_name}` requires PIL.") from None
+    return Image
+
+
+def _pil_resample(pil_image, interpolation):
+    resampling = getattr(pil_image, "Resampling", pil_image)
+    return getattr(resampling, interpolation.upper())
 
 
 def _data_format(data_format, fn_name):
@@ -50,7 +43,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     data_format = _data_format(data_format, "array_to_img")
     if dtype is None:
         dtype = K.floatx()
-    _require_pil("array_to_img")
+    pil_image = _require_pil("array_to_img")
     x = np.asarray(x, dtype=dtype)
     if x.ndim != 3:
         raise ValueError(f"Expected image array to have rank 3 (single image). Got array with shape: {x.shape}")
@@ -115,7 +108,7 @@ def load_img(path, grayscale=False, color_mode="rgb", target_size=None, interpol
     if grayscale:
         warnings.warn('grayscale is deprecated. Please use color_mode = "grayscale"')
         color_mode = "grayscale"
-    _require_pil("load_img")
+    pil_image = _require_pil("load_img")
     if color_mode not in ("grayscale", "rgb", "rgba"):
         raise ValueError(f'color_mode must be "grayscale", "rgb", or "rgba". Received: color_mode={color_mode!r}')
     if isinstance(path, io.BytesIO):
@@ -138,10 +131,10 @@ def load_img(path, grayscale=False, color_mode="rgb", target_size=None, interpol
     if target_size is not None:
         width_height = (target_size[1], target_size[0])
         if img.size != width_height:
-            if interpolation not in _PIL_INTERPOLATION_METHODS:
+            if interpolation not in _PIL_INTERPOLATION_NAMES:
                 raise ValueError(f"Invalid interpolation method {interpolation} specified. Supported methods are "
-                                 f"{', '.join(_PIL_INTERPOLATION_METHODS.keys())}")
-            resample = _PIL_INTERPOLATION_METHODS[interpolation]
+                                 f"{', '.join(_PIL_INTERPOLATION_NAMES)}")
+            resample = _pil_resample(pil_image, interpolation)
             if keep_aspect_ratio:
                 width, height = img.size
                 target_width, target_height = width_height
