@@ -104,6 +104,13 @@ def function_cases():
         ("random_channel_shift", lambda x: image.random_channel_shift(x, 50.0)),
         ("random_brightness", lambda x: image.random_brightness(np.transpose(x, (1, 2, 0)), (0.5, 1.5))),
     ]
+    rs = np.random.RandomState(4).uniform(0, 255, size=(2, 7, 11, 3)).astype("float32")
+    cases["smart_resize"] = dict(kind="smart_resize")
+    put("smart_resize", x=rs, bilinear=image.smart_resize(rs[0], (4, 4)),
+        nearest=image.smart_resize(rs, (5, 3), interpolation="nearest"),
+        bicubic=image.smart_resize(rs[1], (9, 6), interpolation="bicubic"),
+        uint8_nearest=image.smart_resize(rs[0].astype("uint8"), (3, 5), interpolation="nearest"))
+
     for name, fn in randoms:
         np.random.seed(11)
         out = fn(img_first.copy())
@@ -193,8 +200,8 @@ def batch_arrays(batch):
     return flat
 
 
-def record_iterator(case, it, epochs=2, nexts=5):
-    """Indexing over ``epochs`` epochs (on_epoch_end between), then a fresh copy read with next()."""
+def record_iterator(case, it, epochs=2):
+    """The batches of ``epochs`` epochs read by index, with on_epoch_end between epochs."""
     n_parts = None
     for epoch in range(epochs):
         for b in range(len(it)):

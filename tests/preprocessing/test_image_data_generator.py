@@ -75,7 +75,18 @@ def test_random_functions_draw_as_tf_keras(name):
     assert np.random.uniform() == pytest.approx(float(arr(name, "next_draw")))
 
 
-def test_smart_resize_is_tf_keras_numpy_semantics():
+def test_smart_resize_matches_tf_keras():
+    x = arr("smart_resize", "x")
+    close(image.smart_resize(x[0], (4, 4)), arr("smart_resize", "bilinear"))
+    close(image.smart_resize(x, (5, 3), interpolation="nearest"), arr("smart_resize", "nearest"))
+    close(image.smart_resize(x[1], (9, 6), interpolation="bicubic"), arr("smart_resize", "bicubic"), atol=1e-3)
+    out = image.smart_resize(x[0].astype("uint8"), (3, 5), interpolation="nearest")
+    expected = arr("smart_resize", "uint8_nearest")
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_smart_resize_numpy_in_numpy_out():
     x = np.arange(5 * 8 * 3, dtype="float32").reshape(5, 8, 3)
     out = image.smart_resize(x, (4, 4))
     assert isinstance(out, np.ndarray) and out.shape == (4, 4, 3)
