@@ -27,3 +27,4 @@ from fastkeras.utils.embedding_utils import warmstart_embedding_matrix  # noqa: 
 from fastkeras.utils.dataset_utils import (  # noqa: F401
     image_dataset_from_directory, split_dataset, text_dataset_from_directory, timeseries_dataset_from_array,
 )
+from fastkeras.utils.audio_dataset import audio_dataset_from_directory  # noqa: F401
