@@ -21,6 +21,14 @@ from fastkeras import applications  # a name table: each architecture's module l
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # Keras 3's keras.ops and keras.random load when first used, keeping `import fastkeras` light.
+    if name in ("ops", "random"):
+        import importlib
+        return importlib.import_module(f"fastkeras.{name}")
+    raise AttributeError(f"module 'fastkeras' has no attribute {name!r}")
+
 __all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers",
            "regularizers", "layers", "mixed_precision", "models", "utils", "datasets", "preprocessing", "wrappers",
-           "applications", "Input", "Model", "Sequential", "__version__"]
+           "applications", "ops", "random", "Input", "Model", "Sequential", "__version__"]

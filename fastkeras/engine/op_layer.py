@@ -152,6 +152,9 @@ _TF_ARGUMENT_NAMES = {
 
 
 def _k_function_path(fn):
+    path = getattr(fn, "_keras_op_path", None)  # a keras.ops function (fastkeras.ops)
+    if path is not None:
+        return path
     name = getattr(fn, "__name__", None)
     if name is None or not callable(getattr(K, name, None)):
         raise ValueError(f"{fn!r} is not a fastkeras.backend function, so it cannot be recorded on symbolic tensors.")
@@ -162,6 +165,9 @@ def resolve_function(path):
     """The callable a config's ``function`` path stands for, from the tables above only."""
     if path in OPERATORS:
         return OPERATORS[path]
+    if path.startswith("ops."):
+        from fastkeras.ops import resolve_op
+        return resolve_op(path)
     name = _PATH_TO_K_NAME.get(path)
     if name is None and path.startswith("keras.backend."):
         name = path[len("keras.backend."):]
@@ -220,7 +226,8 @@ class TFOpLambda(Layer):
         self.function = resolve_function(self.symbol) if isinstance(function, str) else function
         self.input_argument = input_argument
         self._accepted = _parameter_names(self.function)  # None: it takes **kwargs
-        kwargs.setdefault("name", K.unique_object_name("tf." + self.symbol))
+        prefix = "" if self.symbol.startswith("ops.") else "tf."  # keras.ops calls: Keras 3's path
+        kwargs.setdefault("name", K.unique_object_name(prefix + self.symbol))
         kwargs.pop("autocast", None)
         super().__init__(**kwargs)
 
