@@ -651,12 +651,15 @@ def _builtin_objects():
 _BUILTINS = _builtin_objects()
 
 
-def serialize(loss):
-    """A ``Loss`` as ``{'class_name': ..., 'config': ...}``; a function as its name."""
-    return _serialization.serialize_keras_object(loss)
+def serialize(loss, use_legacy_format=False):
+    """A ``Loss`` as ``{'module': 'keras.losses', 'class_name', 'config', 'registered_name'}`` and a function as
+    tf-keras 2.13+ writes it; ``use_legacy_format=True``: Keras 2's ``{'class_name', 'config'}`` and bare names."""
+    if use_legacy_format:
+        return _serialization.serialize_keras_object(loss)
+    return _serialization.serialize_with_module(loss, "keras.losses", _BUILTINS)
 
 
-def deserialize(name, custom_objects=None):
+def deserialize(name, custom_objects=None, use_legacy_format=False):
     """A loss function (from a name) or ``Loss`` instance (from a class name or a config dict).
 
     Names resolve through ``custom_objects``, the registered custom objects, then this module's

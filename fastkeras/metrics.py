@@ -1596,12 +1596,16 @@ __all__ = sorted(_BUILTINS) + ["serialize", "deserialize", "get", "resolve_accur
                                "update_confusion_matrix_variables", "broadcast_weights", "NEG_INF"]
 
 
-def serialize(metric):
-    """A ``Metric`` as ``{'class_name': ..., 'config': ...}``; a function as its name."""
-    return _serialization.serialize_keras_object(metric)
+def serialize(metric, use_legacy_format=False):
+    """A ``Metric`` as ``{'module': 'keras.metrics', 'class_name', 'config', 'registered_name'}`` and a function
+    as tf-keras 2.13+ writes it; ``use_legacy_format=True``: Keras 2's ``{'class_name', 'config'}`` and bare
+    names."""
+    if use_legacy_format:
+        return _serialization.serialize_keras_object(metric)
+    return _serialization.serialize_with_module(metric, "keras.metrics", _BUILTINS)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config, custom_objects=None, use_legacy_format=False):
     """A metric function (from a name) or ``Metric`` instance (from a class name or a config dict)."""
     if isinstance(config, dict) and config.get("class_name") == "function" and isinstance(config.get("config"), str):
         config = config["config"]

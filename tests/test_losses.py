@@ -67,12 +67,15 @@ def test_default_configs_and_round_trip(class_name):
 
 def test_config_round_trip_keeps_arguments():
     obj = losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2, axis=1, reduction="sum", name="cce")
-    config = losses.serialize(obj)
-    assert config == {"class_name": "CategoricalCrossentropy",
-                      "config": {"reduction": "sum", "name": "cce", "from_logits": True, "label_smoothing": 0.2,
-                                 "axis": 1, "fn": "categorical_crossentropy"}}
-    restored = losses.deserialize(config)
-    assert restored.get_config() == obj.get_config()
+    config = losses.serialize(obj)  # tf-keras 2.21's format
+    inner = {"reduction": "sum", "name": "cce", "from_logits": True, "label_smoothing": 0.2, "axis": 1,
+             "fn": "categorical_crossentropy"}
+    assert config == {"module": "keras.losses", "class_name": "CategoricalCrossentropy", "config": inner,
+                      "registered_name": None}
+    assert losses.deserialize(config).get_config() == obj.get_config()
+    legacy = losses.serialize(obj, use_legacy_format=True)
+    assert legacy == {"class_name": "CategoricalCrossentropy", "config": inner}
+    assert losses.deserialize(legacy).get_config() == obj.get_config()
     huber = losses.get({"class_name": "Huber", "config": {"delta": 2.0, "reduction": "none", "name": "h"}})
     assert isinstance(huber, losses.Huber) and huber._fn_kwargs == {"delta": 2.0} and huber.reduction == "none"
     # tf-keras' newer format, with 'module' and 'registered_name'
@@ -121,7 +124,10 @@ def test_get_class_names_functions_and_instances():
         return K.mean(y_pred - y_true, axis=-1)
     assert losses.get(my_loss) is my_loss
     assert losses.deserialize("my_loss", custom_objects={"my_loss": my_loss}) is my_loss
-    assert losses.serialize(losses.mse) == "mean_squared_error"
+    assert losses.serialize(losses.mse) == {"module": "builtins", "class_name": "function",
+                                            "config": "mean_squared_error", "registered_name": "function"}
+    assert losses.serialize(losses.mse, use_legacy_format=True) == "mean_squared_error"
+    assert losses.deserialize(losses.serialize(losses.mse)) is losses.mean_squared_error
 
 
 def test_unknown_names_raise():

@@ -146,8 +146,10 @@ def test_get_classes_instances_and_custom_objects():
     assert metrics.deserialize("my_metric", custom_objects={"my_metric": my_metric}) is my_metric
     wrapper = metrics.MeanMetricWrapper(my_metric, name="mine")
     config = metrics.serialize(wrapper)
-    assert config == {"class_name": "MeanMetricWrapper", "config": {"name": "mine", "dtype": "float32",
-                                                                    "fn": "my_metric"}}
+    assert config == {"module": "keras.metrics", "class_name": "MeanMetricWrapper",
+                      "config": {"name": "mine", "dtype": "float32", "fn": "my_metric"}, "registered_name": None}
+    assert metrics.serialize(wrapper, use_legacy_format=True) == {
+        "class_name": "MeanMetricWrapper", "config": {"name": "mine", "dtype": "float32", "fn": "my_metric"}}
     clone = metrics.deserialize(config, custom_objects={"my_metric": my_metric})
     assert clone._fn is my_metric and clone.name == "mine"
 

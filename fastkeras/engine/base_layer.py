@@ -5,6 +5,7 @@ shapes come from ``compute_output_shape``; the default implementation runs
 ``call`` on shape-only (meta) tensors, so no real arithmetic happens while a
 graph is built. Calling it on arrays or engine tensors computes.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -72,6 +73,23 @@ def _dtype_and_policy(dtype):
     return policy.variable_dtype, None
 
 
+def _recording_build_shape(build):
+    """``build`` that also remembers the first input shape it built for, however it was called (a layer's own
+    ``build`` rarely calls ``Layer.build``): the layer's ``build_config`` in saved configs comes from it, as in
+    tf-keras, for a layer built by hand as well as by a call."""
+    if getattr(build, "_records_build_shape", False):
+        return build
+
+    @functools.wraps(build)
+    def recording_build(self, input_shape, *args, **kwargs):
+        result = build(self, input_shape, *args, **kwargs)
+        if getattr(self, "_build_input_shape", None) is None:
+            self._build_input_shape = input_shape
+        return result
+    recording_build._records_build_shape = True
+    return recording_build
+
+
 class Layer:
     """Base class of every layer (and of models).
 
@@ -79,6 +97,11 @@ class Layer:
     ``add_weight``), ``call(inputs, **kwargs)`` and ``get_config()``; they may
     override ``compute_output_shape`` and ``compute_mask``.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in vars(cls):
+            cls.build = _recording_build_shape(vars(cls)["build"])
 
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         for key in kwargs:

@@ -25,10 +25,15 @@ def get_builtin_layer(class_name):
     return _builtin_layers().get(class_name)
 
 
-def serialize(layer):
-    return serialize_keras_object(layer)
+def serialize(layer, use_legacy_format=False):
+    """A layer as tf-keras 2.13+ writes it (``module``, ``class_name``, ``config``, ``registered_name`` and, once
+    built, ``build_config``); ``use_legacy_format=True``: Keras 2's ``{'class_name', 'config'}``."""
+    if use_legacy_format:
+        return serialize_keras_object(layer)
+    from fastkeras.saving.model_config import serialize_layer
+    return serialize_layer(layer)
 
 
-def deserialize(config, custom_objects=None):
-    """A layer from ``{'class_name': ..., 'config': ...}``."""
+def deserialize(config, custom_objects=None, use_legacy_format=False):
+    """A layer from ``{'class_name': ..., 'config': ...}`` (with or without ``module``/``registered_name``)."""
     return deserialize_keras_object(config, _builtin_layers(), custom_objects=custom_objects, kind="layer")

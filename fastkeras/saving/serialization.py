@@ -94,6 +94,30 @@ def serialize_keras_object(obj):
     raise ValueError(f"Cannot serialize {obj!r}: it has neither get_config() nor a name.")
 
 
+def serialize_function(fn):
+    """A function in tf-keras 2.13+'s format: a built-in (or unregistered) one by its name under 'builtins', a
+    registered one under its module and registered name."""
+    registered = get_registered_name(fn)
+    if registered == fn.__name__:
+        return {"module": "builtins", "class_name": "function", "config": fn.__name__, "registered_name": "function"}
+    return {"module": fn.__module__, "class_name": "function", "config": registered, "registered_name": registered}
+
+
+def serialize_with_module(obj, public_module, builtins):
+    """``obj`` (an instance of a family such as losses or metrics, or a function) in tf-keras 2.13+'s format:
+    a built-in class under ``public_module`` ('keras.losses'), another class under its own module and
+    registered name."""
+    if obj is None:
+        return None
+    if not hasattr(obj, "get_config") and callable(obj) and hasattr(obj, "__name__"):
+        return serialize_function(obj)
+    cls = type(obj)
+    builtin = builtins.get(cls.__name__) is cls
+    module = public_module if builtin else (None if cls.__module__ == "__main__" else cls.__module__)
+    return {"module": module, "class_name": cls.__name__, "config": obj.get_config(),
+            "registered_name": None if builtin else get_registered_name(cls)}
+
+
 def deserialize_keras_object(identifier, module_objects, custom_objects=None, kind="object"):
     """An instance (from a config dict) or a function/class (from a name)."""
     if identifier is None:
