@@ -1260,10 +1260,11 @@ class BackupAndRestore(Callback):
     end of epoch 6. When ``fit`` ends normally the backup is deleted (``delete_checkpoint=True``); an exception
     or Ctrl-C keeps it.
 
-    Differs from tf-keras: with an integer ``save_freq`` a backup taken mid-epoch resumes at the start of that
-    epoch (with the weights of the backup) instead of skipping the batches already done, and
-    ``save_before_preemption`` (a multi-worker TensorFlow feature) is not available. The file is an ``.npz`` of
-    plain arrays, not a TensorFlow checkpoint.
+    With an integer ``save_freq``, a backup taken mid-epoch resumes that epoch at the step after the backup: as in
+    tf-keras, the resumed epoch runs only its remaining steps (numbered from there, on the data's first batches).
+
+    Differs from tf-keras: ``save_before_preemption`` (a multi-worker TensorFlow feature) is not available. The
+    file is an ``.npz`` of plain arrays, not a TensorFlow checkpoint.
 
     Args:
         backup_dir: Folder for the backup (created if missing); not shared with other ``fit`` runs.
@@ -1326,9 +1327,13 @@ class BackupAndRestore(Callback):
                 pass
         epoch, batch = int(state["epoch"]), int(state["batch"])
         steps = self.params.get("steps")
-        # An epoch-end backup (batch -1), or one taken at the last batch, resumes at the next epoch.
-        resume = epoch + 1 if batch < 0 or (steps and batch >= steps - 1) else epoch
-        self.model._resume_at_epoch = resume  # read (and removed) by fit right after on_train_begin
+        # An epoch-end backup (batch -1), or one taken at the last batch, resumes at the next epoch; one taken
+        # mid-epoch at the step after it.
+        if batch < 0 or (steps and batch >= steps - 1):
+            resume = (epoch + 1, 0)
+        else:
+            resume = (epoch, batch + 1)
+        self.model._resume_at = resume  # read (and removed) by fit right after on_train_begin
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch

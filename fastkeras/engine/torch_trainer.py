@@ -592,15 +592,20 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     # Batch hooks (and the device reads their logs may need) only when some callback listens.
     train_hooks = cbs.needs_batch_logs("train")
     cbs.on_train_begin()
-    # BackupAndRestore found an interrupted run's backup in on_train_begin: continue at its epoch.
-    initial_epoch = model.__dict__.pop("_resume_at_epoch", initial_epoch)
+    # BackupAndRestore found an interrupted run's backup in on_train_begin: continue at its epoch and step. As in
+    # tf-keras, a resumed epoch counts its steps from that step on and runs only the steps left, on the data's
+    # first batches.
+    initial_epoch, initial_step = model.__dict__.pop("_resume_at", (initial_epoch, 0))
     logs = {}
     try:
         for epoch in range(initial_epoch, epochs):
             trainer.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            steps_done = 0
-            for step, (bx, by, bsw) in enumerate(batches):
+            first_step, initial_step = initial_step, 0
+            steps_done = first_step
+            for step, (bx, by, bsw) in enumerate(batches, start=first_step):
+                if first_step and batches.steps and step >= batches.steps:
+                    break
                 if train_hooks:
                     cbs.on_train_batch_begin(step)
                 trainer.train_step(bx, by, bsw)
