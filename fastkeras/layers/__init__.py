@@ -47,6 +47,8 @@ from fastkeras.layers.einsum_dense import *  # noqa: F401,F403
 from fastkeras.layers.attention import *  # noqa: F401,F403
 from fastkeras.layers.preprocessing import *  # noqa: F401,F403
 from fastkeras.layers.preprocessing_lookup import *  # noqa: F401,F403
+from fastkeras.layers.hashed_crossing import HashedCrossing  # noqa: F401
+from fastkeras.layers.spectral_normalization import SpectralNormalization  # noqa: F401
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
