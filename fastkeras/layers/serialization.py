@@ -15,6 +15,9 @@ def _builtin_layers():
     from fastkeras.engine.op_layer import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # K on symbolic tensors
     table.update({"TFOpLambda": TFOpLambda, "SlicingOpLambda": SlicingOpLambda, "AddLoss": AddLoss,
                   "AddMetric": AddMetric})
+    # ConvNeXt's own layers: tf-keras saves them under their bare class names, so a saved ConvNeXt names them so
+    from fastkeras.applications.convnext import LayerScale, StochasticDepth
+    table.update({"LayerScale": LayerScale, "StochasticDepth": StochasticDepth})
     # Inception-ResNet v2's scale layer is no built-in: tf-keras registers it as 'Custom>CustomScaleLayer' and
     # writes it so. Importing its module registers it, so a saved model finds it without custom_objects.
     import fastkeras.applications.inception_resnet_v2  # noqa: F401
