@@ -26,9 +26,30 @@ _FUNCTION_FAMILIES = ("activations", "losses", "metrics")
 
 
 def _family_module(family):
-    import importlib
-    path = {"schedules": "fastkeras.optimizers.schedules", "policy": "fastkeras.mixed_precision.policy"}
-    return importlib.import_module(path.get(family, f"fastkeras.{family}"))
+    """The fastkeras module of a family (a fixed table: nothing named by a config is ever imported)."""
+    if family == "layers":
+        from fastkeras import layers as module
+    elif family == "initializers":
+        from fastkeras import initializers as module
+    elif family == "regularizers":
+        from fastkeras import regularizers as module
+    elif family == "constraints":
+        from fastkeras import constraints as module
+    elif family == "activations":
+        from fastkeras import activations as module
+    elif family == "losses":
+        from fastkeras import losses as module
+    elif family == "metrics":
+        from fastkeras import metrics as module
+    elif family == "optimizers":
+        from fastkeras import optimizers as module
+    elif family == "schedules":
+        from fastkeras.optimizers import schedules as module
+    elif family == "policy":
+        from fastkeras.mixed_precision import policy as module
+    else:
+        raise KeyError(family)
+    return module
 
 
 def _family_of(obj):
