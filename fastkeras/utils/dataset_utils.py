@@ -82,8 +82,7 @@ class Dataset(Sequence):
 
     The tf.data methods that keras.io code uses: ``take``, ``skip``, ``map``, ``batch``, ``unbatch``,
     ``shuffle`` (a full permutation, redrawn each epoch), ``filter``, ``concatenate``, ``as_numpy_iterator``, and
-    ``cache``/``prefetch``/``repeat()`` (which change nothing: the data are in memory or read on demand, and
-    ``fit`` reads the dataset once per epoch).
+    ``repeat`` and ``cache``/``prefetch`` (which change nothing: the data are in memory or read on demand).
     """
 
     def __init__(self, length, element_fn, parent=None, batch_size=None, class_names=None, file_paths=None):
@@ -206,11 +205,68 @@ class Dataset(Sequence):
         return self
 
     def repeat(self, count=None, name=None):
-        """``fit`` reads the dataset again each epoch, so ``repeat()`` changes nothing; ``repeat(n)`` repeats."""
+        """``repeat(n)``: the elements n times over; ``repeat()``: without end, as tf.data's (``fit`` then needs
+        ``steps_per_epoch`` and carries on from where the previous epoch stopped)."""
         if count is None or count < 0:
-            return self
+            return _Repeated(self)
         n = self._length
         return Dataset(n * int(count), lambda i: self._element_fn(i % n), parent=self, batch_size=self._batch_size)
+
+
+class _Repeated:
+    """A dataset's elements over and over without end (``ds.repeat()``): an iterator, read by ``fit`` as a
+    generator, that starts a new pass (and a shuffled parent's new order) each time it runs out."""
+
+    def __init__(self, parent):
+        self._parent = parent
+        self._position = 0
+        self.class_names = getattr(parent, "class_names", None)
+        self.file_paths = getattr(parent, "file_paths", None)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        n = len(self._parent)
+        if n == 0:
+            raise StopIteration
+        index = self._position % n
+        if index == 0 and self._position:
+            self._parent.on_epoch_end()
+        self._position += 1
+        return self._parent[index]
+
+    def __repr__(self):
+        return f"<Dataset: {self._parent!r} repeated without end>"
+
+    def cardinality(self):
+        """-1, tf.data's INFINITE_CARDINALITY."""
+        return _wrap(np.int64(-1))
+
+    def as_numpy_iterator(self):
+        return self
+
+    def take(self, count):
+        n = len(self._parent)
+        if count is None or count < 0:
+            return self
+        return Dataset(int(count), lambda i: self._parent[i % n], parent=self._parent,
+                       batch_size=getattr(self._parent, "_batch_size", None))
+
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+        return _Repeated(self._parent.map(map_func))
+
+    def prefetch(self, buffer_size=None, name=None):
+        return self
+
+    def repeat(self, count=None, name=None):
+        return self
+
+    def __getattr__(self, name):
+        if name in ("batch", "unbatch", "shuffle", "filter", "skip", "cache", "concatenate"):
+            raise NotImplementedError(f"`{name}()` after `repeat()` is not supported by fastkeras' datasets: call "
+                                      f"`{name}()` first and `repeat()` last.")
+        raise AttributeError(name)
 
 
 class _Shuffled(Dataset):

@@ -171,3 +171,32 @@ def test_exposed_under_preprocessing():
     assert fastkeras.preprocessing.image_dataset_from_directory is dataset_utils.image_dataset_from_directory
     assert fastkeras.preprocessing.timeseries_dataset_from_array is dataset_utils.timeseries_dataset_from_array
     assert fastkeras.preprocessing.text_dataset_from_directory is dataset_utils.text_dataset_from_directory
+
+
+def test_repeat_without_count_runs_on_across_epochs_like_tf_data():
+    """``ds.repeat()`` is endless: fit takes ``steps_per_epoch`` batches an epoch, carrying on where the last
+    epoch stopped (tf.data's behaviour), and refuses to start without it."""
+    x = np.arange(40, dtype="float32").reshape(20, 2)
+    ds = dataset_utils.from_tensor_slices((x, x[:, :1])).batch(8)  # 3 batches: 8, 8, 4 samples
+    endless = ds.repeat()
+    assert int(endless.cardinality()) == -1
+    firsts = [float(next(endless)[0][0, 0]) for _ in range(5)]
+    assert firsts == [0.0, 16.0, 32.0, 0.0, 16.0]
+    assert len(ds.repeat(2)) == 6 and len(ds.repeat().take(7)) == 7
+
+    seen = []
+
+    class FirstValues(fastkeras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(batch)
+
+    model = fastkeras.Sequential([layers.Input((2,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    endless = ds.repeat()
+    history = model.fit(endless, steps_per_epoch=4, epochs=2, verbose=0, callbacks=[FirstValues()])
+    assert seen == [0, 1, 2, 3, 0, 1, 2, 3] and len(history.history["loss"]) == 2
+    assert float(next(endless)[0][0, 0]) == 32.0  # 8 batches drawn: the 9th is the third of a pass
+    with pytest.raises(ValueError, match="repeat without end.*steps_per_epoch"):
+        model.fit(ds.repeat(), epochs=1, verbose=0)
+    with pytest.raises(NotImplementedError, match="`batch\\(\\)` first and `repeat\\(\\)` last"):
+        ds.unbatch().repeat().batch(4)
