@@ -17,6 +17,7 @@ from fastkeras import backend as K
 from fastkeras import callbacks as callbacks_module
 from fastkeras.engine import data_adapter
 from fastkeras.engine.call_context import CONTEXT
+from fastkeras.utils.data_utils import Sequence
 
 
 class _Batches:
@@ -76,8 +77,9 @@ class _IteratorBatches:
     """Batches from a generator, a Keras Sequence or a torch DataLoader."""
 
     def __init__(self, source, steps, model, device, with_targets=True, workers=1, use_multiprocessing=False,
-                 max_queue_size=10):
+                 max_queue_size=10, class_weight=None):
         self.source = source
+        self.class_weight = class_weight  # weights each batch's samples by their class, as for arrays
         self.steps = steps
         self.model = model
         self.device = device
@@ -87,6 +89,10 @@ class _IteratorBatches:
             if workers > 1 or (workers > 0 and use_multiprocessing) else None
         if steps is None and hasattr(source, "__len__"):
             self.steps = len(source)
+        if steps is None and _is_infinite(source):
+            raise ValueError(f"The data ({source!r}) repeat without end (`.repeat()`): give `steps_per_epoch` to "
+                             "fit (`steps` to evaluate and predict, `validation_steps` for validation data) to say "
+                             "how many batches make one pass.")
         self._iterator = None
 
     def __len__(self):
@@ -94,8 +100,11 @@ class _IteratorBatches:
 
     def _items(self):
         src = self.source
-        if hasattr(src, "__getitem__") and hasattr(src, "__len__") and not isinstance(src, (list, tuple)) \
-                and not hasattr(src, "__next__") and not isinstance(src, torch.utils.data.DataLoader):
+        # A Keras Sequence is read by index from its start each epoch, even one that can also be next()-ed (the
+        # iterators of ImageDataGenerator): a shortened epoch (steps_per_epoch) then restarts at batch 0.
+        if isinstance(src, Sequence) or hasattr(src, "__getitem__") and hasattr(src, "__len__") \
+                and not isinstance(src, (list, tuple)) and not hasattr(src, "__next__") \
+                and not isinstance(src, torch.utils.data.DataLoader):
             if self.prefetch is not None:
                 from fastkeras.utils.enqueuers import iterate_sequence_once
                 yield from iterate_sequence_once(src, *self.prefetch)
@@ -113,8 +122,9 @@ class _IteratorBatches:
                 return
 
     def __iter__(self):
-        items = self._items() if (self._iterator is None or not hasattr(self.source, "__next__")) else self._iterator
-        if hasattr(self.source, "__next__"):
+        generator = hasattr(self.source, "__next__") and not isinstance(self.source, Sequence)
+        items = self._items() if (self._iterator is None or not generator) else self._iterator
+        if generator:  # one stream across epochs: each epoch continues where the last one stopped
             self._iterator = items
         try:
             yield from self._standardized(items)
@@ -137,11 +147,25 @@ class _IteratorBatches:
                 else None
             sws = data_adapter.standardize(sw, self.model.output_names, "sample_weight", self.model.name) \
                 if sw is not None else None
+            if self.class_weight is not None and ys is not None:
+                cw = data_adapter.class_weights_to_sample_weights(ys[0], self.class_weight)
+                sws = [cw if s is None else np.asarray(K.to_numpy(s)) * cw for s in (sws or [None] * len(ys))]
             yield [None if arrays is None else [None if a is None else _to_device(a, self.device) for a in arrays]
                    for arrays in (xs, ys, sws)]
             produced += 1
             if self.steps is not None and produced >= self.steps:
                 break
+
+
+def _is_infinite(source):
+    """tf.data's INFINITE_CARDINALITY (-1) on a dataset that reports its cardinality."""
+    cardinality = getattr(source, "cardinality", None)
+    if not callable(cardinality) or hasattr(source, "__len__"):
+        return False
+    try:
+        return int(np.asarray(cardinality())) == -1
+    except (TypeError, ValueError):
+        return False
 
 
 class Trainer:
@@ -566,7 +590,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         if y is not None:
             raise ValueError("`y` must be None when `x` is a generator, Sequence or DataLoader (it yields targets).")
         batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device, workers=workers,
-                                   use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
+                                   use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size,
+                                   class_weight=class_weight)
         _ensure_built_from_iterator(model, batches)
     else:
         if y is None:

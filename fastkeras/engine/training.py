@@ -246,6 +246,33 @@ class Model(Layer):
         return torch_trainer.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
                                      callbacks=callbacks, **_reading_kwargs(kwargs))
 
+    # Keras 2's generator methods: deprecated there in favour of fit/evaluate/predict, which take generators and
+    # Sequences themselves, and kept for the tutorials that call them.
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
+                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """``fit`` on a generator or Sequence (deprecated name)."""
+        _warn_deprecated("fit_generator", "fit")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+                        validation_freq=validation_freq, class_weight=class_weight, max_queue_size=max_queue_size,
+                        workers=workers, use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                        initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        """``evaluate`` on a generator or Sequence (deprecated name)."""
+        _warn_deprecated("evaluate_generator", "evaluate")
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
+                             workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        """``predict`` on a generator or Sequence (deprecated name)."""
+        _warn_deprecated("predict_generator", "predict")
+        return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
+                            workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
+
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
         """One gradient update on one batch; returns the loss (and metrics)."""
@@ -401,3 +428,9 @@ def _batch_shapes(x):
 def _accepts_training(model):
     from fastkeras.engine.base_layer import _call_arguments
     return _call_arguments(type(model))[1]
+
+
+def _warn_deprecated(old_name, new_name):
+    import warnings
+    warnings.warn(f"`Model.{old_name}` is deprecated and will be removed in a future version. Please use "
+                  f"`Model.{new_name}`, which supports generators.", UserWarning, stacklevel=3)
