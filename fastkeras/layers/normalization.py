@@ -320,6 +320,25 @@ class BatchNormalization(Layer):
         return config
 
 
+class SyncBatchNormalization(BatchNormalization):
+    """tf-keras' ``layers.experimental.SyncBatchNormalization``: batch statistics synchronized across replicas.
+    fastkeras trains on one device per process, so it computes what BatchNormalization computes; its config and
+    weights are tf-keras' (no ``fused`` option)."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        if kwargs.pop("fused", None):
+            raise ValueError("`fused` argument cannot be True for SyncBatchNormalization.")
+        super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
+                         beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                         moving_mean_initializer=moving_mean_initializer,
+                         moving_variance_initializer=moving_variance_initializer, beta_regularizer=beta_regularizer,
+                         gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
+                         gamma_constraint=gamma_constraint, synchronized=True, fused=False, **kwargs)
+
+
 def _compose(scale, offset, then_scale, then_offset):
     """The affine map ``x * scale + offset`` followed by ``x * then_scale + then_offset``, as one (scale, offset);
     any of the four may be None (no scaling, no shift)."""

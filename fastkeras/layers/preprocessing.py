@@ -296,7 +296,46 @@ def _adapt_batches(data, batch_size, steps):
         yield batch
 
 
-class Normalization(Layer):
+class PreprocessingLayer(Layer):
+    """Base class of layers whose state is learned from data by ``adapt`` rather than by training.
+
+    A subclass implements ``update_state(batch)`` (fold one batch into the state), ``reset_state()`` (forget
+    it) and, if the state needs a last computation, ``finalize_state()``; ``adapt(data, batch_size=None,
+    steps=None)`` then resets, feeds every batch of ``data`` (an array split into ``batch_size`` rows, or a
+    Sequence / iterable of batches) and finalizes, as tf-keras' ``PreprocessingLayer`` does.
+    """
+
+    @property
+    def is_adapted(self):
+        return bool(self.__dict__.get("_is_adapted", False))
+
+    def update_state(self, data):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement `update_state`, which `adapt` "
+                                  "needs.")
+
+    def reset_state(self):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement `reset_state`, which `adapt` "
+                                  "needs.")
+
+    def finalize_state(self):
+        """Called once after the last batch of ``adapt``; nothing by default."""
+
+    def adapt(self, data, batch_size=None, steps=None):
+        self.reset_state()
+        seen = False
+        for batch in _adapt_batches(data, batch_size, steps):
+            batch = K.to_numpy(batch) if K.is_tensor(batch) else np.asarray(batch)
+            if not self.built:
+                self._maybe_build(tuple(batch.shape))
+            self.update_state(batch)
+            seen = True
+        if not seen:
+            raise ValueError(f'Layer "{self.name}": `adapt` received no data.')
+        self.finalize_state()
+        self._is_adapted = True
+
+
+class Normalization(PreprocessingLayer):
     """``(inputs - mean) / sqrt(variance)`` per index of ``axis`` (``invert=True``: the inverse).
 
     ``mean`` and ``variance`` are given, or learned by ``adapt(data)``: then they are the non-trainable weights

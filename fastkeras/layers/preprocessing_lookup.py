@@ -20,7 +20,7 @@ import numpy as np
 from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.keras_tensor import KerasTensor
-from fastkeras.layers.preprocessing import _adapt_batches
+from fastkeras.layers.preprocessing import PreprocessingLayer, _adapt_batches
 
 __all__ = ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization"]
 
@@ -392,7 +392,7 @@ def _compress(summary, epsilon):
     return np.stack((new_bins, new_weights)).astype(np.float32)
 
 
-class Discretization(Layer):
+class Discretization(PreprocessingLayer):
     """Buckets values by ``bin_boundaries`` (``x < b[0]`` -> 0, ``b[i-1] <= x < b[i]`` -> i), or by ``num_bins``
     quantile boundaries learned by ``adapt`` with tf-keras' summary (same boundaries as tf-keras).
 
@@ -549,7 +549,7 @@ class Hashing(Layer):
 
 # ---- IndexLookup: IntegerLookup and StringLookup --------------------------------------------------------------
 
-class _IndexLookup(Layer):
+class _IndexLookup(PreprocessingLayer):
     """tf-keras' IndexLookup: a vocabulary (given, or learned by ``adapt`` by descending frequency, ties by
     descending token), ``num_oov_indices`` OOV indices (hashed when more than one), an optional mask token."""
 
@@ -962,7 +962,7 @@ DEFAULT_STRIP_REGEX = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 _STRIP = re.compile(DEFAULT_STRIP_REGEX)
 
 
-class TextVectorization(Layer):
+class TextVectorization(PreprocessingLayer):
     """Text to integer sequences or to multi-hot / count / tf-idf vectors: standardize (lowercase, strip
     punctuation), split (whitespace or characters), n-grams, then a StringLookup whose vocabulary is given or
     learned by ``adapt`` (by descending frequency, ties by descending token, as tf-keras).

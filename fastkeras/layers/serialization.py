@@ -15,6 +15,10 @@ def _builtin_layers():
     from fastkeras.engine.op_layer import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # K on symbolic tensors
     table.update({"TFOpLambda": TFOpLambda, "SlicingOpLambda": SlicingOpLambda, "AddLoss": AddLoss,
                   "AddMetric": AddMetric})
+    # Built-in classes tf-keras keeps out of keras.layers (under keras.layers.experimental).
+    from fastkeras.layers.experimental import SyncBatchNormalization
+    from fastkeras.layers.preprocessing import PreprocessingLayer
+    table.update({"SyncBatchNormalization": SyncBatchNormalization, "PreprocessingLayer": PreprocessingLayer})
     # ConvNeXt's own layers: tf-keras saves them under their bare class names, so a saved ConvNeXt names them so
     from fastkeras.applications.convnext import LayerScale, StochasticDepth
     table.update({"LayerScale": LayerScale, "StochasticDepth": StochasticDepth})
