@@ -7,6 +7,7 @@ callback asks; gradients come from one ``torch.autograd.grad`` call and one
 foreach optimizer step.
 """
 import math
+import random
 import time
 import warnings
 
@@ -77,8 +78,11 @@ class _IteratorBatches:
     """Batches from a generator, a Keras Sequence or a torch DataLoader."""
 
     def __init__(self, source, steps, model, device, with_targets=True, workers=1, use_multiprocessing=False,
-                 max_queue_size=10, class_weight=None):
+                 max_queue_size=10, class_weight=None, shuffle=False):
         self.source = source
+        # fit's shuffle=True reads a Sequence's batches in a new random order each epoch, with Python's
+        # random.shuffle as tf-keras does (so random.seed reproduces its order).
+        self.shuffle = bool(shuffle)
         self.class_weight = class_weight  # weights each batch's samples by their class, as for arrays
         self.steps = steps
         self.model = model
@@ -107,9 +111,12 @@ class _IteratorBatches:
                 and not isinstance(src, torch.utils.data.DataLoader):
             if self.prefetch is not None:
                 from fastkeras.utils.enqueuers import iterate_sequence_once
-                yield from iterate_sequence_once(src, *self.prefetch)
+                yield from iterate_sequence_once(src, *self.prefetch, shuffle=self.shuffle)
                 return
-            for i in range(len(src)):
+            order = list(range(len(src)))
+            if self.shuffle:
+                random.shuffle(order)
+            for i in order:
                 yield src[i]
             return
         if isinstance(src, torch.utils.data.DataLoader) or not hasattr(src, "__next__"):
@@ -591,7 +598,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
             raise ValueError("`y` must be None when `x` is a generator, Sequence or DataLoader (it yields targets).")
         batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device, workers=workers,
                                    use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size,
-                                   class_weight=class_weight)
+                                   class_weight=class_weight, shuffle=shuffle)
         _ensure_built_from_iterator(model, batches)
     else:
         if y is None:

@@ -368,11 +368,12 @@ class GeneratorEnqueuer(SequenceEnqueuer):
                     yield value
 
 
-def iterate_sequence_once(sequence, workers=1, use_multiprocessing=False, max_queue_size=10):
-    """One pass over ``sequence`` in index order, read ahead by an OrderedEnqueuer (what fit, evaluate and
-    predict use for ``workers > 1``). ``on_epoch_end`` is not called: the caller does that, as without workers.
-    Closing the generator early (a ``break``, an exception, Ctrl-C) stops the enqueuer."""
-    enqueuer = OrderedEnqueuer(sequence, use_multiprocessing=use_multiprocessing, shuffle=False)
+def iterate_sequence_once(sequence, workers=1, use_multiprocessing=False, max_queue_size=10, shuffle=False):
+    """One pass over ``sequence`` in index order (shuffled with ``random.shuffle`` if ``shuffle``), read ahead by
+    an OrderedEnqueuer (what fit, evaluate and predict use for ``workers > 1``). ``on_epoch_end`` is not called:
+    the caller does that, as without workers. Closing the generator early (a ``break``, an exception, Ctrl-C)
+    stops the enqueuer."""
+    enqueuer = OrderedEnqueuer(sequence, use_multiprocessing=use_multiprocessing, shuffle=shuffle)
     enqueuer._single_pass = True
     enqueuer.start(workers=workers, max_queue_size=max_queue_size)
     try:

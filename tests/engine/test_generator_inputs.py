@@ -81,5 +81,28 @@ def test_a_sequence_that_can_be_nexted_restarts_at_batch_zero_each_epoch():
     seq = NextableSequence(x, y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _model().fit(seq, steps_per_epoch=2, epochs=3, verbose=0)
+        _model().fit(seq, steps_per_epoch=2, epochs=3, verbose=0, shuffle=False)
     assert seq.read == [0, 1, 0, 1, 0, 1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_fit_shuffles_a_sequences_batch_order_each_epoch_as_tf_keras(workers):
+    """fit(shuffle=True), the default, reads a Sequence's batches in the order Python's random.shuffle gives
+    list(range(len)) at each epoch (tf-keras' convention); evaluate and predict read them in order."""
+    import random
+    x, y = _data()
+    seq = NextableSequence(x, y)
+    random.seed(7)
+    want = []
+    for _ in range(3):
+        order = list(range(3))
+        random.shuffle(order)
+        want += order
+    model = _model()  # (set_random_seed seeds Python's random too)
+    random.seed(7)
+    model.fit(seq, epochs=3, verbose=0, workers=workers)
+    assert seq.read == want and sorted(want) != want
+    seq.read.clear()
+    model.evaluate(seq, verbose=0, workers=workers)
+    model.predict(seq, verbose=0, workers=workers)
+    assert seq.read == [0, 1, 2, 0, 1, 2]
