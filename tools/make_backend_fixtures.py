@@ -143,6 +143,10 @@ CASES = [
     ("temporal_padding", "temporal_padding", [normal(2, 3, 2)], {"padding": (2, 1)}),
     ("bias_add_cf_4d", "bias_add", [normal(2, 3, 4, 5), normal(3)], {"data_format": "channels_first"}),
     ("bias_add_cl_2d_bias", "bias_add", [normal(2, 4, 3), normal(4, 3)], {"data_format": "channels_last"}),
+    # a channels_first bias of x's rank - 1 is reshaped (not transposed) to (1, C, ...), as tf-keras does
+    ("bias_add_cf_2d_bias", "bias_add", [normal(2, 3, 4, 3), normal(4, 3, 3)], {"data_format": "channels_first"}),
+    ("bias_add_cf_3d_bias_square", "bias_add", [normal(2, 3, 3, 3), normal(3, 3, 3)],
+     {"data_format": "channels_first"}),
     # ---- elementwise and reductions -------------------------------------------------------------------------
     ("clip_max_below_min", "clip", [normal(3, 4)], {"min_value": 0.5, "max_value": -0.5}),
     ("clip_min_only", "clip", [normal(3, 4)], {"min_value": 0.1, "max_value": None}),

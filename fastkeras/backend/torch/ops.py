@@ -102,7 +102,8 @@ def bias_add(x, bias, data_format=None):
     if data_format == "channels_first" and x.dim() > 2:
         if bias_ndim == 1:
             return x + bias.reshape((1, -1) + (1,) * (x.dim() - 2))
-        return x + bias.movedim(-1, 0).unsqueeze(0)
+        # tf-keras reshapes a (*spatial, C) bias to (1, C, *spatial) without moving the channels: same numbers.
+        return x + bias.reshape((1, bias.shape[-1]) + tuple(bias.shape[:-1]))
     return x + bias
 
 
