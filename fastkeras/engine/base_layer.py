@@ -371,6 +371,11 @@ class Layer:
                 kwargs["mask"] = in_mask
         if not self.built:
             self._maybe_build(tree.map_structure(lambda t: _shape_tuple(t.shape), inputs))
+        elif self.input_spec is not None:
+            # As tf-keras, every call checks its inputs against the layer's spec: a clear error naming the layer
+            # rather than a kernel's shape mismatch. (A model's own step calls its layers' call() directly.)
+            assert_input_compatibility(self.input_spec, [_shape_tuple(t.shape) for t in tree.flatten(inputs)],
+                                       self.name)
         if _HALF_SEEN[0] and not getattr(self, "_is_graph_network", False) \
                 and autocast.needs_policy_call(self, tree.flatten(inputs)):
             outputs = autocast.policy_call(self, self.call)(*args, **kwargs)
