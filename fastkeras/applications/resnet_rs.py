@@ -9,7 +9,6 @@ files load with ``load_weights``. Several depths have weights trained at more th
 [0, 255] (with ``include_preprocessing``, rescaling and ImageNet normalization come first).
 """
 import os
-import sys
 
 from fastkeras import backend
 from fastkeras import layers
@@ -186,10 +185,6 @@ def ResNetRS(depth, input_shape=None, bn_momentum=0.0, bn_epsilon=1e-5, activati
     from fastkeras.applications import imagenet_utils
     from fastkeras.engine.training import Model
 
-    # fastkeras orders a functional graph's layers by a recursive walk (as tf-keras does, which raises the
-    # limit for the deepest variants too): about one frame per layer on the longest path
-    if sys.getrecursionlimit() < 3000:
-        sys.setrecursionlimit(3000)
     available = DEPTH_TO_WEIGHT_VARIANTS[depth]
     if weights == "imagenet":
         weights = f"imagenet-i{max(available)}"

@@ -32,7 +32,11 @@ def map_graph_network(inputs, outputs):
     layer_indices = {}
     input_ids = {id(t) for t in inputs}
 
-    def visit(tensor):
+    # A depth-first walk from each output, written with an explicit stack so that a graph of any depth (a
+    # ResNetRS-420 has thousands of layers on its longest path) needs no Python recursion.
+    stack = []  # (node, iterator over the inputs still to walk)
+
+    def enter(tensor):
         layer, node_index, _ = tensor._keras_history
         node = layer._inbound_nodes[node_index]
         if node in finished:
@@ -41,15 +45,21 @@ def map_graph_network(inputs, outputs):
             raise ValueError(f'The tensor {tensor} at layer "{layer.name}" is part of a cycle.')
         layer_indices.setdefault(layer, len(layer_indices))
         in_progress.add(node)
-        if not node.is_input and id(tensor) not in input_ids:
-            for t in node.keras_inputs:
-                visit(t)
-        finished.add(node)
-        in_progress.discard(node)
-        nodes_in_decreasing_depth.append(node)
+        walk_inputs = not node.is_input and id(tensor) not in input_ids
+        stack.append((node, iter(node.keras_inputs if walk_inputs else ())))
 
     for t in outputs:
-        visit(t)
+        enter(t)
+        while stack:
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is not None:
+                enter(child)
+                continue
+            stack.pop()
+            finished.add(node)
+            in_progress.discard(node)
+            nodes_in_decreasing_depth.append(node)
 
     network_nodes = {node_key(n.layer, n.index) for n in nodes_in_decreasing_depth}
     nodes_depths, layers_depths = {}, {}

@@ -227,3 +227,24 @@ def test_string_input_is_refused_with_the_way_out():
     import fastkeras
     with pytest.raises(ValueError, match="'text': dtype='string' is not supported.*integer Input"):
         fastkeras.Input((1,), dtype="string", name="text")
+
+
+def test_a_graph_deeper_than_the_recursion_limit_builds_runs_and_round_trips():
+    """The graph walk uses no recursion: a chain of layers longer than Python's recursion limit (ResNetRS-420
+    has thousands of layers on its longest path) builds, predicts and survives to_json."""
+    import sys
+
+    import numpy as np
+
+    import fastkeras as keras
+    from fastkeras import layers
+    depth = sys.getrecursionlimit() + 200
+    inputs = keras.Input((3,))
+    x = inputs
+    for _ in range(depth):
+        x = layers.Activation("linear")(x)
+    model = keras.Model(inputs, x)
+    assert len(model.layers) == depth + 1
+    np.testing.assert_allclose(model.predict(np.ones((2, 3), "float32"), verbose=0), np.ones((2, 3)))
+    again = keras.models.model_from_json(model.to_json())
+    assert [layer.name for layer in again.layers] == [layer.name for layer in model.layers]
