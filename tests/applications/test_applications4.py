@@ -19,40 +19,10 @@ import fastkeras
 from fastkeras import backend
 from fastkeras.applications import imagenet_utils
 
+from _deterministic import det_input, det_weight, set_det_weights  # noqa: F401  (shared with the fixture scripts' formula)
+
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
 FAMILIES = ["convnext", "efficientnet_v2", "regnet", "resnet_rs"]
-
-
-def det_weight(i, name, shape, dtype):
-    """The generator's deterministic value of weight number ``i``."""
-    n = int(np.prod(shape)) if shape else 1
-    u = np.sin(np.arange(n, dtype=np.float64) * 12.9898 + 78.233 * (i + 1)) * 43758.5453
-    t = 2.0 * (u - np.floor(u)) - 1.0
-    if "count" in name:
-        return np.full(shape, 10, dtype)
-    if "variance" in name:
-        v = 0.6 + 0.4 * t * t
-    elif "gamma" in name:
-        v = 0.9 + 0.2 * t
-    elif "kernel" in name and len(shape) >= 2:
-        if "depthwise" in name or (len(shape) == 4 and shape[2] == 1):
-            v = t * np.sqrt(3.0 / int(np.prod(shape[:2])))
-        else:
-            v = t * np.sqrt(6.0 / int(np.prod(shape[:-1])))
-    else:
-        v = 0.1 * t
-    return v.reshape(shape).astype(dtype)
-
-
-def det_input(shape):
-    n = int(np.prod(shape))
-    t = np.sin(np.arange(n, dtype=np.float64) * 0.0137).reshape(shape)
-    return (127.5 + 127.5 * t).astype("float32")
-
-
-def set_det_weights(model):
-    model.set_weights([det_weight(i, w.name, tuple(w.shape), np.dtype(str(w.dtype).replace("torch.", "")))
-                       for i, w in enumerate(model.weights)])
 
 
 def sha(items):
