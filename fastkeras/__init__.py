@@ -5,6 +5,7 @@ Sequential models, training, saving. Heavy optional modules (h5py, yaml) load
 only when a feature needs them.
 """
 from fastkeras import backend
+from fastkeras import config  # Keras 3's keras.config over the same global settings
 from fastkeras import activations, constraints, initializers, regularizers
 from fastkeras import callbacks, losses, metrics, optimizers
 from fastkeras import optimizers
@@ -31,4 +32,4 @@ def __getattr__(name):
 
 __all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers",
            "regularizers", "layers", "mixed_precision", "models", "utils", "datasets", "preprocessing", "wrappers",
-           "applications", "ops", "random", "Input", "Model", "Sequential", "__version__"]
+           "applications", "config", "ops", "random", "Input", "Model", "Sequential", "__version__"]

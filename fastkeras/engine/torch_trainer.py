@@ -612,6 +612,12 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         batches = _Batches([xs, ys, sws], batch_size, shuffle, trainer.device)
         if steps_per_epoch is not None:
             batches.steps = min(batches.steps, steps_per_epoch)
+    # keras.config.set_max_epochs / set_max_steps_per_epoch: caps on every fit (a debugging aid, as in Keras 3).
+    from fastkeras import config
+    if config.max_epochs() is not None:
+        epochs = min(epochs, config.max_epochs())
+    if config.max_steps_per_epoch() is not None:
+        batches.steps = min(batches.steps or config.max_steps_per_epoch(), config.max_steps_per_epoch())
     if validation_data is not None:
         reading = dict(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         val_batches = _validation_batches(model, trainer, validation_data, validation_batch_size or batch_size,

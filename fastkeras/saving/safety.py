@@ -42,10 +42,20 @@ _STATE = threading.local()
 # safe mode: the caller's decision, never the file's
 # ---------------------------------------------------------------------------------------------------
 
+_DEFAULT_SAFE_MODE = [True]  # outside any safe_mode_scope; keras.config.enable_unsafe_deserialization clears it
+
+
 def in_safe_mode():
-    """True unless the innermost ``safe_mode_scope`` was opened with ``False``."""
+    """The innermost ``safe_mode_scope``'s setting; outside any, True unless the user called
+    ``keras.config.enable_unsafe_deserialization()``."""
     stack = getattr(_STATE, "safe_mode", None)
-    return True if not stack else stack[-1]
+    return _DEFAULT_SAFE_MODE[0] if not stack else stack[-1]
+
+
+def set_default_safe_mode(safe_mode):
+    if not isinstance(safe_mode, bool):
+        raise TypeError(f"safe_mode must be True or False, received {safe_mode!r}.")
+    _DEFAULT_SAFE_MODE[0] = safe_mode
 
 
 @contextlib.contextmanager
