@@ -22,6 +22,24 @@ from fastkeras import applications  # a name table: each architecture's module l
 
 __version__ = "0.1.0"
 
+# Keras 3's top-level names for the base classes (keras.Layer, keras.Loss, ...), the same classes as Keras 2's.
+from fastkeras.engine.base_layer import Layer  # noqa: E402
+from fastkeras.engine.input_spec import InputSpec  # noqa: E402
+from fastkeras.engine.keras_tensor import KerasTensor  # noqa: E402
+from fastkeras.initializers import Initializer  # noqa: E402
+from fastkeras.losses import Loss  # noqa: E402
+from fastkeras.metrics import Metric  # noqa: E402
+from fastkeras.mixed_precision import Policy as DTypePolicy  # noqa: E402
+from fastkeras.optimizers import Optimizer  # noqa: E402
+from fastkeras.regularizers import Regularizer  # noqa: E402
+FloatDTypePolicy = DTypePolicy
+name_scope = backend.name_scope
+
+
+def version():
+    """fastkeras' version (Keras 3's ``keras.version()``)."""
+    return __version__
+
 
 def __getattr__(name):
     # Keras 3's keras.ops and keras.random load when first used, keeping `import fastkeras` light.
@@ -32,4 +50,6 @@ def __getattr__(name):
 
 __all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers",
            "regularizers", "layers", "mixed_precision", "models", "utils", "datasets", "preprocessing", "wrappers",
-           "applications", "config", "ops", "random", "Input", "Model", "Sequential", "__version__"]
+           "applications", "config", "ops", "random", "Input", "Model", "Sequential", "__version__", "Layer", "InputSpec",
+           "KerasTensor", "Initializer", "Loss", "Metric", "DTypePolicy", "FloatDTypePolicy", "Optimizer",
+           "Regularizer", "name_scope", "version"]

@@ -74,3 +74,20 @@ def test_unsafe_deserialization_opens_configs_but_not_load_model(tmp_path):
             keras.models.load_model(tmp_path / "m.keras")  # load_model keeps its own safe_mode=True
     finally:
         safety.set_default_safe_mode(True)
+
+
+def test_keras3_top_level_base_classes_are_the_keras2_classes():
+    assert keras.Layer is layers.Layer and keras.Loss is keras.losses.Loss and keras.Metric is keras.metrics.Metric
+    assert keras.Optimizer is keras.optimizers.Optimizer and keras.Initializer is keras.initializers.Initializer
+    assert keras.Regularizer is keras.regularizers.Regularizer and keras.DTypePolicy is keras.mixed_precision.Policy
+    assert keras.version() == keras.__version__
+
+    class Double(keras.Layer):  # a Keras 3 tutorial's custom layer, written against keras.Layer and keras.ops
+        def call(self, x):
+            return keras.ops.multiply(x, 2.0)
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, Double()(inputs))
+    assert isinstance(model.layers[-1], keras.Layer)
+    np.testing.assert_allclose(model.predict(np.ones((1, 3), "float32"), verbose=0), [[2.0, 2.0, 2.0]])
+    assert isinstance(inputs, keras.KerasTensor)
