@@ -6,6 +6,7 @@ only when a feature needs them.
 """
 from fastkeras import backend
 from fastkeras import config  # Keras 3's keras.config over the same global settings
+from fastkeras import experimental  # tf-keras' keras.experimental schedule names
 from fastkeras import activations, constraints, initializers, regularizers
 from fastkeras import callbacks, losses, metrics, optimizers
 from fastkeras import optimizers
@@ -50,6 +51,6 @@ def __getattr__(name):
 
 __all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers",
            "regularizers", "layers", "mixed_precision", "models", "utils", "datasets", "preprocessing", "wrappers",
-           "applications", "config", "ops", "random", "Input", "Model", "Sequential", "__version__", "Layer", "InputSpec",
+           "applications", "config", "experimental", "ops", "random", "Input", "Model", "Sequential", "__version__", "Layer", "InputSpec",
            "KerasTensor", "Initializer", "Loss", "Metric", "DTypePolicy", "FloatDTypePolicy", "Optimizer",
            "Regularizer", "name_scope", "version"]

@@ -91,3 +91,8 @@ def test_keras3_top_level_base_classes_are_the_keras2_classes():
     assert isinstance(model.layers[-1], keras.Layer)
     np.testing.assert_allclose(model.predict(np.ones((1, 3), "float32"), verbose=0), [[2.0, 2.0, 2.0]])
     assert isinstance(inputs, keras.KerasTensor)
+
+
+def test_keras_experimental_schedules_are_the_optimizers_schedules():
+    assert keras.experimental.CosineDecay is keras.optimizers.schedules.CosineDecay
+    assert keras.experimental.CosineDecayRestarts is keras.optimizers.schedules.CosineDecayRestarts
