@@ -142,14 +142,24 @@ class Metric:
     def dtype(self):
         return self._dtype
 
-    def add_weight(self, name, shape=(), initializer="zeros", dtype=None):
-        """A state variable of zeros (non-trainable) on the default device."""
-        if initializer not in (None, "zeros"):
-            raise ValueError(f"Metric state can only be initialized with zeros, got initializer={initializer!r}.")
+    def add_weight(self, name, shape=(), initializer="zeros", dtype=None, **kwargs):
+        """A non-trainable state variable on the default device, filled by ``initializer`` (zeros by default;
+        ``reset_state`` sets every state variable to zero, as tf-keras does)."""
+        from fastkeras import initializers
         dtype = dtype or self._dtype
-        v = K.variable(K.zeros(tuple(shape), dtype=dtype), dtype=dtype, name=f"{name}:0", trainable=False)
+        shape = tuple(shape)
+        if initializer in (None, "zeros"):
+            value = K.zeros(shape, dtype=dtype)
+        else:
+            value = initializers.get(initializer)(shape, dtype=dtype)
+        v = K.variable(value, dtype=dtype, name=f"{name}:0", trainable=False)
         self._variables.append(v)
         return v
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """Keras 3's name for a metric's state variable (``aggregation`` concerns distributed replicas only)."""
+        return self.add_weight(name=name or f"variable_{len(self._variables)}", shape=shape,
+                               initializer=initializer, dtype=dtype)
 
     @property
     def variables(self):

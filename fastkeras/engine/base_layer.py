@@ -255,6 +255,19 @@ class Layer:
 
     # ---- weights ---------------------------------------------------------
 
+    def add_variable(self, *args, **kwargs):
+        """A weight, as ``add_weight`` makes it: Keras 3's ``add_variable(shape, initializer, dtype=None,
+        trainable=True, autocast=True, regularizer=None, constraint=None, aggregation='none', name=None)``, or
+        Keras 2's deprecated alias of ``add_weight`` (name first)."""
+        if args and not isinstance(args[0], str):  # Keras 3's order: the shape first
+            order = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer", "constraint",
+                     "aggregation", "name")
+            kwargs.update(zip(order, args))
+            args = ()
+        kwargs.pop("autocast", None)
+        kwargs.pop("aggregation", None)  # distributed replicas only
+        return self.add_weight(*args, **kwargs)
+
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                    constraint=None, **kwargs):
         """Creates a weight of ``shape`` filled by ``initializer`` and tracks it on this layer."""

@@ -666,3 +666,45 @@ def test_subclassed_model_add_loss_in_call_joins_the_loss():
     np.testing.assert_allclose(loss, np.mean(np.abs(h - y)) + 0.5 * np.mean(h ** 2), rtol=1e-5)
     model(x)
     np.testing.assert_allclose(K.to_numpy(model.losses[0]), 0.5 * np.mean(h ** 2), rtol=1e-5)
+
+
+def test_keras3_add_variable_in_a_custom_layer_and_metric():
+    """Keras 3 writes state with ``add_variable(shape, initializer, ...)`` (layers and metrics); Keras 2's
+    name-first alias of add_weight still works too."""
+    import numpy as np
+
+    import fastkeras as keras
+
+    class Scale(keras.Layer):
+        def build(self, input_shape):
+            self.w = self.add_variable((input_shape[-1],), "ones", name="w")
+            self.b = self.add_variable(shape=(), initializer="zeros", name="b", trainable=False)
+            self.legacy = self.add_variable("legacy", (2,), initializer="ones")  # Keras 2's order
+
+        def call(self, x):
+            return x * self.w + self.b
+
+    class TruePositives(keras.metrics.Metric):
+        def __init__(self, name="tp", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            hits = keras.ops.logical_and(y_true > 0.5, y_pred > 0.5)
+            self.count.assign_add(keras.ops.sum(keras.ops.cast(hits, "float32")))
+
+        def result(self):
+            return self.count
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(Scale()(inputs)))
+    layer = model.layers[1]
+    assert [w.name for w in layer.weights] == ["scale/w:0", "scale/legacy:0", "scale/b:0"]  # trainable first
+    assert [w.name for w in layer.trainable_weights] == ["scale/w:0", "scale/legacy:0"]
+    model.compile("sgd", "binary_crossentropy", metrics=[TruePositives()])
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 3)).astype("float32"), rng.integers(0, 2, (40, 1)).astype("float32")
+    model.fit(x, y, epochs=1, verbose=0)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    want = float(np.sum((y > 0.5) & (model.predict(x, verbose=0) > 0.5)))
+    assert logs["tp"] == want
