@@ -250,11 +250,9 @@ class Trainer:
     # ---- one step ---------------------------------------------------------------
 
     def trainable_params(self):
-        params = [w for w in self.model.trainable_weights]
-        if not params:
-            raise ValueError(f'Model "{self.model.name}" has no trainable weights: nothing to train. Did you set '
-                             "`trainable = False` on every layer?")
-        return params
+        # May be empty (every layer frozen, or none has weights): then a training step computes the loss and the
+        # metrics and updates nothing, as in Keras.
+        return list(self.model.trainable_weights)
 
     def _forward(self, x, training):
         model = self.model
@@ -325,6 +323,8 @@ class Trainer:
         reg = self._regularization(CONTEXT.losses)
         if reg is not None:
             total = total + reg
+        if not self._params:
+            return total, parts, outputs, ()
         target = total if self._loss_scale is None else total.float() * self._loss_scale
         grads = torch.autograd.grad(target, self._params, allow_unused=True)
         return total, parts, outputs, grads
@@ -372,7 +372,7 @@ class Trainer:
         total, parts, outputs = result[:3]
         if self.metrics.metrics is None:
             self._build_metrics(y, outputs)
-        if len(result) == 4:  # the gradients: the optimizer's update is still to do
+        if len(result) == 4 and self._params:  # the gradients: the optimizer's update is still to do
             params, grads = _drop_unused(self._params, result[3])
             self._step_params = params
             self.optimizer.step(params, grads)

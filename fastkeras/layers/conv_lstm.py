@@ -16,7 +16,7 @@ from fastkeras import backend as K
 from fastkeras.backend import config as backend_config
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
-from fastkeras.layers.convolutional import conv_output_length, normalize_padding, normalize_tuple
+from fastkeras.utils.conv_utils import conv_output_length, normalize_padding, normalize_tuple
 from fastkeras.layers.recurrent import RNN, STATEFUL_BATCH_SIZE_ERROR
 from fastkeras.layers.recurrent_cells import DropoutRNNCellMixin, _UnitForgetBias, _split_gates
 

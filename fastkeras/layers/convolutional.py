@@ -9,61 +9,7 @@ from fastkeras import activations, constraints, initializers, regularizers
 from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
-
-
-# ---- argument checks and shape arithmetic shared with pooling and reshaping layers ------------------------
-
-def normalize_tuple(value, n, name, allow_zero=False):
-    """``value`` (an int, or an iterable of ``n`` ints) as a tuple of ``n`` ints, each > 0 (>= 0 with allow_zero)."""
-    error = f"The `{name}` argument must be a tuple of {n} integers. Received: {value}"
-    if isinstance(value, int):
-        values = (value,) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ValueError(error) from None
-        if len(values) != n:
-            raise ValueError(error)
-        try:
-            values = tuple(int(v) for v in values)
-        except (TypeError, ValueError):
-            raise ValueError(error) from None
-    bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
-    if bad:
-        raise ValueError(f"{error} including {bad} that does not satisfy the requirement "
-                         f"`{'>= 0' if allow_zero else '> 0'}`.")
-    return values
-
-
-def normalize_padding(value, allowed=("valid", "same", "causal")):
-    padding = str(value).lower()
-    if padding not in allowed:
-        raise ValueError(f"The `padding` argument must be one of {', '.join(repr(a) for a in allowed)}. "
-                         f"Received: {value!r}")
-    return padding
-
-
-def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
-    """Output length of a convolution or pooling window sweep (None stays None)."""
-    if input_length is None:
-        return None
-    dilated = filter_size + (filter_size - 1) * (dilation - 1)
-    length = input_length if padding in ("same", "causal") else input_length - dilated + 1
-    return (length + stride - 1) // stride
-
-
-def deconv_output_length(input_length, filter_size, padding, output_padding=None, stride=0, dilation=1):
-    """Output length of a transposed convolution (None stays None)."""
-    if input_length is None:
-        return None
-    filter_size = filter_size + (filter_size - 1) * (dilation - 1)
-    if output_padding is None:
-        if padding == "valid":
-            return input_length * stride + max(filter_size - stride, 0)
-        return input_length * stride
-    pad = filter_size // 2 if padding == "same" else 0
-    return (input_length - 1) * stride + filter_size - 2 * pad + output_padding
+from fastkeras.utils.conv_utils import conv_output_length, deconv_output_length, normalize_padding, normalize_tuple
 
 
 def _check_positive_output(layer, input_shape, output_shape):

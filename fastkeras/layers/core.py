@@ -1,7 +1,5 @@
 """Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda, Identity."""
-import codecs
 import inspect
-import marshal
 import types
 
 import numpy as np
@@ -409,9 +407,8 @@ def _has_signature(fn):
 def _serialize_function(fn):
     """(payload, type, module): a named function by name; a lambda as Keras 2's base64 bytecode triple."""
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
-        code = codecs.encode(marshal.dumps(fn.__code__), "base64").decode("ascii")
-        closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
-        return (code, fn.__defaults__, closure), "lambda", fn.__module__
+        from fastkeras.utils.generic_utils import func_dump
+        return func_dump(fn), "lambda", fn.__module__
     return getattr(fn, "__name__", type(fn).__name__), "function", getattr(fn, "__module__", None)
 
 

@@ -25,9 +25,8 @@ from fastkeras import activations, constraints, initializers, regularizers
 from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
-from fastkeras.layers.convolutional import (
-    _channel_dim, _check_positive_output, conv_output_length, normalize_tuple,
-)
+from fastkeras.layers.convolutional import _channel_dim, _check_positive_output
+from fastkeras.utils.conv_utils import conv_output_length, normalize_tuple
 
 
 def _padding_before(kernel_size, padding):

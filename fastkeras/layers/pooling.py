@@ -6,8 +6,8 @@ padding at the end first, and padded positions are ignored by the max and left o
 from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
-from fastkeras.layers.convolutional import _check_positive_output, conv_output_length, normalize_padding, \
-    normalize_tuple
+from fastkeras.layers.convolutional import _check_positive_output
+from fastkeras.utils.conv_utils import conv_output_length, normalize_padding, normalize_tuple
 
 
 class Pooling(Layer):

@@ -2,7 +2,7 @@
 from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
-from fastkeras.layers.convolutional import normalize_tuple
+from fastkeras.utils.conv_utils import normalize_tuple
 
 
 def _spatial_first(data_format):

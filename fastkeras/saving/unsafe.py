@@ -39,6 +39,13 @@ def load_lambda_bytecode(value, layer_name="lambda", module_name=None):
         # Reached only if a caller bypassed the scope; the file never gets to decide.
         raise UnsafeFileError(f'Lambda layer "{layer_name}" stores Python bytecode; refused in safe mode. Load the '
                               "file with `safe_mode=False` if you trust its source.")
+    return function_from_bytecode(value, layer_name, module_name)
+
+
+def function_from_bytecode(value, layer_name="lambda", module_name=None):
+    """A function rebuilt from ``[code, defaults, closure]`` (or Keras 3's dict, or the bare code string) with no
+    safe-mode check: for ``generic_utils.func_load``, which the user's own code calls on data it chose. Loading
+    from files goes through ``load_lambda_bytecode``."""
     if isinstance(value, dict):
         code, defaults, closure = value.get("code"), value.get("defaults"), value.get("closure")
     elif isinstance(value, (list, tuple)) and len(value) == 3:

@@ -1,0 +1,192 @@
+"""Keras 2's utility modules under their import paths (``keras.utils.conv_utils``, ``keras.utils.generic_utils``,
+``keras.utils.test_utils``, ``keras.testing_infra.test_utils``), checked against tf-keras 2.21
+(tests/fixtures/utils_modules/expected.json, from tools/make_utils_module_fixtures.py)."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import fastkeras as keras
+from fastkeras import layers
+from fastkeras.utils import conv_utils, generic_utils
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "..", "fixtures", "utils_modules", "expected.json")) as f:
+    EXPECTED = json.load(f)
+
+
+def _cases(name):
+    return [pytest.param(case[:-1], case[-1], id="-".join(map(str, case[:-1]))) for case in EXPECTED[name]]
+
+
+@pytest.mark.parametrize("args,expected", _cases("conv_output_length"))
+def test_conv_output_length_matches_tf_keras(args, expected):
+    assert conv_utils.conv_output_length(*args) == expected
+
+
+@pytest.mark.parametrize("args,expected", _cases("conv_input_length"))
+def test_conv_input_length_matches_tf_keras(args, expected):
+    assert conv_utils.conv_input_length(*args) == expected
+
+
+@pytest.mark.parametrize("args,expected", _cases("deconv_output_length"))
+def test_deconv_output_length_matches_tf_keras(args, expected):
+    assert conv_utils.deconv_output_length(*args) == expected
+
+
+def test_convert_data_format_and_bad_padding():
+    for data_format, ndim, expected in EXPECTED["convert_data_format"]:
+        assert conv_utils.convert_data_format(data_format, ndim) == expected
+    with pytest.raises(ValueError, match="rank"):
+        conv_utils.convert_data_format("channels_last", 2)
+    with pytest.raises(ValueError, match="padding"):
+        conv_utils.conv_output_length(5, 3, "reflect", 1)
+    assert conv_utils.normalize_data_format("Channels_First") == "channels_first"
+    assert conv_utils.normalize_tuple(2, 3, "strides") == (2, 2, 2)
+
+
+def test_convert_kernel_flips_the_spatial_axes_only():
+    kernel = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    flipped = conv_utils.convert_kernel(kernel)
+    np.testing.assert_array_equal(flipped, kernel[::-1, ::-1, :, :])
+    np.testing.assert_array_equal(conv_utils.convert_kernel(flipped), kernel)
+
+
+def test_make_batches_and_slice_arrays_match_tf_keras():
+    for size, batch_size, expected in EXPECTED["make_batches"]:
+        assert [list(p) for p in generic_utils.make_batches(size, batch_size)] == expected
+    arange = np.arange(10)
+    cases = {"list_range": ([arange, None, arange * 2], 2, 5),
+             "list_indices": ([arange, arange * 3], [1, 4, 8], None),
+             "array_indices": (arange, np.array([0, 9, 2]), None)}
+    for name, expected in EXPECTED["slice_arrays"]:
+        if name not in cases:  # tf-keras gives [None] for one array sliced by ints; the rows are returned here
+            continue
+        result = generic_utils.slice_arrays(*cases[name])
+        got = [None if r is None else r.tolist() for r in result] if isinstance(result, list) else result.tolist()
+        assert got == expected, name
+    np.testing.assert_array_equal(generic_utils.slice_arrays(arange, 3, 7), arange[3:7])
+
+
+def test_generic_utils_argument_helpers():
+    assert generic_utils.has_arg(layers.Dense.__init__, "units")
+    assert not generic_utils.has_arg(lambda a: a, "b")
+    assert generic_utils.has_arg(lambda a, **kw: a, "b", accept_all=True)
+    assert generic_utils.to_list((1, 2)) == [(1, 2)]
+    assert generic_utils.to_list((1, 2), allow_tuple=True) == [1, 2]
+    assert generic_utils.unpack_singleton([5]) == 5
+    assert generic_utils.is_all_none({"a": [None, (None,)]}) and not generic_utils.is_all_none([None, 0])
+    with pytest.raises(TypeError, match="bogus"):
+        generic_utils.validate_kwargs({"bogus": 1}, {"units"})
+    with pytest.raises(ValueError, match="nope"):
+        generic_utils.check_for_unexpected_keys("outputs", {"nope": 1}, ["out"])
+    assert generic_utils.get_custom_objects() is keras.utils.get_custom_objects()
+    assert generic_utils.to_snake_case("MyDenseLayer") == "my_dense_layer"
+
+
+def test_func_dump_and_func_load_round_trip_a_closure():
+    def make(offset):
+        return lambda x, scale=2: x * scale + offset
+
+    code, defaults, closure = generic_utils.func_dump(make(3))
+    assert isinstance(code, str) and defaults == (2,) and closure == (3,)
+    rebuilt = generic_utils.func_load(code, defaults, closure)
+    assert rebuilt(5) == 13
+    assert generic_utils.func_load((code, defaults, closure))(1, scale=10) == 13
+
+
+def test_lambda_layer_config_still_stores_keras_2_triple():
+    config = layers.Lambda(lambda t: t + 1).get_config()
+    assert config["function_type"] == "lambda" and len(config["function"]) == 3
+
+
+# ---- training a model with nothing to train --------------------------------------------------------------------
+
+def _masking_model():
+    inputs = keras.Input((2, 3))
+    model = keras.Model(inputs, layers.Masking()(inputs))
+    model.compile("rmsprop", "mse", metrics=["mae"])
+    return model
+
+
+def test_a_model_without_trainable_weights_trains_like_tf_keras():
+    expected = EXPECTED["no_trainable_weights"]
+    x, y = np.array(expected["x"], "float32"), np.array(expected["y"], "float32")
+    model = _masking_model()
+    logs = model.train_on_batch(x, y, return_dict=True)
+    for key, value in expected["train_on_batch"].items():
+        assert logs[key] == pytest.approx(value, rel=1e-5), key
+    history = model.fit(x, y, batch_size=3, epochs=2, verbose=0, shuffle=False).history
+    for key, values in expected["fit"].items():
+        np.testing.assert_allclose(history[key], values, rtol=1e-5)
+    assert int(keras.backend.get_value(model.optimizer.iterations)) == expected["iterations"]
+
+
+def test_frozen_model_fit_leaves_weights_and_optimizer_untouched():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.layers[0].trainable = False
+    model.compile("sgd", "mse")
+    before = model.get_weights()
+    model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=2, verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---- layer_test, as Keras 2's and tf-keras' test suites call it ------------------------------------------------
+
+def test_keras_2_layer_test_runs_layers_through_every_api():
+    from fastkeras.utils.test_utils import get_test_data, keras_test, layer_test
+
+    @keras_test
+    def run():
+        out = layer_test(layers.Dense, kwargs={"units": 3}, input_shape=(None, None, 2))
+        assert out.shape[-1] == 3
+        layer_test(layers.Conv2D, kwargs={"filters": 2, "kernel_size": 3, "padding": "same"},
+                   input_shape=(2, 5, 5, 3))
+        layer_test(layers.Embedding, kwargs={"input_dim": 10, "output_dim": 4}, input_shape=(3, 2),
+                   input_dtype="int32", expected_output_dtype="float32")
+        layer_test(layers.LSTM, kwargs={"units": 3, "stateful": True}, input_shape=(2, 3, 5),
+                   fixed_batch_size=True)
+        data = np.arange(6, dtype="float32").reshape(2, 3)
+        layer_test(layers.Activation, kwargs={"activation": "relu"}, input_data=data - 2,
+                   expected_output=np.maximum(data - 2, 0))
+    run()
+    (x_train, y_train), (x_test, y_test) = get_test_data(num_train=20, num_test=5, input_shape=(4,),
+                                                         classification=True, num_classes=3)
+    assert x_train.shape == (20, 4) and y_test.shape == (5,) and set(np.unique(y_train)) <= {0, 1, 2}
+    (_, y_reg), _ = get_test_data(10, 2, input_shape=(4,), output_shape=(2,), classification=False)
+    assert y_reg.shape == (10, 2)
+
+
+class _WrongShapeLayer(layers.Layer):
+    def call(self, inputs):
+        return inputs[:, :1]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape  # says the width is unchanged: layer_test must notice
+
+
+def test_layer_test_reports_a_layer_whose_declared_shape_is_wrong():
+    from fastkeras.testing_infra import test_utils
+    with pytest.raises(AssertionError, match="_WrongShapeLayer.*output_shape"):
+        test_utils.layer_test(_WrongShapeLayer, input_shape=(2, 3))
+    with pytest.raises(AssertionError, match="supports_masking"):
+        test_utils.layer_test(layers.Dense, kwargs={"units": 2}, input_shape=(2, 3), supports_masking=False)
+    with pytest.raises(AssertionError):
+        test_utils.layer_test(layers.Dense, kwargs={"units": 2}, input_shape=(2, 3), expected_output_shape=(None, 4))
+
+
+def test_tf_keras_testing_infra_helpers():
+    from fastkeras.testing_infra import test_utils
+    (x, y), _ = test_utils.get_test_data(12, 4, (5,), 3, random_seed=1)
+    assert x.dtype == np.float32 and x.shape == (12, 5) and y.max() < 3
+    with test_utils.model_type_scope("sequential"):
+        assert isinstance(test_utils.get_small_mlp(4, 3, 5), keras.Sequential)
+    with test_utils.model_type_scope("subclass"), test_utils.run_eagerly_scope(True):
+        model = test_utils.get_small_mlp(4, 3, 5)
+        assert test_utils.should_run_eagerly()
+        model.compile("adam", "sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="model_type_scope"):
+        test_utils.get_model_type()

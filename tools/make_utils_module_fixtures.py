@@ -1,0 +1,95 @@
+"""What tf-keras 2.21's utility modules return (``utils.conv_utils`` shape arithmetic, ``utils.generic_utils``
+helpers) and what a training step does on a model with nothing to train, for tests/utils/test_keras2_modules.py.
+
+Run with real Keras 2 (tensorflow-cpu + tf-keras 2.21):
+
+    TF_CPP_MIN_LOG_LEVEL=3 /work/kvenv/bin/python tools/make_utils_module_fixtures.py
+
+Writes tests/fixtures/utils_modules/expected.json:
+- ``conv_output_length`` / ``conv_input_length`` / ``deconv_output_length``: lists of
+  ``[args..., result]`` over a grid of lengths, filter sizes, paddings, strides, dilations and output paddings;
+- ``convert_data_format``: ``[data_format, ndim, result]``;
+- ``make_batches``: ``[size, batch_size, result]``; ``slice_arrays``: cases as ``[case, result]``;
+- ``no_trainable_weights``: ``train_on_batch`` and ``fit`` logs of a Masking-only model on fixed data
+  (``x``, ``y`` are stored with them).
+"""
+import json
+import os
+
+import numpy as np
+import tf_keras as keras
+from tf_keras.src.utils import conv_utils, generic_utils
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "utils_modules")
+
+
+def shape_arithmetic():
+    out = {"conv_output_length": [], "conv_input_length": [], "deconv_output_length": []}
+    for length in (1, 5, 8, 13, None):
+        for size in (1, 2, 3, 5):
+            for stride in (1, 2, 3):
+                for padding in ("valid", "same", "full", "causal"):
+                    for dilation in (1, 2):
+                        value = conv_utils.conv_output_length(length, size, padding, stride, dilation)
+                        out["conv_output_length"].append([length, size, padding, stride, dilation, value])
+                if length is None:
+                    continue
+                for padding in ("valid", "same", "full"):
+                    out["conv_input_length"].append(
+                        [length, size, padding, stride, conv_utils.conv_input_length(length, size, padding, stride)])
+                    for output_padding in (None, 0, 1):
+                        if output_padding is not None and output_padding >= stride:
+                            continue
+                        for dilation in (1, 2):
+                            value = conv_utils.deconv_output_length(length, size, padding, output_padding, stride,
+                                                                    dilation)
+                            out["deconv_output_length"].append(
+                                [length, size, padding, output_padding, stride, dilation, value])
+    out["convert_data_format"] = [[f, n, conv_utils.convert_data_format(f, n)]
+                                  for f in ("channels_last", "channels_first") for n in (3, 4, 5)]
+    return out
+
+
+def generic():
+    arange = np.arange(10)
+    cases = {
+        "list_range": ([arange, None, arange * 2], 2, 5),
+        "array_range": (arange, 3, 7),
+        "list_indices": ([arange, arange * 3], [1, 4, 8], None),
+        "array_indices": (arange, np.array([0, 9, 2]), None),
+    }
+    slices = []
+    for name, (arrays, start, stop) in cases.items():
+        result = generic_utils.slice_arrays(arrays, start, stop)
+        as_lists = [None if r is None else r.tolist() for r in result] if isinstance(result, list) else \
+            result.tolist()
+        slices.append([name, as_lists])
+    return {"make_batches": [[n, b, [list(p) for p in generic_utils.make_batches(n, b)]]
+                             for n, b in ((10, 3), (9, 3), (1, 5), (0, 4), (32, 32))],
+            "slice_arrays": slices}
+
+
+def no_trainable_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 2, 3)).astype("float32")
+    y = rng.normal(size=(6, 2, 3)).astype("float32")
+    inputs = keras.Input((2, 3))
+    model = keras.Model(inputs, keras.layers.Masking()(inputs))
+    model.compile("rmsprop", "mse", metrics=["mae"])
+    batch = model.train_on_batch(x, y, return_dict=True)
+    history = model.fit(x, y, batch_size=3, epochs=2, verbose=0, shuffle=False).history
+    return {"x": x.tolist(), "y": y.tolist(), "train_on_batch": {k: float(v) for k, v in batch.items()},
+            "fit": {k: [float(v) for v in vs] for k, vs in history.items()},
+            "iterations": int(model.optimizer.iterations.numpy())}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    expected = {**shape_arithmetic(), **generic(), "no_trainable_weights": no_trainable_weights()}
+    with open(os.path.join(OUT, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=0)
+    print("wrote", os.path.join(OUT, "expected.json"))
+
+
+if __name__ == "__main__":
+    main()
