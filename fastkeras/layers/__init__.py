@@ -62,3 +62,26 @@ GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D)
 
 from fastkeras.layers import experimental  # noqa: E402,F401  (keras.layers.experimental.preprocessing)
+
+# Keras 2 (2.2-2.4) modules held layers that live elsewhere here: `from keras.layers.core import Masking`,
+# `from keras.layers.convolutional import MaxPooling2D, ZeroPadding2D`, `from keras.layers.wrappers import
+# Bidirectional`. They are set once this package has loaded (importing a submodule always runs this file
+# first), since pooling and regularization themselves import convolutional and core.
+Deconv2D = Conv2DTranspose
+Deconvolution3D = Deconv3D = Conv3DTranspose
+from fastkeras.layers import convolutional as _convolutional, core as _core, wrappers as _wrappers  # noqa: E402
+for _module, _names in (
+        (_core, {"ActivityRegularization": ActivityRegularization, "Masking": Masking,
+                 "SpatialDropout1D": SpatialDropout1D, "SpatialDropout2D": SpatialDropout2D,
+                 "SpatialDropout3D": SpatialDropout3D}),
+        (_convolutional, {"UpSampling1D": UpSampling1D, "UpSampling2D": UpSampling2D, "UpSampling3D": UpSampling3D,
+                          "ZeroPadding1D": ZeroPadding1D, "ZeroPadding2D": ZeroPadding2D,
+                          "ZeroPadding3D": ZeroPadding3D, "Cropping1D": Cropping1D, "Cropping2D": Cropping2D,
+                          "Cropping3D": Cropping3D, "AveragePooling1D": AveragePooling1D,
+                          "AveragePooling2D": AveragePooling2D, "AveragePooling3D": AveragePooling3D,
+                          "MaxPooling1D": MaxPooling1D, "MaxPooling2D": MaxPooling2D, "MaxPooling3D": MaxPooling3D,
+                          "Deconv2D": Deconv2D, "Deconvolution3D": Deconvolution3D, "Deconv3D": Deconv3D}),
+        (_wrappers, {"Bidirectional": Bidirectional})):
+    for _name, _layer_class in _names.items():
+        setattr(_module, _name, _layer_class)
+del _module, _names, _name, _layer_class, _convolutional, _core, _wrappers
