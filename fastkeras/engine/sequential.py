@@ -1,4 +1,6 @@
 """Sequential: a linear stack of layers, built as a functional graph once its input shape is known."""
+import warnings
+
 from fastkeras.engine import tree
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.functional import Functional
@@ -158,6 +160,30 @@ class Sequential(Functional):
         if not self.built:
             raise AttributeError(f"Sequential model '{self.name}' has not been built yet: it has no output shape.")
         return super().output_shape
+
+    # ---- Keras 2's class predictions (deprecated by tf.keras, removed in 2.6; the classic examples call them) ----
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """``predict``'s probabilities, with a warning when they leave [0, 1] (no softmax/sigmoid at the end)."""
+        warnings.warn("`model.predict_proba()` is deprecated. Please use `model.predict()` instead.",
+                      UserWarning, stacklevel=2)
+        preds = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if preds.min() < 0.0 or preds.max() > 1.0:
+            warnings.warn("Network returning invalid probability values. The last layer might not already be a "
+                          "softmax/sigmoid.", UserWarning, stacklevel=2)
+        return preds
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices: the argmax of the last axis, or ``int32`` ``proba > 0.5`` for a single sigmoid unit."""
+        warnings.warn("`model.predict_classes()` is deprecated. Please use instead: "
+                      "`np.argmax(model.predict(x), axis=-1)` if your model does multi-class classification "
+                      "(e.g. if it uses a `softmax` last-layer activation); "
+                      "`(model.predict(x) > 0.5).astype(\"int32\")` if your model does binary classification "
+                      "(e.g. if it uses a `sigmoid` last-layer activation).", UserWarning, stacklevel=2)
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
 
     def get_config(self):
         from fastkeras.saving.model_config import sequential_config
