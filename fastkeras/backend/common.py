@@ -3,6 +3,14 @@ layer (symbolic tensors, layers, models) serves the K functions that need it."""
 import collections
 import re
 
+import numpy as np
+
+# Keras 2's keras.backend.common also held the global settings; code (and Keras' own numpy reference backend)
+# imports them from there.
+from fastkeras.backend.config import (  # noqa: F401
+    epsilon, floatx, image_data_format, normalize_data_format, set_epsilon, set_floatx, set_image_data_format,
+)
+
 _UIDS = collections.defaultdict(int)
 
 # Filled by fastkeras.engine at import (the backend never imports the engine): 'is_keras_tensor',
@@ -50,3 +58,8 @@ def to_snake_case(name):
     intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
     snake = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
     return snake if snake[0] != "_" else "private" + snake
+
+
+def cast_to_floatx(x):
+    """``x`` as a NumPy array of the default float type (Keras 2's ``keras.backend.common.cast_to_floatx``)."""
+    return np.asarray(x, dtype=floatx())

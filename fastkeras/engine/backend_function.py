@@ -9,7 +9,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragg
     from fastkeras.engine.input_layer import Input
     if sparse or ragged:
         raise ValueError("K.placeholder: sparse and ragged placeholders are not supported by fastkeras.")
-    if not shape:
+    if shape is None:
         if not ndim:
             raise ValueError("K.placeholder needs a `shape` (or an `ndim`): fastkeras' symbolic tensors have a "
                              "known rank.")

@@ -114,3 +114,19 @@ def validate_kwargs(kwargs, allowed_kwargs, error_message="Keyword argument not 
     for kwarg in kwargs:
         if kwarg not in allowed_kwargs:
             raise TypeError(error_message, kwarg)
+
+
+def transpose_shape(shape, target_format, spatial_axes):
+    """A channels_last ``shape`` (tuple or list) rearranged for ``target_format``, as Keras 2.2+'s helper.
+
+    For 'channels_first' the last entry moves right after the entries before ``spatial_axes[0]``
+    (``((0, 0), (1, 2), (3, 4), (0, 0))`` with ``spatial_axes=(1, 2)`` -> ``((0, 0), (0, 0), (1, 2), (3, 4))``);
+    'channels_last' returns ``shape`` itself.
+    """
+    if target_format == "channels_first":
+        new_values = tuple(shape[:spatial_axes[0]]) + (shape[-1],) + tuple(shape[axis] for axis in spatial_axes)
+        return list(new_values) if isinstance(shape, list) else new_values
+    if target_format == "channels_last":
+        return shape
+    raise ValueError('The `data_format` argument must be one of "channels_first", "channels_last". Received: '
+                     + str(target_format))

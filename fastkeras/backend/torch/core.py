@@ -151,6 +151,8 @@ def convert_to_tensor(x, dtype=None):
         if x.device != _DEVICE and x.device.type != "meta":
             x = x.to(_DEVICE, non_blocking=True)
         return x
+    if hasattr(x, "tocoo") and hasattr(x, "nnz"):
+        return _sparse_from_scipy(x, dtype)
     is_symbolic = ENGINE_HOOKS.get("is_symbolic")
     if is_symbolic is not None and is_symbolic(x):
         # As tf.convert_to_tensor does for KerasTensors: the symbolic tensor itself (cast as a graph op).
@@ -169,10 +171,23 @@ def convert_to_tensor(x, dtype=None):
     return torch.as_tensor(np.asarray(x), dtype=torch_dtype(dtype), device=_DEVICE)
 
 
+def _sparse_from_scipy(matrix, dtype=None):
+    """A scipy.sparse matrix as a coalesced torch sparse COO tensor (tf-keras makes a ``tf.SparseTensor``)."""
+    coo = matrix.tocoo()
+    if dtype is None:
+        dtype = floatx() if coo.dtype.kind == "f" else str(coo.dtype)
+    indices = torch.as_tensor(np.vstack((coo.row, coo.col)).astype(np.int64))
+    values = torch.as_tensor(coo.data).to(torch_dtype(dtype))
+    return torch.sparse_coo_tensor(indices, values, coo.shape, device=_DEVICE, check_invariants=True).coalesce()
+
+
 def to_numpy(x):
-    """A numpy array holding a copy of ``x``'s values: never a view of a live weight or tensor."""
+    """A numpy array holding a copy of ``x``'s values: never a view of a live weight or tensor (a sparse tensor
+    reads as its dense array, as ``K.eval`` gives it in tf-keras)."""
     if isinstance(x, torch.Tensor):
         x = x.detach()
+        if x.layout != torch.strided:
+            x = x.to_dense()
         if x.device.type == "meta" or _is_fake(x):
             raise ValueError(f"Cannot read the values of a shape-only tensor of shape {tuple(x.shape)}: it is what a "
                              "layer sees while its output shape is inferred. Read values from a real call instead.")
@@ -282,6 +297,11 @@ def int_shape(x):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+def get_variable_shape(x):
+    """Keras 2's older name for ``int_shape`` of a variable."""
+    return int_shape(x)
+
+
 def shape(x):
     """The shape as a tuple of ints (Keras 2 returns a tensor; a tuple indexes and converts the same way).
 
@@ -361,8 +381,14 @@ def ones_like(x, dtype=None, name=None):
 
 
 def arange(start, stop=None, step=1, dtype="int32"):
+    """Keras 2 ``K.arange``: ``start`` to ``stop`` (exclusive) by ``step``; one argument is the stop.
+
+    As tf-keras: bounds may be scalar tensors, and a single negative bound gives an empty range
+    (``K.arange(-20)``).
+    """
+    start, stop, step = (b.item() if isinstance(b, torch.Tensor) else b for b in (start, stop, step))
     if stop is None:
-        start, stop = 0, start
+        start, stop = 0, max(start, 0)
     return torch.arange(start, stop, step, dtype=torch_dtype(dtype), device=_DEVICE)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fastkeras.backend.config import epsilon
+from fastkeras.backend.config import epsilon, image_data_format
 from fastkeras.backend.torch.core import convert_to_tensor, torch_dtype
 
 _t = convert_to_tensor
@@ -95,6 +95,10 @@ def matmul(x, y):
 
 def bias_add(x, bias, data_format=None):
     """Adds ``bias`` (rank 1, or x's rank - 1) along the channels axis of ``data_format``."""
+    if data_format is None:
+        data_format = image_data_format()
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(f"Unknown data_format: {data_format}")
     x, bias = _t(x), _t(bias)
     bias_ndim = len(bias.shape)
     if bias_ndim != 1 and bias_ndim != x.dim() - 1:
@@ -507,7 +511,12 @@ def reverse(x, axes):
 
 
 def slice(x, start, size):  # noqa: A001
+    """Keras 2 ``K.slice``: the block of ``x`` beginning at ``start`` with ``size`` entries per axis (-1: all the
+    rest); ``start`` and ``size`` give one entry per axis of ``x``."""
     x = _t(x)
+    if not x.dim() == len(start) == len(size):
+        raise ValueError(f"The dimension and the size of indices should match: x has {x.dim()} dimensions, "
+                         f"received start={tuple(start)} and size={tuple(size)}.")
     index = tuple(builtins_slice(s, s + n if n != -1 else None) for s, n in zip(start, size))
     return x[index]
 

@@ -72,7 +72,10 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None)
 def dropout(x, level, noise_shape=None, seed=None):
     """Inverted dropout: zeroes a fraction ``level`` and scales the rest by 1/(1-level)."""
     x = convert_to_tensor(x)
-    if level <= 0.0:
+    level = float(level)
+    if not 0.0 <= level < 1.0:
+        raise ValueError(f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={level}")
+    if level == 0.0:
         return x
     if noise_shape is None and seed is None:
         return torch.nn.functional.dropout(x, p=float(level), training=True)
