@@ -85,7 +85,8 @@ def test_predict_classes_softmax_is_argmax_sigmoid_is_threshold():
 
     with pytest.warns(UserWarning, match="predict_proba"):
         np.testing.assert_allclose(multi.predict_proba(x), multi.predict(x))
-    linear = Sequential([Dense(2, input_shape=(4,), kernel_initializer="ones", bias_initializer=initializers.Constant(-9.0))])
+    linear = Sequential([Dense(2, input_shape=(4,), kernel_initializer="ones",
+                               bias_initializer=initializers.Constant(-9.0))])
     with pytest.warns(UserWarning) as record:
         linear.predict_proba(x)
     assert any("invalid probability values" in str(w.message) for w in record)
