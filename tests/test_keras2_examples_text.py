@@ -101,7 +101,7 @@ def test_addition_rnn():
     y[np.arange(64)[:, None], np.arange(digits + 1), rng.randint(0, 12, (64, digits + 1))] = True
     model = Sequential()
     model.add(keras.layers.LSTM(16, input_shape=(maxlen, len(chars))))
-    model.add(keras.layers.RepeatVector(digits + 1))
+    model.add(RepeatVector(digits + 1))
     model.add(keras.layers.LSTM(16, return_sequences=True))
     model.add(keras.layers.TimeDistributed(keras.layers.Dense(len(chars), activation="softmax")))
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
