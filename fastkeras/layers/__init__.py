@@ -40,6 +40,7 @@ from fastkeras.layers.recurrent import (  # noqa: F401
     GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
 )
 from fastkeras.layers.recurrent_cells import AbstractRNNCell  # noqa: F401
+from fastkeras.layers.cudnn_recurrent import CuDNNGRU, CuDNNLSTM  # noqa: F401
 from fastkeras.layers.bidirectional import Bidirectional  # noqa: F401
 from fastkeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
 from fastkeras.layers.locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F401

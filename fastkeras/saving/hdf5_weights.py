@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from fastkeras.layers.cudnn_recurrent import convert_rnn_weights
 from fastkeras.saving import h5_checks, object_weights
 from fastkeras.saving.atomic import atomic_path
 from fastkeras.saving.errors import FileFormatError, SavingError, WeightsMismatchError, in_file
@@ -247,6 +248,7 @@ def _load_topological(root, model, filepath):
     assignments = []
     for k, (layer, (name, weight_names, values)) in enumerate(zip(layers, saved)):
         weights = _layer_weights(layer)
+        values = convert_rnn_weights(layer, values)  # LSTM <-> CuDNNLSTM, GRU <-> CuDNNGRU, as Keras 2
         desc = f"layer #{k} (named \"{layer.name}\" in the model, \"{name}\" in the file)"
         if len(values) != len(weights):
             raise WeightsMismatchError(f"Weight count mismatch for {desc}: the layer expects {len(weights)} weight(s) "
@@ -288,6 +290,7 @@ def _load_by_name(root, model, filepath, skip_mismatch):
         weight_names, values = _read_group(root, name, filepath)
         for layer in index[name]:
             weights = _layer_weights(layer)
+            values = convert_rnn_weights(layer, values)
             if len(values) != len(weights):
                 problem(f"Weight count mismatch for layer #{k} (named \"{layer.name}\"): the layer expects "
                         f"{len(weights)} weight(s) ({[w.name for w in weights]}), the file {filepath!r} has "
