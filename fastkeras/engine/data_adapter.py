@@ -82,7 +82,24 @@ def check_cardinality(x, y, sample_weights):
     return all_sizes.pop() if all_sizes else 0
 
 
+def conform_rank(array, expected):
+    """``array`` with a trailing size-1 axis added or dropped where that alone makes its rank ``len(expected)``.
+
+    As tf-keras' (and Keras 3's) functional models do: (n, 28, 28) feeds an
+    ``Input((28, 28, 1))`` and (n, 4, 1) an ``Input((4,))``. Works on numpy
+    arrays and tensors alike.
+    """
+    ndim, ref = len(array.shape), len(expected)
+    if ndim == ref + 1 and array.shape[-1] == 1:
+        return array[..., 0]
+    if ndim == ref - 1 and ref and expected[-1] == 1:
+        return array[..., None]
+    return array
+
+
 def check_input_shapes(model, x):
+    """``x`` conformed to the model's input ranks (see ``conform_rank``); raises on any other mismatch."""
+    x = [conform_rank(a, tuple(t.shape)) for a, t in zip(x, model.inputs)] + list(x[len(model.inputs):])
     for i, (array, tensor) in enumerate(zip(x, model.inputs)):
         expected = tuple(tensor.shape)
         got = tuple(array.shape)
@@ -90,6 +107,7 @@ def check_input_shapes(model, x):
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
             raise ValueError(f'Input {i} ("{name}") of model "{model.name}" is incompatible with the model: expected '
                              f"shape={expected}, found shape={got}")
+    return x
 
 
 def check_targets(model, y, loss_fns):

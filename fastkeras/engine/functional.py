@@ -9,6 +9,7 @@ import collections
 from fastkeras import backend as K
 
 from fastkeras.engine import autocast, tree
+from fastkeras.engine.data_adapter import conform_rank
 from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_layer import InputLayer
@@ -256,6 +257,9 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_call_inputs(inputs)
+        if any(len(getattr(t, "shape", ())) != len(kt.shape) for t, kt in zip(flat, self.inputs)):
+            flat = [conform_rank(t, tuple(kt.shape)) if hasattr(t, "shape") else t
+                    for t, kt in zip(flat, self.inputs)]
         if training is None:
             training = CONTEXT.training
         if self._has_masks or (mask is not None and any(m is not None for m in tree.flatten(mask))):

@@ -566,7 +566,7 @@ def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_ta
         cw = np.stack([data_adapter.class_weights_to_sample_weights(ys[0], class_weight)])[0]
         sws = [cw if s is None else np.asarray(s) * cw for s in (sws or [None] * len(ys))]
     data_adapter.check_cardinality(xs, ys, sws)
-    data_adapter.check_input_shapes(model, xs)
+    xs = data_adapter.check_input_shapes(model, xs)
     if ys is not None and check_targets and trainer is not None:
         data_adapter.check_targets(model, ys, trainer.losses.losses)
     return xs, ys, sws
@@ -755,7 +755,7 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
         _ensure_built(model, x)
         xs = data_adapter.standardize(x, model.input_names, "input", model.name)
         data_adapter.check_cardinality(xs, None, None)
-        data_adapter.check_input_shapes(model, xs)
+        xs = data_adapter.check_input_shapes(model, xs)
         batches = _Batches([xs, None, None], batch_size or 32, False, device)
         if steps is not None:
             batches.steps = min(batches.steps, steps)
@@ -825,7 +825,7 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
 def predict_on_batch(model, x):
     _ensure_built(model, x)
     xs = data_adapter.standardize(x, model.input_names, "input", model.name)
-    data_adapter.check_input_shapes(model, xs)
+    xs = data_adapter.check_input_shapes(model, xs)
     device = K.default_device()
     with torch.inference_mode():
         outs = _forward_inference(model, [_to_device(a, device) for a in xs])
