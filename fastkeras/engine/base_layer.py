@@ -43,6 +43,20 @@ def _call_arguments(cls):
     return found
 
 
+_FIRST_CALL_ARGS = {}
+
+
+def _first_call_arg(cls):
+    """The name of ``cls.call``'s first argument after ``self`` ('inputs', 'logits', ...); cached per class."""
+    found = _FIRST_CALL_ARGS.get(cls)
+    if found is None:
+        positional = [p for p in inspect.signature(cls.call).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        found = positional[1].name if len(positional) > 1 else "inputs"
+        _FIRST_CALL_ARGS[cls] = found
+    return found
+
+
 def _attach_masks(outputs, masks):
     flat_out = tree.flatten(outputs)
     flat_masks = tree.flatten(masks) if isinstance(masks, (list, tuple)) else [masks] * len(flat_out)
@@ -359,9 +373,13 @@ class Layer:
 
     def __call__(self, *args, **kwargs):
         if not args:
-            if "inputs" not in kwargs:
-                raise TypeError(f'Layer "{self.name}" must be called with its inputs as the first argument.')
-            args = (kwargs.pop("inputs"),)
+            # The inputs given by keyword, under the name ``call`` gives them (tf-keras and Keras 3 accept both).
+            first = _first_call_arg(type(self))
+            name = first if first in kwargs else "inputs"
+            if name not in kwargs:
+                raise TypeError(f'Layer "{self.name}" must be called with its inputs as the first argument '
+                                f'(positionally or as `{first}=`).')
+            args = (kwargs.pop(name),)
         inputs = args[0]
         flat = tree.flatten([args, kwargs])
         if any(isinstance(t, KerasTensor) for t in flat):

@@ -40,8 +40,12 @@ def _as_array(x, what):
     return arr
 
 
-def standardize(data, names, kind, model_name):
-    """``data`` (array, list, tuple or dict) as a list aligned with ``names``; None stays None."""
+def standardize(data, names, kind, model_name, broadcast=False):
+    """``data`` (array, list, tuple or dict) as a list aligned with ``names``; None stays None.
+
+    With ``broadcast``, one array given to several names serves them all, as tf-keras does with targets (a
+    model compiled with ``loss=[fn, None]`` trains its first output on the one ``y``).
+    """
     if data is None:
         return None
     if isinstance(data, dict):
@@ -62,6 +66,8 @@ def standardize(data, names, kind, model_name):
             raise ValueError(f'Model "{model_name}" expects {len(names)} {kind} array(s) ({list(names)}), but it '
                              f"received {len(data)}.")
         return [_as_array(d, f'{kind} "{n}"') for d, n in zip(data, names)]
+    if len(names) != 1 and broadcast:
+        return [_as_array(data, f"{kind}")] * len(names)
     if len(names) != 1:
         raise ValueError(f'Model "{model_name}" expects {len(names)} {kind} arrays ({list(names)}), but it received '
                          "a single array. Pass a list or a dict keyed by name.")

@@ -150,7 +150,8 @@ class _IteratorBatches:
             y = item[1] if len(item) > 1 and self.with_targets else None
             sw = item[2] if len(item) > 2 and self.with_targets else None
             xs = data_adapter.standardize(x, self.model.input_names, "input", self.model.name)
-            ys = data_adapter.standardize(y, self.model.output_names, "target", self.model.name) if y is not None \
+            ys = data_adapter.standardize(y, self.model.output_names, "target", self.model.name,
+                                          broadcast=True) if y is not None \
                 else None
             sws = data_adapter.standardize(sw, self.model.output_names, "sample_weight", self.model.name) \
                 if sw is not None else None
@@ -258,8 +259,8 @@ class Trainer:
         model = self.model
         if hasattr(model, "_run") and getattr(model, "_is_graph_network", False) and not model._has_masks:
             return model._run(x, training)
-        outputs = model.call(x if len(x) > 1 else x[0], training=training) if \
-            _accepts_training(model) else model.call(x if len(x) > 1 else x[0])
+        inputs = _call_inputs(model, x)
+        outputs = model.call(inputs, training=training) if _accepts_training(model) else model.call(inputs)
         if isinstance(outputs, dict):
             return [outputs[name] for name in model.output_names]
         return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
@@ -516,6 +517,15 @@ def _drop_unused(params, grads):
     return [p for p, _ in pairs], [g for _, g in pairs]
 
 
+def _call_inputs(model, xs):
+    """The batch arrays ``xs`` (in ``input_names`` order) as a subclassed model's ``call`` takes them: a dict
+    when it was built from a dict of inputs, else one array or the list."""
+    keys = getattr(model, "_call_input_keys", None)
+    if keys is not None:
+        return dict(zip(keys, xs))
+    return xs if len(xs) > 1 else xs[0]
+
+
 def _accepts_training(model):
     from fastkeras.engine.base_layer import _call_arguments
     return _call_arguments(type(model))[1]
@@ -549,7 +559,8 @@ def _has_activity_losses(model):
 
 def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True):
     xs = data_adapter.standardize(x, model.input_names, "input", model.name)
-    ys = data_adapter.standardize(y, model.output_names, "target", model.name) if y is not None else None
+    ys = data_adapter.standardize(y, model.output_names, "target", model.name, broadcast=True) \
+        if y is not None else None
     sws = None
     if sample_weight is not None:
         if isinstance(sample_weight, dict) or (isinstance(sample_weight, (list, tuple)) and
@@ -781,7 +792,7 @@ def _forward_inference(model, x):
     try:
         if getattr(model, "_is_graph_network", False) and not model._has_masks:
             return model._run(x, False)
-        out = model(x if len(x) > 1 else x[0])
+        out = model(_call_inputs(model, x))
     finally:
         CONTEXT.training = None
     if isinstance(out, dict):

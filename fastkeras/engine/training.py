@@ -372,7 +372,8 @@ class Model(Layer):
         return int(sum(int(w.numel()) for w in self.weights))
 
     def build(self, input_shape):
-        """Builds a subclassed model for inputs of ``input_shape`` (a tuple, or a list of tuples).
+        """Builds a subclassed model for inputs of ``input_shape`` (a tuple, a list of tuples, or a dict of tuples
+        when ``call`` takes a dict, as ``fit({"inputs": ..., "targets": ...})`` gives it).
 
         ``call`` runs once on shape-only tensors, so every layer it uses creates its weights; the model then
         knows its symbolic ``inputs`` / ``outputs`` and their names ('input_1', 'output_1', ...) as Keras 2 does.
@@ -382,11 +383,20 @@ class Model(Layer):
         if input_shape is None:
             raise ValueError("Input shape must be defined when calling `build()` on a `Model` subclass.")
         from fastkeras.engine.keras_tensor import KerasTensor
+        call_kwargs = {"training": False} if _accepts_training(self) else {}
+        if isinstance(input_shape, dict):
+            named = {k: KerasTensor(tuple(s), self.dtype) for k, s in input_shape.items()}
+            outputs, _ = self._meta_outputs(named, (), call_kwargs)
+            self._set_symbolic_io(list(named.values()), outputs)
+            self.input_names = list(named)
+            self._call_input_keys = list(named)
+            self._build_input_shape = input_shape
+            self.built = True
+            return
         multiple = isinstance(input_shape, (list, tuple)) and bool(input_shape) and \
             all(isinstance(s, (list, tuple)) for s in input_shape)
         shapes = [tuple(s) for s in input_shape] if multiple else [tuple(input_shape)]
         specs = [KerasTensor(s, self.dtype) for s in shapes]
-        call_kwargs = {"training": False} if _accepts_training(self) else {}
         outputs, _ = self._meta_outputs(specs if multiple else specs[0], (), call_kwargs)
         self._set_symbolic_io(specs, outputs)
         self._build_input_shape = input_shape
@@ -419,7 +429,7 @@ def _batch_shapes(x):
     def shape(a):
         return (None,) + tuple(a.shape[1:] if hasattr(a, "shape") else np.shape(a)[1:])
     if isinstance(x, dict):
-        x = list(x.values())
+        return {k: shape(a) for k, a in x.items()}
     if isinstance(x, (list, tuple)) and x and all(hasattr(a, "shape") for a in x):
         return [shape(a) for a in x] if len(x) > 1 else shape(x[0])
     return shape(x)
