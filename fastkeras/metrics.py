@@ -119,6 +119,8 @@ class Metric:
     ``metric(...)`` updates the state and returns the result.
     """
 
+    _is_keras_metric = True  # layers track Metric attributes by this mark (base_layer cannot import this module)
+
     def __init__(self, name=None, dtype=None, **kwargs):
         kwargs.pop("mesh", None)
         if kwargs:

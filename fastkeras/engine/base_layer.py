@@ -172,6 +172,12 @@ class Layer:
                 for v in value:
                     if v is not self and not any(t is v for t in tracked):
                         tracked.append(v)
+        elif getattr(type(value), "_is_keras_metric", False):
+            # A Metric kept as an attribute is reported by the model, as tf-keras' and Keras 3's layers track
+            # theirs: an endpoint layer's ``self.accuracy.update_state(...)`` in call() shows up in fit's logs.
+            own = self.__dict__.setdefault("_tracked_metrics", [])
+            if not any(m is value for m in own):
+                own.append(value)
         object.__setattr__(self, name, value)
 
     # ---- properties ----------------------------------------------------------
@@ -255,8 +261,9 @@ class Layer:
 
     @property
     def metrics(self):
-        """The metrics this layer and its sublayers report through ``add_metric`` (Mean metrics by name)."""
-        own = list(self.__dict__.get("_added_metrics", {}).values())
+        """The metrics this layer and its sublayers report: those of ``add_metric`` (Mean metrics by name) and
+        the Metric objects kept as attributes."""
+        own = list(self.__dict__.get("_added_metrics", {}).values()) + self.__dict__.get("_tracked_metrics", [])
         return own + [m for layer in self._tracked_layers for m in layer.metrics]
 
     @property

@@ -130,7 +130,7 @@ class Model(Layer):
         """The compiled metrics (once fit/evaluate has built them), then those layers report via add_metric."""
         trainer = self.__dict__.get("_trainer")
         compiled = [obj for _, obj, _, _ in (trainer.metrics.metrics or [])] if trainer is not None else []
-        added = list(self.__dict__.get("_added_metrics", {}).values())
+        added = list(self.__dict__.get("_added_metrics", {}).values()) + self.__dict__.get("_tracked_metrics", [])
         added += [m for layer in self._layers_for_weights() for m in layer.metrics]
         return _dedup(compiled + added)
 
