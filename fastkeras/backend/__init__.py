@@ -70,6 +70,7 @@ _NOT_DISPATCHED = {
     "standardize_dtype", "is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
     "placeholder", "function", "is_sparse", "in_train_phase", "in_test_phase", "name_scope", "learning_phase",
     "set_learning_phase", "learning_phase_scope", "count_params", "fake_tensor_scope", "real_tensor_scope",
+    "probe_tensor_scope", "probe_tensor",
     "no_grad", "to_numpy", "get_value", "eval", "batch_get_value", "set_value", "batch_set_value", "gradients",
     "is_shape_only",
 }

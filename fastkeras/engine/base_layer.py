@@ -524,9 +524,14 @@ class Layer:
             with K.no_grad():
                 try:
                     out, mask = run(meta_inputs, meta_args, call_kwargs, meta_kwargs)
-                except Exception:  # noqa: BLE001 - retried below, where the real error surfaces
+                except Exception as e:  # noqa: BLE001 - retried below, where the real error surfaces
                     # 'meta' tensors refuse to meet real ones (a weight added to the input, noise drawn from
-                    # K.shape(x)); fake tensors accept them, at some cost, so they are the fallback.
+                    # K.shape(x)); fake tensors accept them, at some cost, so they are the fallback. A call
+                    # that reads values (.item()) fails on fake tensors too: it goes to real ones at once.
+                    if _reads_values(e):
+                        out, mask = self._probe_outputs(inputs, extra_args, kwargs, probe, run)
+                        results.append((out, mask))
+                        continue
                     try:
                         with K.fake_tensor_scope():
                             refake = lambda t: _meta_like(t, probe) if isinstance(t, KerasTensor) else t  # noqa
@@ -538,11 +543,10 @@ class Layer:
                             out, mask = run(tree.map_structure(refake, inputs),
                                             tree.map_structure(refake, tuple(extra_args)), fake_call_kwargs,
                                             fake_kwargs)
-                    except (NotImplementedError, RuntimeError) as e:
-                        raise ValueError(
-                            f'Could not infer the output shape of layer "{self.name}" ({self.__class__.__name__}) '
-                            f"for input shape {tree.map_structure(lambda t: tuple(t.shape), inputs)}: {e}. Define "
-                            "`compute_output_shape` on the layer (or `output_shape` on a Lambda).") from e
+                    except (NotImplementedError, RuntimeError):
+                        # A call that reads values (a shape turned into a tensor and used as tile repeats):
+                        # run it on real tensors of ones, as Keras 3's torch backend falls back to.
+                        out, mask = self._probe_outputs(inputs, extra_args, kwargs, probe, run)
             results.append((out, mask))
         (out, mask), (out2, mask2) = results[0], results[-1]
 
@@ -559,6 +563,25 @@ class Layer:
         if len(masks) != n:
             masks = (masks * n)[:n] if len(masks) == 1 else [None] * n
         return outputs, masks
+
+    def _probe_outputs(self, inputs, extra_args, kwargs, probe, run):
+        """``run`` on real tensors of ones standing in for the symbolic inputs (``K.probe_tensor_scope``)."""
+        accepts_mask, accepts_training, _ = _call_arguments(type(self))
+        to_real = lambda t: K.probe_tensor(tuple(probe if d is None else d for d in t.shape), t.dtype) \
+            if isinstance(t, KerasTensor) else t  # noqa: E731
+        try:
+            with K.probe_tensor_scope():
+                real_kwargs = tree.map_structure(to_real, kwargs)
+                if accepts_training and real_kwargs.get("training") is None:
+                    real_kwargs["training"] = False
+                call_kwargs = real_kwargs if accepts_mask else {k: v for k, v in real_kwargs.items() if k != "mask"}
+                return run(tree.map_structure(to_real, inputs), tree.map_structure(to_real, tuple(extra_args)),
+                           call_kwargs, real_kwargs)
+        except (NotImplementedError, RuntimeError) as e:
+            raise ValueError(
+                f'Could not infer the output shape of layer "{self.name}" ({self.__class__.__name__}) '
+                f"for input shape {tree.map_structure(lambda t: tuple(t.shape), inputs)}: {e}. Define "
+                "`compute_output_shape` on the layer (or `output_shape` on a Lambda).") from e
 
     def _add_activity_loss(self, outputs):
         penalty = sum(self.activity_regularizer(t) / t.shape[0] for t in tree.flatten(outputs))
@@ -709,6 +732,11 @@ def _is_shape_list(shape):
 
 def _has_unknown_dims(structure):
     return any(isinstance(t, KerasTensor) and None in t.shape for t in tree.flatten(structure))
+
+
+def _reads_values(error):
+    """Whether shape inference failed because ``call`` read a tensor's values (``int(t)``, ``.item()``)."""
+    return isinstance(error, RuntimeError) and "cannot be called on meta tensors" in str(error)
 
 
 def _meta_like(t, probe):

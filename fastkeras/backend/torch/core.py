@@ -494,10 +494,35 @@ def real_tensor_scope():
         _FAKE_DEPTH = depth
 
 
+_PROBE_DEPTH = 0
+
+
+@contextlib.contextmanager
+def probe_tensor_scope():
+    """Within, shape inference runs a layer on real tensors (``probe_tensor``): the last fallback, as Keras 3's
+    torch backend has, for a ``call`` that reads values (``ops.tile`` with repeats computed from
+    ``ops.shape``), which neither meta nor fake tensors allow. ``is_shape_only`` is true for every tensor
+    inside, so ``add_loss``/``add_metric`` record nothing from the probe."""
+    global _PROBE_DEPTH
+    _PROBE_DEPTH += 1
+    try:
+        with real_tensor_scope():
+            yield
+    finally:
+        _PROBE_DEPTH -= 1
+
+
+def probe_tensor(shape, dtype):
+    """A real tensor of ones standing in for a symbolic input in ``probe_tensor_scope``."""
+    return torch.ones(shape, dtype=torch_dtype(dtype), device=_DEVICE)
+
+
 def _is_fake(x):
     return type(x).__name__ == "FakeTensor"
 
 
 def is_shape_only(x):
-    """True for the shape-only tensors layers see during shape inference (meta or fake)."""
-    return isinstance(x, torch.Tensor) and (x.device.type == "meta" or type(x).__name__ == "FakeTensor")
+    """True for the shape-only tensors layers see during shape inference (meta or fake), and for any tensor
+    inside ``probe_tensor_scope``."""
+    return isinstance(x, torch.Tensor) and (
+        _PROBE_DEPTH > 0 or x.device.type == "meta" or type(x).__name__ == "FakeTensor")
