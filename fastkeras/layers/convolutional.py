@@ -106,7 +106,19 @@ class Conv(Layer):
         self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
         self.built = True
 
+    def convolution_op(self, inputs, kernel):
+        """The convolution of ``inputs`` with ``kernel``, without bias or activation.
+
+        tf-keras' (2.7+) and Keras 3's hook: a subclass overrides it to change the convolution (a standardized
+        kernel, say) and keeps the rest of the layer, or calls it from its own ``call``.
+        """
+        return getattr(K, self._conv_function)(inputs, kernel, self.strides, self.padding, self.data_format,
+                                               self.dilation_rate)
+
     def _convolve(self, inputs):
+        if type(self).convolution_op is not Conv.convolution_op:
+            outputs = self.convolution_op(inputs, self.kernel)
+            return outputs if self.bias is None else K.bias_add(outputs, self.bias, data_format=self.data_format)
         return getattr(K, self._conv_function)(inputs, self.kernel, self.strides, self.padding, self.data_format,
                                                self.dilation_rate, bias=self.bias)
 
