@@ -1,0 +1,297 @@
+"""Patterns from keras.io's Keras 3 example programs (run with ``import fastkeras as keras``) that failed or
+differed: a custom ``Conv.convolution_op``, inputs one trailing size-1 axis short or long, one target for a
+two-output model with ``loss=[fn, None]``, a layer called with its inputs by keyword, endpoint layers with a
+Metric attribute, a subclassed model fed a dict, a causal mask tiled with repeats from ``ops.shape``.
+
+Expected numbers come from Keras 3.15.1 via tools/make_kerasio_example_fixtures.py.
+"""
+import os
+
+import numpy as np
+import pytest
+
+import fastkeras as keras
+from fastkeras import layers, ops
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "kerasio_examples")
+
+
+@pytest.fixture(scope="module")
+def k3():
+    data = {}
+    for backend in ("jax", "numpy"):
+        with np.load(os.path.join(FIXTURES, f"{backend}.npz")) as f:
+            data.update({k: f[k] for k in f.files})
+    return data
+
+
+# ---- keras_recipes/subclassing_conv_layers.py ------------------------------------------------------------
+
+class StandardizedConv2DWithOverride(layers.Conv2D):
+    def convolution_op(self, inputs, kernel):
+        mean, var = ops.moments(kernel, axes=[0, 1, 2], keepdims=True)
+        return ops.conv(inputs, (kernel - mean) / ops.sqrt(var + 1e-10), padding="valid",
+                        strides=list(self.strides))
+
+
+class StandardizedConv2DWithCall(layers.Conv2D):
+    def call(self, inputs):
+        mean, var = ops.moments(self.kernel, axes=[0, 1, 2], keepdims=True)
+        result = self.convolution_op(inputs, (self.kernel - mean) / ops.sqrt(var + 1e-10))
+        if self.use_bias:
+            result = result + self.bias
+        return result
+
+
+class DoubledKernelConv2D(layers.Conv2D):
+    def convolution_op(self, inputs, kernel):
+        return super().convolution_op(inputs, kernel * 2.0)
+
+
+@pytest.mark.parametrize("name, cls", [("override", StandardizedConv2DWithOverride),
+                                       ("call", StandardizedConv2DWithCall)])
+def test_convolution_op_override_and_call(k3, name, cls):
+    layer = cls(4, 3, activation="relu")
+    layer.build(k3["conv_x"].shape)
+    layer.set_weights([k3["conv_kernel"], k3["conv_bias"]])
+    np.testing.assert_allclose(ops.convert_to_numpy(layer(k3["conv_x"])), k3[f"conv_{name}_y"], rtol=1e-5, atol=1e-5)
+
+
+def test_convolution_op_super_keeps_strides_padding_bias_activation(k3):
+    layer = DoubledKernelConv2D(2, 3, strides=2, padding="same", activation="tanh")
+    layer.build(k3["conv2d_s2_x"].shape)
+    layer.set_weights([k3["conv2d_s2_kernel"], k3["conv2d_s2_bias"]])
+    got = ops.convert_to_numpy(layer(k3["conv2d_s2_x"]))
+    np.testing.assert_allclose(got, k3["conv2d_s2_y"], rtol=1e-5, atol=1e-6)
+
+
+def test_convolution_op_model_trains():
+    model = keras.Sequential([keras.Input((12, 12, 1)), StandardizedConv2DWithCall(4, 3, activation="relu"),
+                              StandardizedConv2DWithOverride(4, 3, activation="relu"), layers.Flatten(),
+                              layers.Dense(3, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy")
+    x = np.random.RandomState(0).rand(16, 12, 12, 1).astype("float32")
+    y = keras.utils.to_categorical(np.arange(16) % 3, 3)
+    losses = model.fit(x, y, batch_size=8, epochs=3, verbose=0).history["loss"]
+    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+# ---- inputs one trailing size-1 axis short or long (siamese_contrastive, timeseries classification) -----
+
+def _rank_model(shape, k3, flatten):
+    inp = keras.Input(shape)
+    dense = layers.Dense(2)
+    model = keras.Model(inp, dense(layers.Flatten()(inp) if flatten else inp))
+    dense.set_weights([k3["rank_up_kernel"], k3["rank_up_bias"]])
+    return model
+
+
+def test_input_missing_trailing_unit_axis_is_added(k3):
+    model = _rank_model((4, 1), k3, flatten=True)
+    x = k3["rank_up_x"]  # (3, 4) for Input((4, 1))
+    np.testing.assert_allclose(model.predict(x, verbose=0), k3["rank_up_y"], rtol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(model(x)), k3["rank_up_y"], rtol=1e-6)
+    model.compile("sgd", "mse")
+    assert np.isfinite(model.evaluate(x, np.zeros((3, 2)), verbose=0))
+    model.fit(x, np.zeros((3, 2)), verbose=0)
+
+
+def test_input_extra_trailing_unit_axis_is_dropped(k3):
+    model = _rank_model((4,), k3, flatten=False)
+    x = k3["rank_down_x"]  # (3, 4, 1) for Input((4,))
+    np.testing.assert_allclose(model.predict(x, verbose=0), k3["rank_down_y"], rtol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(model(x)), k3["rank_down_y"], rtol=1e-6)
+
+
+def test_other_rank_mismatches_still_raise():
+    model = keras.Sequential([keras.Input((4, 2)), layers.Flatten()])
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 4, 2\), found shape=\(3, 4\)"):
+        model.predict(np.zeros((3, 4)), verbose=0)
+
+
+def test_siamese_pairs_without_channel_axis_train():
+    inp = keras.Input((8, 8, 1))
+    x = layers.Conv2D(2, 3, activation="tanh")(inp)
+    embedding = keras.Model(inp, layers.Dense(4)(layers.Flatten()(x)))
+    a, b = keras.Input((8, 8, 1)), keras.Input((8, 8, 1))
+    dist = layers.Lambda(lambda v: ops.sqrt(ops.maximum(ops.sum(ops.square(v[0] - v[1]), axis=1, keepdims=True),
+                                                        keras.backend.epsilon())), output_shape=(1,))(
+        [embedding(a), embedding(b)])
+    siamese = keras.Model([a, b], layers.Dense(1, activation="sigmoid")(dist))
+    siamese.compile("rmsprop", "binary_crossentropy", metrics=["accuracy"])
+    rng = np.random.RandomState(0)
+    pairs = rng.rand(16, 2, 8, 8).astype("float32")  # make_pairs' (n, 2, 28, 28): no channel axis
+    history = siamese.fit([pairs[:, 0], pairs[:, 1]], (np.arange(16) % 2).astype("float32"), batch_size=8,
+                          epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    assert siamese.predict([pairs[:, 0], pairs[:, 1]], verbose=0).shape == (16, 1)
+
+
+# ---- generative/text_generation_with_miniature_gpt.py: loss=[fn, None] and one y --------------------------
+
+def test_one_target_serves_every_output(k3):
+    inp = keras.Input((3,))
+    head, features = layers.Dense(2, name="head"), layers.Dense(4, name="features")
+    model = keras.Model(inp, [head(inp), features(inp)])
+    head.set_weights([k3["two_out_head_kernel"], k3["two_out_head_bias"]])
+    features.set_weights([k3["two_out_features_kernel"], k3["two_out_features_bias"]])
+    model.compile(keras.optimizers.SGD(0.1), loss=["mse", None])
+    x, y = k3["two_out_x"], k3["two_out_y"]
+    results = model.evaluate(x, y, batch_size=4, verbose=0)
+    np.testing.assert_allclose(results[0], k3["two_out_loss"], rtol=1e-6)  # tf-keras adds head_loss after
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(head.get_weights()[0], k3["two_out_head_kernel_after"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(features.get_weights()[0], k3["two_out_features_kernel_after"])
+
+
+# ---- the miniature GPT's causal mask: a call that reads values during shape inference ----------------------
+
+def causal_attention_mask(batch_size, n_dest, n_src, dtype):
+    i = ops.arange(n_dest)[:, None]
+    j = ops.arange(n_src)
+    m = i >= j - n_src + n_dest
+    mask = ops.cast(m, dtype)
+    mask = ops.reshape(mask, [1, n_dest, n_src])
+    mult = ops.concatenate([ops.expand_dims(batch_size, -1), ops.convert_to_tensor([1, 1])], 0)
+    return ops.tile(mask, mult)
+
+
+class CausalSpread(layers.Layer):
+    def call(self, x):
+        shape = ops.shape(x)
+        mask = causal_attention_mask(shape[0], shape[1], shape[1], "float32")
+        self.add_loss(ops.sum(x) * 0.0)  # a probe run must not record it
+        return mask * ops.expand_dims(x, 1)
+
+
+def test_layer_reading_values_builds_in_a_functional_model(k3):
+    inp = keras.Input((5,))
+    layer = CausalSpread()
+    out = layer(inp)
+    assert tuple(out.shape) == (None, 5, 5)
+    assert layer.losses == []
+    model = keras.Model(inp, out)
+    np.testing.assert_allclose(model.predict(k3["causal_x"], verbose=0), k3["causal_y"], rtol=1e-6)
+
+
+class TransformerBlock(layers.Layer):
+    def __init__(self, embed_dim, num_heads, ff_dim):
+        super().__init__()
+        self.att = layers.MultiHeadAttention(num_heads, embed_dim)
+        self.ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)])
+        self.layernorm = layers.LayerNormalization(epsilon=1e-6)
+
+    def call(self, inputs):
+        input_shape = ops.shape(inputs)
+        causal_mask = causal_attention_mask(input_shape[0], input_shape[1], input_shape[1], "bool")
+        out = self.layernorm(inputs + self.att(inputs, inputs, attention_mask=causal_mask))
+        return out + self.ffn(out)
+
+
+class TextGenerator(keras.callbacks.Callback):
+    def __init__(self):  # no super().__init__(), as the example
+        self.generated = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        y, _ = self.model.predict(np.zeros((1, 6), "int32"), verbose=0)
+        logits, indices = ops.top_k(y[0][2], k=3, sorted=True)
+        preds = np.asarray(keras.activations.softmax(ops.expand_dims(logits, 0))[0]).astype("float32")
+        self.generated.append(int(np.random.choice(np.asarray(indices).astype("int32"), p=preds)))
+
+
+def test_miniature_gpt_trains_on_one_target():
+    inputs = layers.Input(shape=(6,), dtype="int32")
+    x = layers.Embedding(20, 8)(inputs)
+    x = TransformerBlock(8, 2, 8)(x)
+    outputs = layers.Dense(20)(x)
+    model = keras.Model(inputs=inputs, outputs=[outputs, x])
+    model.compile("adam", loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True), None])
+    tokens = np.random.RandomState(0).randint(1, 20, (16, 7))
+    callback = TextGenerator()
+    history = model.fit(tokens[:, :-1], tokens[:, 1:], batch_size=8, epochs=3, verbose=0, callbacks=[callback])
+    losses = history.history["loss"]
+    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+    assert len(callback.generated) == 3 and all(0 <= t < 20 for t in callback.generated)
+
+
+# ---- keras_recipes/endpoint_layer_pattern.py -------------------------------------------------------------
+
+class LogisticEndpoint(layers.Layer):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.accuracy_metric = keras.metrics.BinaryAccuracy(name="accuracy")
+
+    def call(self, logits, targets=None, sample_weight=None):
+        if targets is not None:
+            self.add_loss(self.loss_fn(targets, logits, sample_weight))
+            self.accuracy_metric.update_state(targets, logits, sample_weight)
+        return ops.softmax(logits)
+
+
+class LogReg(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(1)
+        self.logistic_endpoint = LogisticEndpoint()
+
+    def call(self, inputs):
+        logits = self.dense(inputs["inputs"])
+        return self.logistic_endpoint(logits=logits, targets=inputs["targets"],
+                                      sample_weight=inputs["sample_weight"])
+
+
+def _endpoint_data(k3):
+    return {k: k3[f"endpoint_{k}"] for k in ("inputs", "targets", "sample_weight")}
+
+
+def test_endpoint_layer_reports_its_metric_attribute(k3):
+    inputs = keras.Input((5,), name="inputs")
+    dense = layers.Dense(1)
+    targets = keras.Input((1,), name="targets")
+    sample_weight = keras.Input((1,), name="sample_weight")
+    endpoint = LogisticEndpoint()
+    model = keras.Model([inputs, targets, sample_weight], endpoint(dense(inputs), targets, sample_weight))
+    dense.set_weights([k3["endpoint_kernel"], k3["endpoint_bias"]])
+    assert endpoint.metrics == [endpoint.accuracy_metric]
+    model.compile(keras.optimizers.Adam(1e-3))
+    logs = model.evaluate(_endpoint_data(k3), batch_size=8, verbose=0, return_dict=True)
+    assert sorted(logs) == ["accuracy", "loss"]
+    np.testing.assert_allclose(logs["loss"], k3["endpoint_functional_loss"], rtol=1e-5)
+    np.testing.assert_allclose(logs["accuracy"], k3["endpoint_functional_accuracy"], rtol=1e-5)
+    history = model.fit(_endpoint_data(k3), epochs=2, batch_size=4, verbose=0)
+    assert sorted(history.history) == ["accuracy", "loss"]
+
+
+def test_subclassed_model_fed_a_dict(k3):
+    model = LogReg()
+    data = _endpoint_data(k3)
+    model(data)
+    model.dense.set_weights([k3["endpoint_kernel"], k3["endpoint_bias"]])
+    model.compile(keras.optimizers.Adam(1e-3))
+    logs = model.evaluate(data, batch_size=8, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["loss"], k3["endpoint_subclassed_loss"], rtol=1e-5)
+    np.testing.assert_allclose(logs["accuracy"], k3["endpoint_subclassed_accuracy"], rtol=1e-5)
+    fresh = LogReg()  # built by fit from the dict, as in the example
+    fresh.compile(keras.optimizers.Adam(1e-3))
+    history = fresh.fit(data, epochs=2, batch_size=4, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"])) and "accuracy" in history.history
+    assert fresh.input_names == ["inputs", "targets", "sample_weight"]
+    assert fresh.predict(data, verbose=0).shape == (8, 1)
+
+
+class Scale(layers.Layer):
+    def call(self, values, factor=2.0):
+        return values * factor
+
+
+def test_layer_called_with_its_first_argument_by_keyword():
+    x = np.arange(6, dtype="float32").reshape(3, 2)
+    dense = layers.Dense(2, kernel_initializer="ones")
+    np.testing.assert_array_equal(ops.convert_to_numpy(dense(inputs=x)), ops.convert_to_numpy(dense(x)))
+    np.testing.assert_array_equal(ops.convert_to_numpy(Scale()(values=x, factor=3.0)), 3 * x)
+    inp = keras.Input((2,))
+    out = Scale()(values=inp)
+    np.testing.assert_array_equal(keras.Model(inp, out).predict(x, verbose=0), 2 * x)
+    with pytest.raises(TypeError, match=r"as `values=`"):
+        Scale()(factor=3.0)

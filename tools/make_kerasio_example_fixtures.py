@@ -1,0 +1,205 @@
+"""Reference numbers from real Keras 3 for tests/test_kerasio_examples.py: the patterns of keras.io's Keras 3
+example programs that fastkeras got wrong (a custom ``Conv.convolution_op``, inputs one trailing size-1 axis
+short or long, one target for a two-output model compiled with ``loss=[fn, None]``, endpoint layers that
+update a Metric attribute in ``call`` and a subclassed model fed a dict, a causal mask tiled with repeats
+made from ``ops.shape``).
+
+Run twice with Keras 3.15.1, once per backend: jax for the cases that need ``fit``, numpy for the endpoint
+layers (Keras 3's jax backend cannot evaluate a Metric updated inside ``call``: its variable is never
+initialized in the stateless step):
+    KERAS_BACKEND=jax /work/k3venv/bin/python tools/make_kerasio_example_fixtures.py
+    KERAS_BACKEND=numpy /work/k3venv/bin/python tools/make_kerasio_example_fixtures.py
+Writes tests/fixtures/kerasio_examples/<backend>.npz: inputs, weights and Keras' outputs keyed
+``<case>_<what>`` (see the functions below); float32 arrays, float64 scalars.
+"""
+import os
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+BACKEND = os.environ["KERAS_BACKEND"]
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "kerasio_examples")
+rng = np.random.RandomState(0)
+arrays = {}
+
+
+def f(*shape, lo=-1.0, hi=1.0):
+    return rng.uniform(lo, hi, shape).astype("float32")
+
+
+def out(x):
+    return np.asarray(ops.convert_to_numpy(x))
+
+
+# ---- keras_recipes/subclassing_conv_layers.py: Conv.convolution_op ----------------------------------------
+# ``ops.convert_to_tensor`` on the kernel: jax 0.10 refuses a Keras Variable inside jnp.mean (the example
+# passes the variable itself; the numbers are the same).
+
+class StandardizedConv2DWithOverride(layers.Conv2D):
+    def convolution_op(self, inputs, kernel):
+        kernel = ops.convert_to_tensor(kernel)
+        mean, var = ops.moments(kernel, axes=[0, 1, 2], keepdims=True)
+        return ops.conv(inputs, (kernel - mean) / ops.sqrt(var + 1e-10), padding="valid",
+                        strides=list(self.strides))
+
+
+class StandardizedConv2DWithCall(layers.Conv2D):
+    def call(self, inputs):
+        kernel = ops.convert_to_tensor(self.kernel)
+        mean, var = ops.moments(kernel, axes=[0, 1, 2], keepdims=True)
+        result = self.convolution_op(inputs, (kernel - mean) / ops.sqrt(var + 1e-10))
+        if self.use_bias:
+            result = result + self.bias
+        return result
+
+
+class DoubledKernelConv2D(layers.Conv2D):
+    def convolution_op(self, inputs, kernel):
+        return super().convolution_op(inputs, kernel * 2.0)
+
+
+def conv_cases():
+    x = f(2, 6, 6, 3)
+    kernel, bias = f(3, 3, 3, 4), f(4)
+    arrays.update(conv_x=x, conv_kernel=kernel, conv_bias=bias)
+    for name, layer in (("override", StandardizedConv2DWithOverride(4, 3, activation="relu")),
+                        ("call", StandardizedConv2DWithCall(4, 3, activation="relu"))):
+        layer.build(x.shape)
+        layer.set_weights([kernel, bias])
+        arrays[f"conv_{name}_y"] = out(layer(x))
+    # Conv2D, not Conv1D: Keras 3's Conv1D.call convolves without convolution_op (tf-keras' goes through it).
+    x1 = f(2, 7, 5, 3)
+    k1, b1 = f(3, 3, 3, 2), f(2)
+    layer = DoubledKernelConv2D(2, 3, strides=2, padding="same", activation="tanh")
+    layer.build(x1.shape)
+    layer.set_weights([k1, b1])
+    arrays.update(conv2d_s2_x=x1, conv2d_s2_kernel=k1, conv2d_s2_bias=b1, conv2d_s2_y=out(layer(x1)))
+
+
+# ---- vision/siamese_contrastive.py, timeseries classification: (n, 28, 28) into Input((28, 28, 1)) ------
+
+def rank_cases():
+    inp = keras.Input((4, 1))
+    dense = layers.Dense(2)
+    model = keras.Model(inp, dense(layers.Flatten()(inp)))
+    w, b = f(4, 2), f(2)
+    dense.set_weights([w, b])
+    x = f(3, 4)
+    arrays.update(rank_up_kernel=w, rank_up_bias=b, rank_up_x=x, rank_up_y=model.predict(x, verbose=0))
+    inp = keras.Input((4,))
+    dense = layers.Dense(2)
+    model = keras.Model(inp, dense(inp))
+    dense.set_weights([w, b])
+    x = f(3, 4, 1)
+    arrays.update(rank_down_x=x, rank_down_y=model.predict(x, verbose=0))
+
+
+# ---- generative/text_generation_with_miniature_gpt.py: one y for the outputs [logits, features] -------------
+
+def two_output_cases():
+    inp = keras.Input((3,))
+    head, features = layers.Dense(2, name="head"), layers.Dense(4, name="features")
+    model = keras.Model(inp, [head(inp), features(inp)])
+    hw, hb, fw, fb = f(3, 2), f(2), f(3, 4), f(4)
+    head.set_weights([hw, hb])
+    features.set_weights([fw, fb])
+    model.compile(keras.optimizers.SGD(0.1), loss=["mse", None])
+    x, y = f(4, 3), f(4, 2)
+    arrays.update(two_out_head_kernel=hw, two_out_head_bias=hb, two_out_features_kernel=fw,
+                  two_out_features_bias=fb, two_out_x=x, two_out_y=y)
+    arrays["two_out_loss"] = np.float64(model.evaluate(x, y, batch_size=4, verbose=0))
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    arrays["two_out_head_kernel_after"] = head.get_weights()[0]
+    arrays["two_out_features_kernel_after"] = features.get_weights()[0]
+
+
+# ---- the miniature GPT's causal mask: ops.tile with repeats made from ops.shape ------------------------------
+
+def causal_attention_mask(batch_size, n_dest, n_src, dtype):
+    i = ops.arange(n_dest)[:, None]
+    j = ops.arange(n_src)
+    m = i >= j - n_src + n_dest
+    mask = ops.cast(m, dtype)
+    mask = ops.reshape(mask, [1, n_dest, n_src])
+    mult = ops.concatenate([ops.expand_dims(batch_size, -1), ops.convert_to_tensor([1, 1])], 0)
+    return ops.tile(mask, mult)
+
+
+def causal_cases():
+    x = f(2, 5)
+    shape = ops.shape(x)
+    mask = causal_attention_mask(shape[0], shape[1], shape[1], "float32")
+    arrays.update(causal_x=x, causal_y=out(mask * ops.expand_dims(x, 1)))
+
+
+# ---- keras_recipes/endpoint_layer_pattern.py (Keras 3 version: a Metric attribute updated in call) ---------
+
+class LogisticEndpoint(layers.Layer):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.accuracy_metric = keras.metrics.BinaryAccuracy(name="accuracy")
+
+    def call(self, logits, targets=None, sample_weight=None):
+        if targets is not None:
+            self.add_loss(self.loss_fn(targets, logits, sample_weight))
+            self.accuracy_metric.update_state(targets, logits, sample_weight)
+        return ops.softmax(logits)
+
+
+class LogReg(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(1)
+        self.logistic_endpoint = LogisticEndpoint()
+
+    def call(self, inputs):
+        logits = self.dense(inputs["inputs"])
+        return self.logistic_endpoint(logits=logits, targets=inputs["targets"],
+                                      sample_weight=inputs["sample_weight"])
+
+
+def endpoint_cases():
+    data = {"inputs": f(8, 5), "targets": rng.randint(0, 2, (8, 1)).astype("float32"),
+            "sample_weight": f(8, 1, lo=0.1, hi=1.0)}
+    ew, eb = f(5, 1), f(1)
+    arrays.update({f"endpoint_{k}": v for k, v in data.items()})
+    arrays.update(endpoint_kernel=ew, endpoint_bias=eb)
+    inputs = keras.Input((5,), name="inputs")
+    dense = layers.Dense(1)
+    targets = keras.Input((1,), name="targets")
+    sample_weight = keras.Input((1,), name="sample_weight")
+    preds = LogisticEndpoint()(dense(inputs), targets, sample_weight)
+    model = keras.Model([inputs, targets, sample_weight], preds)
+    dense.set_weights([ew, eb])
+    model.compile(keras.optimizers.Adam(1e-3))
+    logs = model.evaluate(data, batch_size=8, verbose=0, return_dict=True)
+    arrays.update(endpoint_functional_loss=np.float64(logs["loss"]),
+                  endpoint_functional_accuracy=np.float64(logs["accuracy"]))
+    model = LogReg()
+    model(data)
+    model.dense.set_weights([ew, eb])
+    model.compile(keras.optimizers.Adam(1e-3))
+    logs = model.evaluate(data, batch_size=8, verbose=0, return_dict=True)
+    arrays.update(endpoint_subclassed_loss=np.float64(logs["loss"]),
+                  endpoint_subclassed_accuracy=np.float64(logs["accuracy"]))
+
+
+CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases], "numpy": [endpoint_cases]}
+
+if __name__ == "__main__":
+    if BACKEND not in CASES:
+        raise SystemExit(f"Run with KERAS_BACKEND=jax and KERAS_BACKEND=numpy (got {BACKEND!r}).")
+    keras.utils.set_random_seed(0)
+    for make in CASES[BACKEND]:
+        make()
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, f"{BACKEND}.npz")
+    np.savez(path, **arrays)
+    print(f"wrote {path}: {len(arrays)} arrays, {os.path.getsize(path)} bytes")
+    for k in sorted(arrays):
+        if np.ndim(arrays[k]) == 0:
+            print(f"  {k} = {arrays[k]}")
