@@ -10,14 +10,16 @@ import contextlib
 import os
 
 
-def _check_target(filepath, overwrite):
+def _check_target(filepath, overwrite, make_directories=False):
     if os.path.isdir(filepath):
         raise IsADirectoryError(f"Cannot save to {filepath!r}: it is a directory.")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"Cannot save to {filepath!r}: the file exists and overwrite=False.")
     directory = os.path.dirname(os.path.abspath(filepath))
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"Cannot save to {filepath!r}: the directory {directory!r} does not exist.")
+        if not make_directories:
+            raise FileNotFoundError(f"Cannot save to {filepath!r}: the directory {directory!r} does not exist.")
+        os.makedirs(directory, exist_ok=True)
     return directory
 
 
@@ -45,13 +47,14 @@ def _fsync_directory(directory):
 
 
 @contextlib.contextmanager
-def atomic_path(filepath, overwrite=True):
+def atomic_path(filepath, overwrite=True, make_directories=False):
     """Yields a temporary path next to ``filepath``; on success its content replaces ``filepath``.
 
-    The caller writes (and closes) the temporary file inside the block.
+    The caller writes (and closes) the temporary file inside the block. ``make_directories`` creates missing
+    parent directories first (Keras does so for whole-model HDF5 files) instead of refusing.
     """
     filepath = os.fspath(filepath)
-    directory = _check_target(filepath, overwrite)
+    directory = _check_target(filepath, overwrite, make_directories)
     base = os.path.basename(filepath)
     tmp = None
     for attempt in range(1000):

@@ -38,7 +38,8 @@ def save(model, filepath, overwrite=True, include_optimizer=True):
         if config is not None:
             train_json = json.dumps(config, default=_json_default)
             state = training_config.optimizer_state(model)
-    with atomic_path(filepath, overwrite) as tmp:
+    # tf-keras and Keras 3 create the missing directories of a whole-model HDF5 path (not of other files)
+    with atomic_path(filepath, overwrite, make_directories=True) as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs["backend"] = hdf5_weights.BACKEND
             f.attrs["keras_version"] = hdf5_weights.KERAS_VERSION

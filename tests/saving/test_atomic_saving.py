@@ -157,3 +157,16 @@ def test_model_checkpoint_failure_keeps_the_previous_checkpoint(tmp_path, monkey
     assert path.read_bytes() == before
     assert same_weights(load_model(path), saved)
     assert os.listdir(tmp_path) == ["best.keras"]
+
+
+def test_whole_model_hdf5_save_creates_missing_directories_as_keras(tmp_path):
+    # tf-keras and Keras 3 both create them for model.save('dir/model.h5'); weights files and .keras archives
+    # still need an existing directory, as in Keras.
+    model = model_with(1)
+    path = tmp_path / "new" / "nested" / "model.h5"
+    model.save(path)
+    assert same_weights(load_model(path), model)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        model.save(tmp_path / "missing" / "model.keras")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        model.save_weights(tmp_path / "missing2" / "w.h5")
