@@ -1,6 +1,7 @@
 """``save_model`` / ``load_model``: the format chosen from the file name when saving, from the file's
 content when loading (``.keras`` zip archive or Keras 2 HDF5), and ``safe_mode`` taken from the caller only."""
 import os
+import warnings
 
 from fastkeras.saving import h5_checks, keras_archive, legacy_h5
 from fastkeras.saving.errors import FileFormatError, in_file
@@ -24,8 +25,12 @@ def _save_format(filepath, save_format):
         return "keras"
     if filepath.endswith(_H5_SUFFIXES):
         return "h5"
-    raise ValueError(f"Invalid filepath extension for saving {filepath!r}: use '.keras' (Keras 3's zip format) or "
-                     "'.h5' (Keras 2's HDF5 format). TensorFlow SavedModel directories are not supported.")
+    # tf-keras would write a TensorFlow SavedModel directory here, which needs TensorFlow; Keras 2.2 wrote HDF5
+    # whatever the name, and tf-keras' load_model reads such a file back (it looks at the content, not the name).
+    warnings.warn(f"Saving {filepath!r} as a single HDF5 file, Keras 2's format: TensorFlow SavedModel directories "
+                  "are not available in fastkeras. Name the file '.h5' or '.keras' to choose the format "
+                  "explicitly.", UserWarning, stacklevel=4)
+    return "h5"
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
