@@ -272,7 +272,8 @@ class Trainer:
             if loss_obj is None or y[i] is None:
                 parts.append(None)
                 continue
-            value = loss_obj(y[i], outputs[i], None if sw is None else sw[i])
+            y_true, weights = _match_rank(y[i], outputs[i], None if sw is None else sw[i])
+            value = loss_obj(y_true, outputs[i], weights)
             parts.append(value)
             term = value if weight == 1.0 else value * weight
             total = term if total is None else total + term
@@ -419,11 +420,11 @@ class Trainer:
         for i, obj, _, weighted in self.metrics.metrics:
             if y[i] is None:
                 continue
-            weights = sw[i] if (weighted and sw is not None) else None
+            y_true, weights = _match_rank(y[i], outputs[i], sw[i] if (weighted and sw is not None) else None)
             mask = getattr(outputs[i], "_keras_mask", None)
             if mask is not None:  # masked steps of a sequence output do not count, as in Keras 2
                 weights = _mask_as_weights(mask, weights, outputs[i].dtype)
-            obj.update_state(y[i], outputs[i], sample_weight=weights)
+            obj.update_state(y_true, outputs[i], sample_weight=weights)
 
     # ---- jit_compile ------------------------------------------------------------------
 
@@ -498,6 +499,18 @@ def _widen(t):
 
 def _needs_targets(trainer):
     return any(loss is not None for loss in trainer.losses.losses)
+
+
+def _match_rank(y_true, y_pred, sample_weight):
+    """tf-keras' match_dtype_and_rank (compile_utils), rank part: against a 2-D output, 1-D targets and
+    1-D sample weights become columns, so a per-sample loss such as binary cross-entropy of a (batch, 1)
+    output keeps its batch dimension and meets weights of the same shape."""
+    if y_pred.dim() == 2:
+        if y_true is not None and y_true.dim() == 1:
+            y_true = y_true.unsqueeze(-1)
+        if sample_weight is not None and sample_weight.dim() == 1:
+            sample_weight = sample_weight.unsqueeze(-1)
+    return y_true, sample_weight
 
 
 def _mask_as_weights(mask, sample_weight, dtype):
