@@ -112,6 +112,15 @@ class Model(Layer):
         for layer in self._tracked_layers:
             layer.trainable = value
 
+    def _get_trainable_state(self):
+        """``(layer, trainable)`` for the model and every layer inside it, nested ones included."""
+        return [(layer, layer._trainable) for layer in _flatten_layers(self)]
+
+    def _set_trainable_state(self, state):
+        # Each flag on its own layer, so a model's setter does not overwrite its sublayers' own flags.
+        for layer, trainable in state:
+            layer._trainable = trainable
+
     def _regularization_terms(self):
         terms = list(self._weight_regularizers)
         for layer in self._layers_for_weights():
@@ -164,6 +173,7 @@ class Model(Layer):
                                       weighted_metrics=weighted_metrics, jit_compile=jit_compile)
             self._deferred_compile = True
             self._trainer = None
+            self._compiled_trainable_state = self._get_trainable_state()
             return
         self._deferred_compile = False
         if not self.built:
@@ -185,6 +195,7 @@ class Model(Layer):
         self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                   weighted_metrics=weighted_metrics, jit_compile=jit_compile)
         self._trainer = Trainer(self, self.optimizer, losses, metrics_container, jit_compile=jit_compile)
+        self._compiled_trainable_state = self._get_trainable_state()
 
     def _recompile_for_outputs(self):
         """A deferred Sequential learns its output names only when built; compile again then."""
@@ -208,13 +219,14 @@ class Model(Layer):
             raise TypeError(f"Unrecognized keyword arguments to fit(): {sorted(kwargs)}")
         from fastkeras.engine import torch_trainer
         self._ensure_ready(x)
-        return torch_trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
-                                 callbacks=callbacks, validation_split=validation_split,
-                                 validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
-                                 sample_weight=sample_weight, initial_epoch=initial_epoch,
-                                 steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                                 validation_batch_size=validation_batch_size, validation_freq=validation_freq,
-                                 **reading)
+        with RespectCompiledTrainableState(self):
+            return torch_trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                     callbacks=callbacks, validation_split=validation_split,
+                                     validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
+                                     sample_weight=sample_weight, initial_epoch=initial_epoch,
+                                     steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                                     validation_batch_size=validation_batch_size, validation_freq=validation_freq,
+                                     **reading)
 
     def _ensure_ready(self, x):
         from fastkeras.engine import torch_trainer
@@ -278,8 +290,9 @@ class Model(Layer):
         """One gradient update on one batch; returns the loss (and metrics)."""
         from fastkeras.engine import torch_trainer
         self._ensure_ready(x)
-        return torch_trainer.train_on_batch(self, x, y, sample_weight=sample_weight, class_weight=class_weight,
-                                            reset_metrics=reset_metrics, return_dict=return_dict)
+        with RespectCompiledTrainableState(self):
+            return torch_trainer.train_on_batch(self, x, y, sample_weight=sample_weight, class_weight=class_weight,
+                                                reset_metrics=reset_metrics, return_dict=return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         """Loss (and metrics) on one batch, without updating weights."""
@@ -415,6 +428,44 @@ class Model(Layer):
 def _reading_kwargs(kwargs):
     """Keras 2's ``workers``/``use_multiprocessing``/``max_queue_size`` among evaluate/predict's keywords."""
     return {key: kwargs[key] for key in ("max_queue_size", "workers", "use_multiprocessing") if key in kwargs}
+
+
+def _flatten_layers(layer):
+    """``layer`` and every layer it holds, depth first, each once."""
+    found, seen, stack = [], set(), [layer]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        found.append(current)
+        children = list(current.__dict__.get("_layers", ()) or ()) + list(current.__dict__.get("_tracked_layers", ()))
+        stack.extend(reversed(children))
+    return found
+
+
+class RespectCompiledTrainableState:
+    """Keras 2 trains with the ``trainable`` flags that layers had at ``compile()``: a GAN compiles its
+    discriminator, sets ``discriminator.trainable = False`` and builds the combined model, yet
+    ``discriminator.train_on_batch`` still updates the discriminator. Inside this scope (``fit`` and
+    ``train_on_batch``) every layer gets its compile-time flag back; on exit the current flags return."""
+
+    def __init__(self, model):
+        self.model = model
+        self.current = None
+
+    def __enter__(self):
+        compiled = getattr(self.model, "_compiled_trainable_state", None)
+        if compiled and any(layer._trainable != trainable for layer, trainable in compiled):
+            self.current = self.model._get_trainable_state()
+            self.model._set_trainable_state(compiled)
+        return self
+
+    def __exit__(self, *exc):
+        if self.current is not None:
+            self.model._set_trainable_state(self.current)
+            self.current = None
+        return False
 
 
 def _is_subclassed(model):
