@@ -163,6 +163,9 @@ class Model(Layer):
         unknown = [k for k in kwargs if k not in ("target_tensors", "distribute", "pss_evaluation_shards")]
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}.")
+        if kwargs.get("target_tensors") is not None:  # Keras 2's graph-mode feed; tf-keras refuses it too
+            raise ValueError("`target_tensors` argument is not supported when executing eagerly. Received: "
+                             f"{kwargs['target_tensors']}. Pass the targets to fit() as `y` instead.")
         if run_eagerly and jit_compile:
             raise ValueError("You cannot enable `run_eagerly` and `jit_compile` at the same time.")
         if _is_subclassed(self) and getattr(self, "outputs", None) is None:
