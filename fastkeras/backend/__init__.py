@@ -33,6 +33,8 @@ def _holds_symbolic(structure, depth=0):
     is_symbolic = ENGINE_HOOKS.get("is_symbolic")
     if is_symbolic is None or depth > 3:
         return False
+    if is_symbolic(structure):  # before the tuple test: K.shape of a symbolic tensor is a tuple
+        return True
     if isinstance(structure, (list, tuple)):
         # builtins.any: this module's `any` becomes K.any below
         return builtins.any(_holds_symbolic(item, depth + 1) for item in structure)

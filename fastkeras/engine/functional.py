@@ -89,8 +89,8 @@ def map_graph_network(inputs, outputs):
     for depth in sorted(layers_by_depth, reverse=True):
         layers.extend(sorted(layers_by_depth[depth], key=lambda layer: layer_indices[layer]))
 
-    # Every node's inputs must be computable from the model's inputs.
-    computable = set(input_ids)
+    # Every node's inputs must be computable from the model's inputs (or fed by an Input holding a value).
+    computable = set(input_ids) | {id(t) for t in constant_inputs(nodes_in_decreasing_depth, input_ids)}
     seen_layers = []
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
@@ -112,6 +112,13 @@ def map_graph_network(inputs, outputs):
             raise ValueError(f'The name "{name}" is used {names.count(name)} times in the model. '
                              "All layer names should be unique.")
     return network_nodes, nodes_by_depth, layers
+
+
+def constant_inputs(nodes, input_ids):
+    """The symbolic tensors of ``Input(tensor=value)`` layers among ``nodes`` that are not model inputs: the
+    model feeds them their value."""
+    return [t for node in nodes if node.is_input and getattr(node.layer, "constant", None) is not None
+            for t in node.output_tensors if id(t) not in input_ids]
 
 
 class _Step:
@@ -176,6 +183,11 @@ class Functional(Model):
     def _compile_steps(self):
         """Turns the execution order into slot-indexed steps: inputs occupy the first slots."""
         slots = {id(t): i for i, t in enumerate(self.inputs)}
+        input_nodes = [node for nodes in self._nodes_by_depth.values() for node in nodes if node.is_input]
+        self._constant_feeds = []  # (slot, InputLayer): Input(tensor=value) layers feed their value
+        for t in constant_inputs(input_nodes, set(slots)):
+            slots[id(t)] = len(slots)
+            self._constant_feeds.append((slots[id(t)], t._keras_history[0]))
         order = []
         for depth in sorted(self._nodes_by_depth, reverse=True):
             for node in self._nodes_by_depth[depth]:
@@ -231,6 +243,8 @@ class Functional(Model):
                 steps[i].free.append(s)
         self._steps = steps
         self._slots = slots
+        # K.gradients on symbolic tensors: run with gradient recording on, the inputs as leaves (see _run).
+        self._differentiating = any(getattr(step.layer, "differentiates_inputs", False) for step in steps)
 
     # ---- running -------------------------------------------------------------
 
@@ -301,8 +315,37 @@ class Functional(Model):
 
     def _run(self, flat_inputs, training):
         """The hot path: no masks anywhere in the graph."""
+        return self._guarded_run(self._run_steps, flat_inputs, training)
+
+    def _guarded_run(self, run, flat_inputs, *args):
+        """``run(flat_inputs, *args)``, differentiable when a layer asks for gradients.
+
+        A layer calling ``K.gradients`` (a symbolic ``Gradients`` node, or a Lambda such as the where-mask of
+        Keras 2's stacked what-where autoencoder) needs its inputs computed with gradient recording on, also in
+        ``evaluate``, ``predict`` and ``K.function``, as Keras 2's graphs allowed. Such a model then always runs
+        inside ``K.differentiating_scope`` with its inputs as leaves requiring gradients; what it returns is
+        detached unless the caller records gradients (a training step).
+        """
+        if not self._differentiating:
+            collected = CONTEXT.losses
+            n_collected = len(collected) if collected is not None else 0
+            try:
+                return run(flat_inputs, *args)
+            except K.NeedsGradientRecording:
+                if collected is not None:
+                    del collected[n_collected:]  # the aborted pass's add_loss() calls
+                self._differentiating = True
+        with K.differentiating_scope():
+            result = run([K.differentiable_input(t) for t in flat_inputs], *args)
+        if not K.is_grad_recording():
+            result = tree.map_structure(lambda t: t.detach() if K.is_tensor(t) else t, result)
+        return result
+
+    def _run_steps(self, flat_inputs, training):
         values = [None] * self._slot_count
         values[:len(flat_inputs)] = flat_inputs
+        for s, layer in self._constant_feeds:
+            values[s] = layer.constant
         collect = CONTEXT.losses
         for step in self._steps:
             args = (values[step.arg_slots[0]],) if step.single else self._step_args(step, values)
@@ -322,9 +365,14 @@ class Functional(Model):
 
     def _run_masked(self, flat_inputs, training, input_masks):
         """Like ``_run``, also carrying Keras masks from layer to layer."""
+        return self._guarded_run(self._run_masked_steps, flat_inputs, training, input_masks)
+
+    def _run_masked_steps(self, flat_inputs, training, input_masks):
         values = [None] * self._slot_count
         masks = [None] * self._slot_count
         values[:len(flat_inputs)] = flat_inputs
+        for s, layer in self._constant_feeds:
+            values[s] = layer.constant
         masks[:len(input_masks)] = input_masks
         collect = CONTEXT.losses
         for step in self._steps:
@@ -358,6 +406,8 @@ class Functional(Model):
         values = [None] * self._slot_count
         mask_values = {}
         values[:len(flat)] = flat
+        for s, layer in self._constant_feeds:
+            values[s] = layer._inbound_nodes[0].output_tensors[0]
         for kt, t in zip(self.inputs, flat):
             mask_values[id(kt)] = t._keras_mask
         for node, step in zip(self._execution_order, self._steps):

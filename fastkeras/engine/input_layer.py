@@ -22,6 +22,13 @@ class InputLayer(Layer):
                              "numeric tensors. Turn text into numbers before the model, e.g. "
                              "`x = text_vectorization(texts)` or `string_lookup(words)` on the raw strings, and "
                              "give the model an integer Input.")
+        constant = None
+        if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
+            # Input(tensor=value), as Keras 2's graphs took a tensor of values: the layer feeds that value to
+            # the models it is part of without being one of their inputs (see Functional), and its shape is
+            # the value's.
+            constant = K.convert_to_tensor(input_tensor, dtype=dtype)
+            batch_input_shape, input_shape, batch_size = tuple(constant.shape), None, None
         if batch_input_shape is None:
             if input_shape is None and input_tensor is None:
                 raise ValueError("Please provide to Input a `shape` or a `tensor` argument. "
@@ -44,7 +51,8 @@ class InputLayer(Layer):
         # An input is floatx unless told otherwise, whatever the global dtype policy (as in Keras 2).
         super().__init__(name=name, dtype=dtype or (input_tensor.dtype if input_tensor is not None else K.floatx()))
         self._batch_input_shape = batch_input_shape
-        self.is_placeholder = True
+        self.constant = constant
+        self.is_placeholder = constant is None
         self.built = True
         self.sparse = False
         self.ragged = False

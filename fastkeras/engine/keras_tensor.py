@@ -166,8 +166,35 @@ class KerasTensor:
         return op_layer.getitem(self, key)
 
 
+class SymbolicShape(tuple):
+    """``K.shape`` of a symbolic tensor with unknown dimensions: its static shape as a tuple (``None`` where
+    unknown) that K functions read as the tensor's shape at run time (``tensor``, a graph op), as Keras 2's
+    ``tf.shape`` tensor."""
+
+    def __new__(cls, source, dims):
+        shape = super().__new__(cls, dims)
+        shape.source = source
+        shape._tensor = None
+        return shape
+
+    @property
+    def tensor(self):
+        if self._tensor is None:
+            from fastkeras.engine import op_layer
+            self._tensor = op_layer.shape_of(self.source)
+        return self._tensor
+
+
 def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
+
+
+def _is_symbolic(x):
+    return isinstance(x, (KerasTensor, SymbolicShape))
+
+
+def _as_symbolic_tensor(x):
+    return x.tensor if isinstance(x, SymbolicShape) else x
 
 
 def _is_keras_tensor_checked(x):
@@ -187,7 +214,9 @@ def _engine_function(module, name):
     return hook
 
 
-K.register_engine_hooks(is_symbolic=is_keras_tensor, is_keras_tensor=_is_keras_tensor_checked,
+K.register_engine_hooks(is_symbolic=_is_symbolic, is_keras_tensor=_is_keras_tensor_checked,
+                        symbolic_shape=SymbolicShape, as_symbolic_tensor=_as_symbolic_tensor,
                         call_symbolic=_engine_function("fastkeras.engine.op_layer", "call_symbolic"),
                         placeholder=_engine_function("fastkeras.engine.backend_function", "placeholder"),
-                        function=_engine_function("fastkeras.engine.backend_function", "function"))
+                        function=_engine_function("fastkeras.engine.backend_function", "function"),
+                        gradients=_engine_function("fastkeras.engine.op_layer", "symbolic_gradients"))

@@ -94,6 +94,10 @@ def _reverse_operands(fn):
     return reversed_fn
 
 
+def _shape(input, out_type="int32", name=None):  # noqa: A002 - TensorFlow's argument name
+    return K.convert_to_tensor(K.shape(input), dtype=out_type)
+
+
 def _getitem(tensor, slice_spec, var_empty=None):
     return tensor[_decode_slice_spec(slice_spec)]
 
@@ -110,6 +114,7 @@ OPERATORS = {
     "math.rmultiply": _reverse_operands(_multiply), "math.rtruediv": _reverse_operands(_truediv),
     "math.rfloordiv": _reverse_operands(_floordiv), "math.rpow": _reverse_operands(_pow),
     "linalg.rmatmul": _reverse_operands(_matmul), "math.rfloormod": _reverse_operands(_mod),
+    "compat.v1.shape": _shape,
 }
 
 # K functions that are one TensorFlow op in tf-keras, under that op's path.
@@ -221,10 +226,13 @@ class TFOpLambda(Layer):
     keyword arguments (tensors among them are graph inputs too), as tf-keras records its op layers.
     """
 
-    def __init__(self, function, input_argument=None, **kwargs):
+    def __init__(self, function, input_argument=None, constants=None, **kwargs):
         self.symbol = function if isinstance(function, str) else _k_function_path(function)
         self.function = resolve_function(self.symbol) if isinstance(function, str) else function
         self.input_argument = input_argument
+        # The input argument's structure when it mixes symbolic tensors with values (K.concatenate of variables
+        # and a placeholder): those values, with None where the node's symbolic inputs go, in order.
+        self.constants = constants
         self._accepted = _parameter_names(self.function)  # None: it takes **kwargs
         prefix = "" if self.symbol.startswith("ops.") else "tf."  # keras.ops calls: Keras 3's path
         kwargs.setdefault("name", K.unique_object_name(prefix + self.symbol))
@@ -234,6 +242,9 @@ class TFOpLambda(Layer):
     def call(self, inputs, **kwargs):
         if kwargs and self._accepted is not None and not self._accepted.issuperset(kwargs):
             kwargs = self._from_tensorflow_names(kwargs)
+        if self.constants is not None:
+            fed = iter(inputs)
+            inputs = tree.map_structure(lambda c: next(fed) if c is _SYMBOLIC_SLOT else c, self.constants)
         if self.input_argument is not None:
             return self.function(**{self.input_argument: inputs}, **kwargs)
         return self.function(inputs, **kwargs)
@@ -251,6 +262,11 @@ class TFOpLambda(Layer):
         return out
 
     def get_config(self):
+        if self.constants is not None:
+            raise NotImplementedError(
+                f'Layer "{self.name}" applies {self.symbol} to symbolic tensors together with values (variables or '
+                "arrays), which a config cannot hold. Wrap the computation in a Lambda layer (or a custom layer "
+                "holding the values as weights) to save the model.")
         config = super().get_config()
         config["function"] = self.symbol
         if self.input_argument is not None:
@@ -286,9 +302,39 @@ def _holds_symbolic(value):
     return any(isinstance(t, KerasTensor) for t in tree.flatten(value))
 
 
+_SYMBOLIC_SLOT = None  # where a mixed input structure's symbolic tensors go
+
+
+def _is_tensor_structure(value):
+    """A list or tuple of symbolic and engine tensors (variables included), at least one symbolic."""
+    leaves = tree.flatten(value)
+    return isinstance(value, (list, tuple)) and _holds_symbolic(value) and \
+        all(isinstance(t, KerasTensor) or K.is_tensor(t) for t in leaves)
+
+
+def _symbolic_shapes_as_tensors(value):
+    """``K.shape`` tuples of symbolic tensors (SymbolicShape) replaced by their graph tensors, anywhere in
+    ``value``."""
+    from fastkeras.engine.keras_tensor import SymbolicShape
+    if isinstance(value, SymbolicShape):
+        return value.tensor
+    if isinstance(value, (list, tuple)) and not isinstance(value, KerasTensor):
+        items = [_symbolic_shapes_as_tensors(v) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {k: _symbolic_shapes_as_tensors(v) for k, v in value.items()}
+    return value
+
+
+def shape_of(x):
+    """The run-time shape of the symbolic tensor ``x`` as a graph tensor (tf-keras' ``tf.compat.v1.shape``)."""
+    return TFOpLambda("compat.v1.shape")(x)
+
+
 def call_symbolic(fn, args, kwargs):
     """``fn(*args, **kwargs)`` recorded as a TFOpLambda node; returns its symbolic output(s)."""
     inner = fn
+    args, kwargs = _symbolic_shapes_as_tensors(args), _symbolic_shapes_as_tensors(kwargs)
     try:
         arguments = inspect.signature(inner).bind(*args, **kwargs).arguments
     except TypeError as e:
@@ -296,6 +342,13 @@ def call_symbolic(fn, args, kwargs):
     names = list(arguments)
     input_name = next(n for n in names if _holds_symbolic(arguments[n]))
     inputs = arguments.pop(input_name)
+    if not _is_symbolic_structure(inputs) and _is_tensor_structure(inputs):
+        # Variables or arrays beside symbolic tensors (K.concatenate([K.variable(a), K.placeholder(...)])): the
+        # node takes the symbolic ones and keeps the others.
+        constants = tree.map_structure(lambda t: _SYMBOLIC_SLOT if isinstance(t, KerasTensor) else t, inputs)
+        layer = TFOpLambda(inner, input_argument=None if input_name == names[0] else input_name,
+                           constants=constants)
+        return layer([t for t in tree.flatten(inputs) if isinstance(t, KerasTensor)], **arguments)
     if not _is_symbolic_structure(inputs):
         raise TypeError(f"K.{inner.__name__} received symbolic tensors mixed with other values in its argument "
                         f"`{input_name}`. On symbolic tensors, pass only symbolic tensors there, or wrap the "
@@ -313,6 +366,46 @@ def getitem(x, key):
     layer = SlicingOpLambda("__operators__.getitem")
     return layer(x, slice_spec=_encode_slice_spec(key))
 
+
+
+# ---- K.gradients(symbolic loss, symbolic variables) --------------------------------------------------------
+
+class Gradients(Layer):
+    """``K.gradients(loss, variables)`` on symbolic tensors, as Keras 2's graphs computed it: the node's inputs are
+    the loss and the variables, its outputs d loss / d variable (zeros where the loss does not depend on one).
+
+    A functional model holding this node runs with gradient recording on and its inputs as leaves that require
+    gradients, also in ``predict``, ``evaluate`` and ``K.function`` (see ``Functional._run``).
+    """
+
+    differentiates_inputs = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("name", K.unique_object_name("gradients"))
+        super().__init__(**kwargs)
+
+    def call(self, inputs):
+        loss, variables = inputs[0], list(inputs[1:])
+        # Differentiable in a training step (a gradient penalty trains through them), constants elsewhere.
+        grads = K.gradients(loss, variables, create_graph=K.recording_outside_differentiating_scope())
+        return [K.zeros_like(v) if g is None else g for v, g in zip(variables, grads)]
+
+    def compute_output_shape(self, input_shape):
+        return [tuple(shape) for shape in input_shape[1:]]
+
+
+def symbolic_gradients(loss, variables):
+    """The symbolic gradients of ``loss`` with respect to each of ``variables`` (a list, as Keras 2 returns)."""
+    variables = [variables] if isinstance(variables, KerasTensor) else list(variables)
+    if not variables:
+        return []
+    not_symbolic = [type(v).__name__ for v in variables if not isinstance(v, KerasTensor)]
+    if not_symbolic:
+        raise ValueError("K.gradients of a symbolic loss tensor needs symbolic variables too (model inputs, "
+                         "K.placeholder or layer outputs the loss is computed from); received "
+                         f"{', '.join(not_symbolic)}. For a "
+                         "model's weights, compute the loss on real inputs (a custom train step) and ask again.")
+    return Gradients()([loss] + variables)
 
 
 # ---- model.add_loss(symbolic tensor) ------------------------------------------------------------------

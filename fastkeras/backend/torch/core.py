@@ -156,11 +156,14 @@ def convert_to_tensor(x, dtype=None):
     is_symbolic = ENGINE_HOOKS.get("is_symbolic")
     if is_symbolic is not None and is_symbolic(x):
         # As tf.convert_to_tensor does for KerasTensors: the symbolic tensor itself (cast as a graph op).
+        x = ENGINE_HOOKS["as_symbolic_tensor"](x)
         if dtype is None or standardize_dtype(dtype) == x.dtype:
             return x
         return ENGINE_HOOKS["call_symbolic"](cast, (x, dtype), {})
+    arr = np.asarray(x)
+    if any(stride < 0 for stride in arr.strides):  # a reversed view (x[..., ::-1]): torch takes no such strides
+        arr = np.ascontiguousarray(arr)
     if dtype is None:
-        arr = np.asarray(x)
         if arr.dtype == np.float64 or arr.dtype == np.float16 and floatx() != "float16":
             dtype = floatx()
         elif arr.dtype.kind == "f":
@@ -168,7 +171,7 @@ def convert_to_tensor(x, dtype=None):
         elif arr.dtype == object or arr.dtype.kind in "USV":
             raise TypeError(f"Cannot convert an array of dtype {arr.dtype} to a tensor: expected numbers.")
         return torch.as_tensor(arr, dtype=torch_dtype(dtype) if dtype else None, device=_DEVICE)
-    return torch.as_tensor(np.asarray(x), dtype=torch_dtype(dtype), device=_DEVICE)
+    return torch.as_tensor(arr, dtype=torch_dtype(dtype), device=_DEVICE)
 
 
 def _sparse_from_scipy(matrix, dtype=None):
@@ -305,9 +308,16 @@ def get_variable_shape(x):
 def shape(x):
     """The shape as a tuple of ints (Keras 2 returns a tensor; a tuple indexes and converts the same way).
 
-    On a symbolic tensor, unknown dimensions are ``None``; inside a Lambda layer they are concrete sizes.
+    On a symbolic tensor, unknown dimensions are ``None``; inside a Lambda layer they are concrete sizes. A
+    symbolic tensor's shape with unknown dimensions is a tuple that K functions read as the runtime shape, as
+    Keras 2's ``tf.shape``: ``K.prod(K.cast(K.shape(x), 'float32'))`` is the number of elements of each batch.
     """
-    return tuple(None if d is None else int(d) for d in x.shape)
+    dims = tuple(None if d is None else int(d) for d in x.shape)
+    if None in dims and not isinstance(x, torch.Tensor):
+        symbolic_shape = ENGINE_HOOKS.get("symbolic_shape")
+        if symbolic_shape is not None:
+            return symbolic_shape(x, dims)
+    return dims
 
 
 def ndim(x):
@@ -412,19 +422,75 @@ def manual_variable_initialization(value):
     _MANUAL_VARIABLE_INITIALIZATION = bool(value)
 
 
-def gradients(loss, variables):
+class NeedsGradientRecording(ValueError):
+    """``K.gradients`` was asked to differentiate a value computed with gradient recording off (``evaluate``,
+    ``predict``, ``K.function``): a functional model catches it and runs again inside
+    ``differentiating_scope``."""
+
+
+_DIFFERENTIATING = []  # one entry per open differentiating_scope: was recording on outside it?
+
+
+def recording_outside_differentiating_scope():
+    """Whether gradients were recorded where the innermost ``differentiating_scope`` was entered (a training
+    step), or here when there is none."""
+    return _DIFFERENTIATING[-1] if _DIFFERENTIATING else is_grad_recording()
+
+
+@contextlib.contextmanager
+def differentiating_scope():
+    """Within, operations record gradients even under ``no_grad`` and ``inference_mode``, so that ``K.gradients``
+    can differentiate a model's values as Keras 2's graphs could anywhere."""
+    _DIFFERENTIATING.append(is_grad_recording())
+    try:
+        with torch.inference_mode(False), torch.enable_grad():
+            yield
+    finally:
+        _DIFFERENTIATING.pop()
+
+
+def is_grad_recording():
+    """True when operations record gradients here (not under ``no_grad`` nor ``inference_mode``)."""
+    return torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+
+
+def differentiable_input(x):
+    """``x`` as a tensor gradients can be taken against: a floating-point leaf that requires grad. Tensors made
+    under ``inference_mode`` are copied, since autograd may not save them."""
+    if not isinstance(x, torch.Tensor):
+        return x
+    if x.is_inference():
+        x = x.clone()
+    if x.is_floating_point() and not x.requires_grad:
+        x = x.detach().requires_grad_()
+    return x
+
+
+def gradients(loss, variables, create_graph=False):
     """Keras 2 ``K.gradients``: d loss / d variable for each variable (None where ``loss`` does not depend on it).
 
-    Needs a ``loss`` computed eagerly from the variables with gradient tracking on; the graph is kept, so it may
-    be asked again.
+    On real tensors it needs a ``loss`` computed from the variables with gradient tracking on; the graph is
+    kept, so it may be asked again; ``create_graph=True`` makes the gradients differentiable in turn. On symbolic
+    tensors (``K.gradients(loss, model.input)`` with ``loss`` built from a model's outputs) it returns symbolic
+    gradients, computed when a model or ``K.function`` runs them.
     """
+    is_symbolic = ENGINE_HOOKS.get("is_symbolic")
+    if is_symbolic is not None and is_symbolic(loss):
+        return engine_hook("gradients", "K.gradients")(loss, variables)
     single = isinstance(variables, torch.Tensor)
     variables = [variables] if single else list(variables)
     if not isinstance(loss, torch.Tensor):
         raise ValueError(f"K.gradients needs a loss tensor computed from the variables, received "
                          f"{type(loss).__name__}. Symbolic tensors hold no values: compute the loss on real inputs "
                          "(for example inside a custom train step, or from model(x)) and ask again.")
+    if is_shape_only(loss):  # a layer's call during shape inference
+        return [torch.zeros_like(v) for v in variables]
     if not loss.requires_grad:
+        if not torch.is_grad_enabled() or torch.is_inference_mode_enabled():
+            raise NeedsGradientRecording(
+                "K.gradients: the loss was computed with gradient recording off (under no_grad or inference_mode), "
+                "so it cannot be differentiated. Compute it with gradients on (a functional model does so by itself "
+                "when one of its layers calls K.gradients).")
         raise ValueError("K.gradients: the loss does not depend on any variable that tracks gradients (it was "
                          "computed under no_grad, from detached values, or from non-trainable variables).")
     if loss.dim() != 0:
@@ -433,7 +499,8 @@ def gradients(loss, variables):
         if not isinstance(v, torch.Tensor):
             raise TypeError(f"K.gradients expects variables (tensors), received {type(v).__name__}.")
     wanted = [v for v in variables if v.requires_grad]
-    grads = iter(torch.autograd.grad(loss, wanted, retain_graph=True, allow_unused=True)) if wanted else iter(())
+    grads = iter(torch.autograd.grad(loss, wanted, retain_graph=True, create_graph=bool(create_graph),
+                                     allow_unused=True)) if wanted else iter(())
     return [next(grads) if v.requires_grad else None for v in variables]
 
 
