@@ -454,8 +454,13 @@ def attach_side_outputs(model, side_outputs):
     from fastkeras.engine.functional import map_graph_network
     extra = list(getattr(model, "_side_outputs", [])) + list(side_outputs)
     model._side_outputs = extra
-    model._network_nodes, model._nodes_by_depth, model._layers = map_graph_network(
-        model.inputs, model.outputs + extra)
+    # As tf-keras' _insert_layers: the model's layers keep their order and the side graph's new layers follow,
+    # so model.layers, summary() and the order of an HDF5 weights file stay what they were before add_loss.
+    _, _, side_layers = map_graph_network(model.inputs, list(side_outputs))
+    known = set(map(id, model._layers))
+    layers = list(model._layers) + [layer for layer in side_layers if id(layer) not in known]
+    model._network_nodes, model._nodes_by_depth, _ = map_graph_network(model.inputs, model.outputs + extra)
+    model._layers = layers
     model._compile_steps()
 
 
