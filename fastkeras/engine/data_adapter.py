@@ -5,6 +5,7 @@ sample counts and shapes, with messages that name the input or output and
 give both shapes.
 """
 import collections.abc
+import warnings
 
 import numpy as np
 
@@ -51,6 +52,12 @@ def standardize(data, names, kind, model_name, broadcast=False):
     if isinstance(data, dict):
         unknown = [k for k in data if k not in names]
         missing = [n for n in names if n not in data]
+        if unknown and not missing and kind == "input":
+            # As tf-keras: a model takes the inputs it names from a dict and leaves the others (Keras 2's OCR
+            # example yields the source strings beside the images, for its callbacks).
+            warnings.warn(f"Input dict contained keys {unknown} which did not match any model input. They will "
+                          "be ignored by the model.", stacklevel=2)
+            unknown = []
         if missing or unknown:
             problem = f'Missing data for {kind} "{missing[0]}"' if missing else f'Unknown {kind} key "{unknown[0]}"'
             raise ValueError(f"{problem} of model \"{model_name}\". You passed a data dictionary with keys "
