@@ -38,6 +38,15 @@ def _scalar(value):
     return float(np.asarray(K.to_numpy(value) if K.is_tensor(value) else value))
 
 
+def _given(value):
+    """Whether a Keras 1 argument was set: any array counts (``embeddings_data=x_test``, whose truth value numpy
+    refuses; tf-keras 2.21 crashes on it there)."""
+    try:
+        return bool(value)
+    except ValueError:
+        return True
+
+
 class TensorBoard(Callback):
     """Logs losses, metrics, weight histograms and the model graph for TensorBoard.
 
@@ -61,7 +70,7 @@ class TensorBoard(Callback):
             raise ValueError(f"Unrecognized arguments in `TensorBoard` Callback: {unknown}. Supported kwargs are: "
                              f"{set(_IGNORED_KWARGS)}")
         for key in kwargs:
-            if kwargs[key]:
+            if _given(kwargs[key]):
                 warnings.warn(_IGNORED_KWARGS[key], stacklevel=2)
         if update_freq != "epoch" and update_freq != "batch" and not (isinstance(update_freq, int) and
                                                                       update_freq > 0):
