@@ -94,3 +94,15 @@ def get(identifier, **kwargs):
 
 __all__ = [cls.__name__ for cls in _CLASSES] + ["Optimizer", "legacy", "schedules", "get", "serialize",
                                                 "deserialize"]
+
+
+# Keras 2.0-2.3's lower-case aliases (`keras.optimizers.rmsprop(lr=1e-4, decay=1e-6)` in its CIFAR-10 example).
+# They replace the package's attributes naming the submodules, which would otherwise answer such a call with
+# "'module' object is not callable"; the submodules stay importable by their full names.
+sgd = SGD
+rmsprop = RMSprop
+adagrad = Adagrad
+adadelta = Adadelta
+adam = Adam
+adamax = Adamax
+nadam = Nadam
