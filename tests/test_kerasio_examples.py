@@ -295,3 +295,29 @@ def test_layer_called_with_its_first_argument_by_keyword():
     np.testing.assert_array_equal(keras.Model(inp, out).predict(x, verbose=0), 2 * x)
     with pytest.raises(TypeError, match=r"as `values=`"):
         Scale()(factor=3.0)
+
+
+# ---- keras_recipes/antirectifier.py: ``inputs -= ops.mean(...)`` changes the call's input in place ---------
+
+class Center(layers.Layer):
+    def call(self, inputs):
+        inputs -= ops.mean(inputs, axis=-1, keepdims=True)
+        return inputs
+
+
+def test_layer_changing_its_input_in_place_leaves_the_data_alone():
+    x = np.arange(12, dtype="float32").reshape(4, 3)
+    y = x - x.mean(axis=-1, keepdims=True)
+    keep = x.copy()
+    model = keras.Sequential([keras.Input((3,)), Center()])
+    model.compile("sgd", "mse")
+    np.testing.assert_allclose(model.predict(x, verbose=0), y)
+    np.testing.assert_allclose(ops.convert_to_numpy(model(x)), y)
+    np.testing.assert_allclose(ops.convert_to_numpy(Center()(x)), y)
+    np.testing.assert_allclose(model.predict_on_batch(x), y)
+    assert model.evaluate(x, y, verbose=0) == 0.0
+    model.train_on_batch(x, y)
+    history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    assert history.history["loss"] == [0.0, 0.0]  # the second epoch sees the same data
+    model.fit(((x[i:i + 2], y[i:i + 2]) for i in (0, 2)), steps_per_epoch=2, verbose=0)
+    np.testing.assert_array_equal(x, keep)

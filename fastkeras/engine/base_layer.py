@@ -756,6 +756,8 @@ def _to_tensor(x):
         return x
     if isinstance(x, KerasTensor):
         return x
+    if isinstance(x, np.ndarray):  # a copy: a call changing its input in place must not touch the caller's array
+        x = np.array(x)
     return K.convert_to_tensor(x)
 
 

@@ -28,7 +28,8 @@ class _Batches:
         self.n = int(next(a.shape[0] for arrays in arrays_list if arrays for a in arrays if a is not None))
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.arrays_list = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
+        self.arrays_list = [None if arrays is None else [None if a is None else _to_device(a, device, private=False)
+                                                         for a in arrays]
                             for arrays in arrays_list]
         self.steps = max(1, math.ceil(self.n / batch_size)) if self.n else 0
 
@@ -47,8 +48,8 @@ class _Batches:
         for step in range(self.steps):
             b = order[step] if self.shuffle == "batch" else step
             start, stop = b * bs, min(n, (b + 1) * bs)
-            if index is None:
-                yield [None if arrays is None else [None if a is None else a[start:stop] for a in arrays]
+            if index is None:  # a copy, not a view: a layer changing its input in place leaves the data alone
+                yield [None if arrays is None else [None if a is None else a[start:stop].clone() for a in arrays]
                        for arrays in self.arrays_list]
             else:
                 idx = index_t[start:stop]
@@ -59,7 +60,14 @@ class _Batches:
         return self.steps
 
 
-def _to_device(a, device):
+def _to_device(a, device, private=True):
+    """``a`` as a tensor on ``device`` (float64 as floatx, bool as float32).
+
+    ``private``: the tensor never shares memory with the caller's array, so a layer that changes its input in
+    place (``inputs -= mean`` in a custom layer, idiomatic with TensorFlow's immutable tensors) cannot write
+    into the user's data, which Keras never does.
+    """
+    source = a
     if isinstance(a, torch.Tensor):
         t = a
     else:
@@ -71,7 +79,17 @@ def _to_device(a, device):
         t = torch.from_numpy(np.ascontiguousarray(a))
     if t.is_floating_point() and t.dtype != K.torch_dtype(None) and t.dtype == torch.float64:
         t = t.to(K.torch_dtype(None))
-    return t.to(device, non_blocking=True)
+    t = t.to(device, non_blocking=True)
+    if private and t.device.type == "cpu" and _aliases(t, source):
+        t = t.clone()
+    return t
+
+
+def _aliases(t, source):
+    """Whether the CPU tensor ``t`` may share memory with ``source`` (a numpy array, a tensor or a list)."""
+    if isinstance(source, torch.Tensor):
+        return source.device.type == "cpu" and t.untyped_storage().data_ptr() == source.untyped_storage().data_ptr()
+    return isinstance(source, np.ndarray) and np.may_share_memory(t.numpy(), source)
 
 
 class _IteratorBatches:
