@@ -35,6 +35,12 @@ class KerasTensor:
     def ndim(self):
         return len(self.shape)
 
+    @property
+    def _keras_shape(self):
+        """Keras 2's static shape attribute of symbolic tensors (``x._keras_shape == (None, 4, 5)``), which
+        Keras 2 era layers and tests read: a plain tuple."""
+        return tuple(self.shape)
+
     def get_shape(self):
         return self.shape
 

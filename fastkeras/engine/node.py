@@ -3,6 +3,17 @@ from fastkeras.engine import tree
 from fastkeras.engine.keras_tensor import KerasTensor
 
 
+def _copy_containers(x):
+    """``x`` with its lists and dicts (at any depth) copied; tensors and other leaves shared."""
+    if isinstance(x, list):
+        return [_copy_containers(item) for item in x]
+    if isinstance(x, dict):
+        return {key: _copy_containers(value) for key, value in x.items()}
+    if type(x) is tuple:
+        return tuple(_copy_containers(item) for item in x)
+    return x
+
+
 class Node:
     """One call of ``layer``: ``call_args``/``call_kwargs`` hold the KerasTensors passed in.
 
@@ -12,8 +23,10 @@ class Node:
 
     def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None):
         self.layer = layer
-        self.call_args = tuple(call_args)
-        self.call_kwargs = dict(call_kwargs or {})
+        # Copies of the argument lists and dicts: a caller may go on mutating the list it passed (Keras 2 code
+        # appends to a list of tensors after each `concatenate(tensors)`), and the node must keep what it saw.
+        self.call_args = _copy_containers(tuple(call_args))
+        self.call_kwargs = _copy_containers(dict(call_kwargs or {}))
         self.is_input = not self.call_args
         self.input_structure = self.call_args[0] if self.call_args else outputs
         self.keras_inputs = [t for t in tree.flatten([self.call_args, self.call_kwargs]) if isinstance(t, KerasTensor)]

@@ -27,10 +27,17 @@ def _elementwise_shape(layer_name, shape1, shape2):
     return tuple(out)
 
 
+def _expand_after_batch(x, count):
+    for _ in range(count):
+        x = K.expand_dims(x, 1)
+    return x
+
+
 class _Merge(Layer):
     """Elementwise merge of a list of tensors; shapes broadcast as in Keras 2."""
 
     _min_inputs = 1
+    _broadcasts_ranks = True  # elementwise merges align inputs of different ranks; Concatenate and Dot do not
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -67,13 +74,28 @@ class _Merge(Layer):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f'A merge layer should be called on a list of inputs. Layer "{self.name}" received: '
                              f"{inputs}")
-        return self._merge(list(inputs))
+        inputs = list(inputs)
+        if self._broadcasts_ranks:
+            ranks = [K.ndim(x) for x in inputs]
+            if min(ranks) != max(ranks):
+                # Keras 2: an input of lower rank gains axes right after the batch axis, so (batch, 5) merges
+                # with (batch, 4, 5) as (batch, 1, 5).
+                inputs = [_expand_after_batch(x, max(ranks) - rank) for x, rank in zip(inputs, ranks)]
+        return self._merge(inputs)
+
+    def _check_mask_arguments(self, inputs, mask):
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError(f'Layer "{self.name}": `mask` should be a list. Received: mask={mask}')
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f'Layer "{self.name}": `inputs` should be a list. Received: inputs={inputs}')
+        if len(mask) != len(inputs):
+            raise ValueError(f'Layer "{self.name}": the lists `inputs` and `mask` should have the same length. '
+                             f"Received: inputs of length {len(inputs)}, and mask of length {len(mask)}")
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:
             return None
-        if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
-            raise ValueError(f'Layer "{self.name}": `mask` should be a list of the same length as the inputs.')
+        self._check_mask_arguments(inputs, mask)
         masks = [K.expand_dims(m, 0) for m in mask if m is not None]
         if not masks:
             return None
@@ -149,6 +171,8 @@ class Minimum(_Merge):
 class Concatenate(_Merge):
     """Joins the inputs along ``axis``; every other axis must match."""
 
+    _broadcasts_ranks = False
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -175,7 +199,10 @@ class Concatenate(_Merge):
         return K.concatenate(inputs, axis=self.axis)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        if mask is None:
+            return None
+        self._check_mask_arguments(inputs, mask)
+        if all(m is None for m in mask):
             return None
         masks = []
         for x, m in zip(inputs, mask):
@@ -196,6 +223,8 @@ class Concatenate(_Merge):
 
 class Dot(_Merge):
     """Dot product of two samples along ``axes``; ``normalize=True`` gives cosine proximity."""
+
+    _broadcasts_ranks = False
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)

@@ -4,7 +4,22 @@ import functools
 
 import numpy as np
 
-from fastkeras.testing_infra.test_utils import layer_test  # noqa: F401
+from fastkeras.testing_infra import test_utils as _testing_infra
+
+
+def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input_data=None, expected_output=None,
+               expected_output_dtype=None, fixed_batch_size=False, **options):
+    """Keras 2's ``layer_test``: ``testing_infra.test_utils.layer_test`` with Keras 2's default input dtype,
+    ``K.floatx()`` rather than float32, so a test run under ``K.set_floatx('float64')`` builds float64 inputs and
+    expects float64 outputs. Further tf-keras options (``expected_output_shape``, ``custom_objects`` ...) pass
+    through."""
+    if input_data is None and not input_dtype:
+        from fastkeras import backend as K
+        input_dtype = K.floatx()
+    return _testing_infra.layer_test(layer_cls, kwargs=kwargs, input_shape=input_shape, input_dtype=input_dtype,
+                                     input_data=input_data, expected_output=expected_output,
+                                     expected_output_dtype=expected_output_dtype,
+                                     fixed_batch_size=fixed_batch_size, **options)
 
 
 def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=(2,), classification=True,
