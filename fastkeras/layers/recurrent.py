@@ -170,6 +170,8 @@ class RNN(Layer):
         built-in cells' equal-sized zero states share one tensor (nothing writes into states)."""
         if isinstance(inputs, (list, tuple)):
             inputs = tree.flatten(inputs)[0]
+        if isinstance(inputs, KerasTensor):
+            return self._symbolic_initial_state(inputs)
         batch_size = inputs.shape[1 if self.time_major else 0]
         dtype = K.dtype(inputs)
         fn = getattr(self.cell, "get_initial_state", None)
@@ -183,6 +185,17 @@ class RNN(Layer):
             if shape not in zeros:
                 zeros[shape] = K.zeros(shape, dtype=dtype)
             out.append(zeros[shape])
+        return out
+
+    def _symbolic_initial_state(self, inputs):
+        """Zero states for symbolic ``inputs``, whose batch size is known only when the graph runs: Keras 2's
+        formula, zeros of the inputs summed over all but the batch axis, then tiled to each state's shape."""
+        batch_axis = 1 if self.time_major else 0
+        zeros = K.sum(K.zeros_like(inputs), axis=[a for a in range(K.ndim(inputs)) if a != batch_axis])
+        out = []
+        for size in self._state_sizes:
+            dims = _dims(size)
+            out.append(K.tile(K.reshape(zeros, (-1,) + (1,) * len(dims)), (1,) + dims))
         return out
 
     # ---- building and shapes ------------------------------------------------------------------------

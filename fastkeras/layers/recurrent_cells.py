@@ -7,6 +7,8 @@ GRU gates z,r,h in ``kernel (input_dim, 3 * units)`` (bias ``(2, 3 * units)``
 with ``reset_after=True``, ``(3 * units,)`` without), so Keras weight files load
 unchanged.
 """
+import warnings
+
 from fastkeras import activations, constraints, initializers, regularizers
 from fastkeras import backend as K
 from fastkeras.engine import tree
@@ -410,7 +412,9 @@ def flat_state_sizes(state_size):
 class StackedRNNCells(Layer):
     """Several cells run one after the other at each step, as one cell: ``RNN(StackedRNNCells(cells))``.
 
-    Its states are the cells' states in order, kept flat (``[h1, c1, h2]`` for an LSTM cell then a GRU cell).
+    Its states are the cells' states in order, kept flat (``[h1, c1, h2]`` for an LSTM cell then a GRU cell);
+    ``reverse_state_order=True`` (Keras 2.1's order, deprecated) lists them last cell first (``[h2, h1, c1]``),
+    in ``state_size``, initial states and the states an RNN returns.
     """
 
     def __init__(self, cells, **kwargs):
@@ -420,14 +424,21 @@ class StackedRNNCells(Layer):
             if not hasattr(cell, "state_size"):
                 raise ValueError(f"All cells must have a `state_size` attribute. Received cell without a "
                                  f"`state_size`: {cell}")
-        if kwargs.pop("reverse_state_order", False):
-            raise ValueError("StackedRNNCells(reverse_state_order=True) is deprecated in Keras and not supported.")
+        self.reverse_state_order = kwargs.pop("reverse_state_order", False)
+        if self.reverse_state_order:
+            warnings.warn("reverse_state_order=True in StackedRNNCells will soon be deprecated. Please update the "
+                          "code to work with the natural order of states if you rely on the RNN states, eg "
+                          "RNN(return_state=True).", stacklevel=2)
         super().__init__(**kwargs)
         self.cells = list(cells)
 
     @property
+    def _cells_in_state_order(self):
+        return self.cells[::-1] if self.reverse_state_order else self.cells
+
+    @property
     def state_size(self):
-        return tuple(c.state_size for c in self.cells)
+        return tuple(c.state_size for c in self._cells_in_state_order)
 
     @property
     def output_size(self):
@@ -438,7 +449,7 @@ class StackedRNNCells(Layer):
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         states = []
-        for cell in self.cells:
+        for cell in self._cells_in_state_order:
             fn = getattr(cell, "get_initial_state", None)
             states.append(fn(inputs=inputs, batch_size=batch_size, dtype=dtype) if fn else
                           zero_state(cell, inputs, batch_size, dtype))
@@ -461,12 +472,16 @@ class StackedRNNCells(Layer):
     def call(self, inputs, states, constants=None, training=None, **kwargs):
         from fastkeras.layers.recurrent import cell_call_arguments
         flat = tree.flatten(list(states))
-        new_states = []
+        per_cell = []
         start = 0
-        for cell in self.cells:
+        for cell in self._cells_in_state_order:
             count = len(flat_state_sizes(cell.state_size))
-            cell_states = flat[start:start + count]
+            per_cell.append(flat[start:start + count])
             start += count
+        if self.reverse_state_order:
+            per_cell.reverse()
+        new_per_cell = []
+        for cell, cell_states in zip(self.cells, per_cell):
             accepts_training, accepts_constants = cell_call_arguments(cell)
             extra = {}
             if accepts_training:
@@ -474,8 +489,10 @@ class StackedRNNCells(Layer):
             if accepts_constants:
                 extra["constants"] = constants
             inputs, cell_states = cell.call(inputs, cell_states, **extra)
-            new_states.extend(tree.flatten(cell_states) if isinstance(cell_states, (list, tuple)) else [cell_states])
-        return inputs, new_states
+            new_per_cell.append(tree.flatten(cell_states) if isinstance(cell_states, (list, tuple)) else [cell_states])
+        if self.reverse_state_order:
+            new_per_cell.reverse()
+        return inputs, [state for cell_states in new_per_cell for state in cell_states]
 
     def get_config(self):
         from fastkeras.saving.model_config import serialize_layer

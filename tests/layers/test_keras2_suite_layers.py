@@ -2,10 +2,12 @@
 against tf-keras 2.21 where numbers are involved (tests/fixtures/keras2_suite_layers/cases.npz, from
 tools/make_keras2_suite_layer_fixtures.py)."""
 import os
+import warnings
 
 import numpy as np
 import pytest
 
+import fastkeras as keras
 from fastkeras import backend as K
 from fastkeras import layers, models
 from fastkeras.testing_infra import test_utils as tf_keras_test_utils
@@ -118,3 +120,69 @@ def test_keras_shape_attribute_of_symbolic_tensors():
     assert o2._keras_shape == (None, 3, 2)
     assert layers.concatenate([o1, o2])._keras_shape == (None, 3, 4)
     assert type(x._keras_shape) is tuple
+
+
+# ---- recurrent layers ------------------------------------------------------------------------------------
+
+class PlusOneRNNCell(layers.Layer):
+    def __init__(self, num_unit, **kwargs):
+        self.state_size = num_unit
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.output_size = input_shape[-1]
+
+    def call(self, inputs, states):
+        return inputs + 1, [states[0] + 1]
+
+
+def test_get_initial_state_of_symbolic_inputs_matches_tf_keras():
+    x = keras.Input((None, 6))
+    layer = layers.RNN(PlusOneRNNCell(5))
+    y = layer(x)
+    states = layer.get_initial_state(x)
+    assert [K.int_shape(s) for s in states] == _shapes(_case("initial_state_symbolic")["shape"])
+    values = K.function([x], states)([np.ones((3, 4, 6), "float32")])
+    np.testing.assert_array_equal(values[0], np.zeros((3, 5)))
+    model = models.Model(x, y)
+    model.compile("rmsprop", "mse")
+    model.train_on_batch(np.zeros((4, 2, 6)), np.zeros((4, 6)))
+
+    lstm = layers.LSTM(3)
+    lstm(x)
+    h, c = lstm.get_initial_state(x)
+    assert K.int_shape(h) == K.int_shape(c) == (None, 3)
+    np.testing.assert_array_equal(K.function([x], [c])([np.ones((2, 3, 6), "float32")])[0], np.zeros((2, 3)))
+
+
+def test_stacked_cells_reverse_state_order():
+    def rnn(reverse):
+        cells = [layers.LSTMCell(3), layers.LSTMCell(6)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stacked = layers.StackedRNNCells(cells, reverse_state_order=reverse)
+        assert any("reverse_state_order" in str(w.message) for w in caught) == reverse
+        return stacked, layers.RNN(stacked, return_state=True, return_sequences=True)
+
+    natural_cells, natural = rnn(False)
+    reverse_cells, reverse = rnn(True)
+    assert [list(s) for s in reverse_cells.state_size] == [[6, 6], [3, 3]]
+    for name, layer in (("natural", natural), ("reverse", reverse)):
+        got = [tuple(s) for s in layer.compute_output_shape((None, 5, 4))]
+        assert got == _shapes(_case("stacked_" + name)["shapes"])
+
+    x = layers.Input((5, 4))
+    natural_model, reverse_model = models.Model(x, natural(x)), models.Model(x, reverse(x))
+    reverse_model.set_weights(natural_model.get_weights())
+    data = np.random.default_rng(0).normal(size=(2, 5, 4)).astype("float32")
+    n_out, r_out = natural_model.predict(data, verbose=0), reverse_model.predict(data, verbose=0)
+    # the same computation; the states come out last cell first
+    np.testing.assert_allclose(r_out[0], n_out[0], rtol=1e-6)
+    for r, n in zip(r_out[1:], n_out[3:] + n_out[1:3]):
+        np.testing.assert_allclose(r, n, rtol=1e-6)
+    # and go in that order as initial states
+    states = [layers.Input((6,)), layers.Input((6,)), layers.Input((3,)), layers.Input((3,))]
+    _, rnn_layer = rnn(True)
+    model = models.Model([x] + states, rnn_layer(x, initial_state=states))
+    values = [data] + [np.zeros((2, k), "float32") for k in (6, 6, 3, 3)]
+    assert [o.shape for o in model.predict(values, verbose=0)] == [(2, 5, 6), (2, 6), (2, 6), (2, 3), (2, 3)]
