@@ -11,6 +11,7 @@ from fastkeras import backend as K
 from fastkeras.engine import tree
 from fastkeras.engine.base_layer import Layer, _call_arguments
 from fastkeras.engine.input_spec import InputSpec
+from fastkeras.engine.keras_tensor import KerasTensor
 
 
 class Wrapper(Layer):
@@ -145,6 +146,13 @@ class TimeDistributed(Wrapper):
         if getattr(self.layer, "stateful", False):
             return mask
         first = tree.flatten(inputs)[0]
+        if isinstance(first, KerasTensor):
+            # Keras 2 code asks for the mask of symbolic inputs (`td.compute_mask(model.input)`) and evaluates
+            # it with K.function; folding time into the batch needs sizes known only when the graph runs.
+            _, probed = self._meta_outputs(inputs, (), {"mask": mask}, masks_only=True)  # is there a mask at all?
+            if all(m is None for m in probed):
+                return None
+            return _MaskNode(self.compute_mask, mask is not None)(inputs if mask is None else [inputs, mask])
         batch, steps = first.shape[0], first.shape[1]
         inner_mask = None if mask is None else _fold(mask)
         output_mask = self.layer.compute_mask(tree.map_structure(_fold, inputs), inner_mask)
@@ -157,6 +165,19 @@ class TimeDistributed(Wrapper):
                 output_mask = K.any(output_mask, axis=-1)
             return output_mask
         return tree.map_structure(lambda m: K.reshape(m, (batch, steps) + tuple(m.shape[1:])), output_mask)
+
+
+class _MaskNode(Layer):
+    """A graph node whose output is ``compute_mask(inputs[, mask])`` computed on the tensors the graph runs."""
+
+    def __init__(self, compute_mask, with_mask, **kwargs):
+        kwargs.setdefault("name", K.unique_object_name("compute_mask"))
+        super().__init__(**kwargs)
+        self._compute_mask = compute_mask  # a bound method, not a tracked sublayer
+        self._with_mask = with_mask
+
+    def call(self, inputs):
+        return self._compute_mask(*inputs) if self._with_mask else self._compute_mask(inputs)
 
 
 def _where_step(step_mask, output, previous):

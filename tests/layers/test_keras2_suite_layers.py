@@ -186,3 +186,49 @@ def test_stacked_cells_reverse_state_order():
     model = models.Model([x] + states, rnn_layer(x, initial_state=states))
     values = [data] + [np.zeros((2, k), "float32") for k in (6, 6, 3, 3)]
     assert [o.shape for o in model.predict(values, verbose=0)] == [(2, 5, 6), (2, 6), (2, 6), (2, 3), (2, 3)]
+
+
+# ---- TimeDistributed masks of symbolic tensors -------------------------------------------------------------
+
+def test_time_distributed_compute_mask_of_symbolic_inputs_matches_tf_keras():
+    case = _case("td_masking")
+    model = models.Sequential()
+    model.add(layers.TimeDistributed(layers.Masking(mask_value=0.0), input_shape=(None, 4)))
+    model.add(layers.TimeDistributed(layers.Dense(5)))
+    masks = [model.layers[0].compute_mask(model.input)]
+    masks.append(model.layers[1].compute_mask(model.layers[1].input, masks[-1]))
+    assert [K.int_shape(m) for m in masks] == [(None, None), (None, None)]
+    values = K.function([model.input], masks)([case["x"]])
+    np.testing.assert_array_equal(values[0], case["mask0"])
+    np.testing.assert_array_equal(values[1], case["mask1"])
+    # no mask in, none out
+    assert model.layers[1].compute_mask(model.layers[1].input) is None
+
+
+def test_time_distributed_masks_of_embedding_and_rnns_match_tf_keras():
+    case = _case("td_embedding")
+    model = models.Sequential()
+    model.add(layers.TimeDistributed(layers.Embedding(5, 6, mask_zero=True), input_shape=(None, None)))
+    model.add(layers.TimeDistributed(layers.SimpleRNN(7, return_sequences=True)))
+    model.add(layers.TimeDistributed(layers.SimpleRNN(8, return_sequences=False)))
+    model.add(layers.SimpleRNN(1, return_sequences=False))
+    masks = [model.layers[0].compute_mask(model.input)]
+    for layer in model.layers[1:]:
+        masks.append(layer.compute_mask(layer.input, masks[-1]))
+    assert masks[-1] is None
+    values = K.function([model.input], masks[:-1])([case["x"]])
+    for k, value in enumerate(values):
+        np.testing.assert_array_equal(value, case[f"mask{k}"])
+
+
+def test_time_distributed_model_mask_after_masking_layer():
+    inputs = layers.Input(shape=(3, 4))
+    x = layers.Masking(mask_value=0.0)(inputs)
+    inner = models.Sequential([layers.Dense(5, input_shape=(4,)), layers.Activation("relu")])
+    td = layers.TimeDistributed(inner)
+    model = models.Model(inputs, td(x))
+    data = np.ones((4, 3, 4), "float32")
+    data[1, 2:] = 0
+    data[3] = 0
+    mask = td.compute_mask(model.layers[2].input, model.layers[1].compute_mask(model.layers[1].input))
+    np.testing.assert_array_equal(K.function([model.input], [mask])([data])[0], np.any(data, axis=-1))
