@@ -232,3 +232,17 @@ def test_time_distributed_model_mask_after_masking_layer():
     data[3] = 0
     mask = td.compute_mask(model.layers[2].input, model.layers[1].compute_mask(model.layers[1].input))
     np.testing.assert_array_equal(K.function([model.input], [mask])([data])[0], np.any(data, axis=-1))
+
+
+# ---- keras.engine -------------------------------------------------------------------------------------------
+
+def test_engine_package_exports_keras2_names():
+    import fastkeras.engine as engine
+    from fastkeras.engine import Input, InputLayer, InputSpec, Layer, Model, get_source_inputs, tree  # noqa: F401
+    assert Input is layers.Input and InputLayer is layers.InputLayer and InputSpec is layers.InputSpec
+    assert Layer is layers.Layer and Model is models.Model
+    x = Input((3,))
+    y = layers.Dense(2)(x)
+    assert get_source_inputs(y) == [x]
+    with pytest.raises(AttributeError, match="no attribute 'Network'"):
+        engine.Network
