@@ -422,7 +422,10 @@ class Layer:
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         # Eager outputs carry their Keras mask too (Embedding(mask_zero=True) feeding an LSTM), as in Keras 2.
-        if in_mask is not None or type(self).compute_mask is not Layer.compute_mask:
+        # A functional model's call() attaches its output masks from the same pass: compute_mask would run the
+        # whole graph again (every layer twice in predict, a stateful layer's states stepped twice).
+        if (in_mask is not None or type(self).compute_mask is not Layer.compute_mask) \
+                and not getattr(self, "_is_graph_network", False):
             _attach_masks(outputs, self.compute_mask(inputs, in_mask))
         return outputs
 

@@ -384,7 +384,11 @@ class Functional(Model):
                 kwargs = dict(kwargs, mask=in_mask)
             out = step.call(*args, **kwargs)
             flat_out = tree.flatten(out)
-            out_masks = step.layer.compute_mask(args[0], kwargs.get("mask", in_mask))
+            if getattr(step.layer, "_is_graph_network", False):
+                # a nested model's call() attached its output masks; compute_mask would run it a second time
+                out_masks = [getattr(v, "_keras_mask", None) for v in flat_out]
+            else:
+                out_masks = step.layer.compute_mask(args[0], kwargs.get("mask", in_mask))
             out_masks = tree.flatten(out_masks) if isinstance(out_masks, (list, tuple)) else [out_masks]
             if len(out_masks) != len(flat_out):
                 out_masks = out_masks * len(flat_out) if len(out_masks) == 1 else [None] * len(flat_out)

@@ -246,3 +246,48 @@ def test_engine_package_exports_keras2_names():
     assert get_source_inputs(y) == [x]
     with pytest.raises(AttributeError, match="no attribute 'Network'"):
         engine.Network
+
+
+# ---- masked models run each layer once -------------------------------------------------------------------
+
+class _CountingDense(layers.Dense):
+    calls = 0
+
+    def call(self, inputs):
+        type(self).calls += 1
+        return super().call(inputs)
+
+
+def test_masked_functional_model_runs_each_layer_once_in_predict():
+    _CountingDense.calls = 0
+    x = layers.Input((None, 4))
+    y = layers.TimeDistributed(_CountingDense(2))(layers.Masking()(x))
+    inner = models.Model(x, y)
+    outer_in = layers.Input((None, 4))
+    outer = models.Model(outer_in, layers.LSTM(2)(inner(outer_in)))
+    data = np.ones((2, 3, 4), "float32")
+    data[0, 2] = 0
+    inner.predict(data, verbose=0)
+    assert _CountingDense.calls == 1
+    outer.predict(data, verbose=0)
+    assert _CountingDense.calls == 2
+    # the nested model's output mask still reaches the LSTM: sample 0's masked last step is skipped
+    full, first_two = outer.predict(data, verbose=0), outer.predict(data[:, :2], verbose=0)
+    np.testing.assert_allclose(full[0], first_two[0], rtol=1e-6)
+    assert not np.allclose(full[1], first_two[1])
+    np.testing.assert_array_equal(K.to_numpy(inner(data)._keras_mask), np.any(data, axis=-1))
+
+
+def test_stateful_conv_lstm_with_mask_keeps_the_states_it_returns():
+    class Masking5D(layers.Masking):
+        def compute_mask(self, inputs, mask=None):
+            return K.any(K.not_equal(inputs, 0.0), axis=[2, 3, 4])
+
+    data = np.random.default_rng(3).random((1, 2, 5, 5, 2)).astype("float32")
+    x = layers.Input(batch_shape=data.shape)
+    layer = layers.ConvLSTM2D(2, (3, 3), return_sequences=True, return_state=True, stateful=True)
+    outputs = layer(Masking5D()(x))
+    model = models.Model(x, outputs[1:])
+    h, c = model.predict(data, verbose=0)
+    np.testing.assert_allclose(K.eval(layer.states[0]), h, atol=1e-6)
+    np.testing.assert_allclose(K.eval(layer.states[1]), c, atol=1e-6)
