@@ -291,3 +291,10 @@ def test_stateful_conv_lstm_with_mask_keeps_the_states_it_returns():
     h, c = model.predict(data, verbose=0)
     np.testing.assert_allclose(K.eval(layer.states[0]), h, atol=1e-6)
     np.testing.assert_allclose(K.eval(layer.states[1]), c, atol=1e-6)
+
+
+def test_backend_load_backend_module_holds_the_k_functions():
+    from fastkeras.backend import load_backend
+    assert load_backend.backend() == K.backend()
+    for name in ("dot", "variable", "floatx", "epsilon", "image_data_format", "conv2d", "rnn"):
+        assert getattr(load_backend, name) is getattr(K, name)
