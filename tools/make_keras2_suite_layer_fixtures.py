@@ -19,7 +19,10 @@ Writes tests/fixtures/keras2_suite_layers/cases.npz, arrays named ``<case>__<wha
   reverse_state_order=...), return_state=True, return_sequences=True).compute_output_shape((None, 5, 4))`` as
   rows of ``(rank, d0, d1, d2)`` with -1 for None;
 - ``initial_state_symbolic__shape``: ``K.int_shape`` of ``RNN(cell).get_initial_state(Input((None, 6)))`` for a
-  cell of state size 5 (-1 for None).
+  cell of state size 5 (-1 for None);
+- ``late_state_size__x`` / ``__s0`` / ``__y_unroll<0|1>`` / ``__s_unroll<0|1>``: a cell that sets its
+  ``state_size`` and ``output_size`` in ``build()`` (output twice the input), run by ``RNN(return_state=True)``
+  on Masking'd inputs (sample 0's last step masked) from a symbolic initial state (Keras 2.3's masking tests).
 """
 import os
 import zlib
@@ -136,10 +139,39 @@ def symbolic_initial_state(out):
     out["initial_state_symbolic__shape"] = _shape_rows([K.int_shape(s) for s in states])
 
 
+class LateStateSizeCell(layers.Layer):
+    def __init__(self, **kwargs):
+        self.state_size = None
+        self.output_size = None
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.state_size = input_shape[-1]
+        self.output_size = input_shape[-1] * 2
+
+    def call(self, inputs, states):
+        return layers.concatenate([inputs] * 2), [s + 1 for s in states]
+
+
+def late_state_size(out):
+    x_vals = _data("late_x", (3, 4, 5))
+    x_vals[0, -1, :] = 0
+    s_vals = _data("late_s", (3, 5))
+    out["late_state_size__x"], out["late_state_size__s0"] = x_vals, s_vals
+    for unroll in (0, 1):
+        x = layers.Input((4, 5))
+        s0 = layers.Input((5,))
+        y, s = layers.RNN(LateStateSizeCell(), return_state=True, unroll=bool(unroll))(
+            layers.Masking()(x), initial_state=s0)
+        y_vals, s_final = models.Model([x, s0], [y, s]).predict([x_vals, s_vals], verbose=0)
+        out[f"late_state_size__y_unroll{unroll}"], out[f"late_state_size__s_unroll{unroll}"] = y_vals, s_final
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     out = {}
-    for make in (merge_cases, concat_growing, time_distributed_masks, stacked_cells, symbolic_initial_state):
+    for make in (merge_cases, concat_growing, time_distributed_masks, stacked_cells, symbolic_initial_state,
+                 late_state_size):
         keras.utils.set_random_seed(0)
         K.clear_session()
         make(out)

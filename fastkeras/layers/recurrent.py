@@ -279,13 +279,17 @@ class RNN(Layer):
                 kwargs["constants"] = constants
             return super().__call__(inputs, *args[1:], **kwargs)
         # Symbolic states and constants become extra inputs of the node, as in Keras 2's model files.
-        if initial_state is not None:
-            self._check_initial_state_shapes(initial_state)
         spec = self.input_spec
         if spec is not None and self.built and isinstance(inputs, KerasTensor):
             assert_input_compatibility(spec, [tuple(inputs.shape)], self.name)
         self.input_spec = None
         try:
+            if initial_state is not None:
+                if not self.built and isinstance(inputs, KerasTensor):
+                    # a cell may learn its state_size only in build() (Keras 2.3's tests): build, then check
+                    self._maybe_build([tuple(t.shape) for t in [inputs] + tree.flatten(extra)])
+                    spec, self.input_spec = self.input_spec, None  # the spec build() set, for after the call
+                self._check_initial_state_shapes(initial_state)
             return super().__call__([inputs] + tree.flatten(extra), *args[1:], **kwargs)
         finally:
             if self.input_spec is None:

@@ -188,6 +188,36 @@ def test_stacked_cells_reverse_state_order():
     assert [o.shape for o in model.predict(values, verbose=0)] == [(2, 5, 6), (2, 6), (2, 6), (2, 3), (2, 3)]
 
 
+class LateStateSizeCell(layers.Layer):
+    """A cell that learns its state and output sizes in build(), as Keras 2.3's masking tests write one."""
+
+    def __init__(self, **kwargs):
+        self.state_size = None
+        self.output_size = None
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.state_size = input_shape[-1]
+        self.output_size = input_shape[-1] * 2
+
+    def call(self, inputs, states):
+        return layers.concatenate([inputs] * 2), [s + 1 for s in states]
+
+
+@pytest.mark.parametrize("unroll", [0, 1])
+def test_symbolic_initial_state_for_a_cell_sized_in_build_matches_tf_keras(unroll):
+    case = _case("late_state_size")
+    x, s0 = layers.Input((4, 5)), layers.Input((5,))
+    y, s = layers.RNN(LateStateSizeCell(), return_state=True, unroll=bool(unroll))(layers.Masking()(x),
+                                                                                  initial_state=s0)
+    assert K.int_shape(y) == (None, 10) and K.int_shape(s) == (None, 5)
+    y_vals, s_vals = models.Model([x, s0], [y, s]).predict([case["x"], case["s0"]], verbose=0)
+    np.testing.assert_allclose(y_vals, case[f"y_unroll{unroll}"], rtol=1e-6)
+    np.testing.assert_allclose(s_vals, case[f"s_unroll{unroll}"], rtol=1e-6)
+    with pytest.raises(ValueError, match="not compatible with `cell.state_size`"):
+        layers.RNN(LateStateSizeCell())(layers.Masking()(x), initial_state=layers.Input((4,)))
+
+
 # ---- TimeDistributed masks of symbolic tensors -------------------------------------------------------------
 
 def test_time_distributed_compute_mask_of_symbolic_inputs_matches_tf_keras():
