@@ -17,6 +17,8 @@ from fastkeras.backend.config import (  # noqa: F401
     set_epsilon, set_floatx, set_image_data_format,
 )
 
+_BACKEND = backend()  # Keras 2's keras.backend._BACKEND: the engine's name, which Keras 2 code compares
+
 # Engine name -> module implementing the K functions.
 ENGINES = {"torch": "fastkeras.backend.torch"}
 

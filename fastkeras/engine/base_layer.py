@@ -353,6 +353,8 @@ class Layer:
 
     def compute_mask(self, inputs, mask=None):
         if not self.supports_masking:
+            if any(m is not None for m in tree.flatten(mask)):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed an input_mask: {mask}")
             return None
         return mask
 
@@ -361,7 +363,9 @@ class Layer:
         is_list = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple))
         shapes = [tuple(s) for s in input_shape] if is_list else [tuple(input_shape)]
         specs = [KerasTensor(s, self.dtype) for s in shapes]
-        outputs, _ = self._infer_outputs(specs if is_list else specs[0], (), {})
+        # _meta_outputs, not _infer_outputs: a subclass's compute_output_shape calling this one through super()
+        # must not be called back.
+        outputs, _ = self._meta_outputs(specs if is_list else specs[0], (), {})
         out_shapes = [tuple(t.shape) for t in tree.flatten(outputs)]
         return out_shapes if tree.is_nested(outputs) else out_shapes[0]
 
@@ -426,7 +430,7 @@ class Layer:
         # whole graph again (every layer twice in predict, a stateful layer's states stepped twice).
         if (in_mask is not None or type(self).compute_mask is not Layer.compute_mask) \
                 and not getattr(self, "_is_graph_network", False):
-            _attach_masks(outputs, self.compute_mask(inputs, in_mask))
+            _attach_masks(outputs, output_mask(self, inputs, in_mask))
         return outputs
 
     def _maybe_build(self, input_shape):
@@ -484,6 +488,10 @@ class Layer:
         if overridden:
             input_shape = tree.map_structure(lambda t: tuple(t.shape), inputs)
             out_shape = self.compute_output_shape(input_shape)
+            if not _is_shape_or_shapes(out_shape):
+                # Not a shape nor a list of shapes (Keras 2 layers written for a default that returned the input
+                # shape): infer from call() instead, which is what tf-keras always does.
+                return self._meta_outputs(inputs, extra_args, kwargs)
             dtype = self._output_dtype(inputs)
             if _is_shape_list(out_shape):
                 outputs = [KerasTensor(s, dtype) for s in out_shape]
@@ -523,7 +531,7 @@ class Layer:
 
             def run(call_inputs, call_args, call_kwargs, mask_kwargs):
                 out = None if masks_only else self.call(call_inputs, *call_args, **call_kwargs)
-                return out, self.compute_mask(call_inputs, mask_kwargs.get("mask"))
+                return out, output_mask(self, call_inputs, mask_kwargs.get("mask"))
             with K.no_grad():
                 try:
                     out, mask = run(meta_inputs, meta_args, call_kwargs, meta_kwargs)
@@ -615,6 +623,26 @@ class Layer:
             metric = metrics[name] = metrics_module.Mean(name=name)
         with K.no_grad():
             metric.update_state(K.stop_gradient(value))
+
+    def add_update(self, updates, inputs=None):
+        """Keras 2's registration of state updates (``self.add_update([K.moving_average_update(...)], inputs)``).
+
+        ``K.update``, ``K.moving_average_update`` and their kin write in place when they are called, so such
+        updates have already happened when they get here; a zero-argument callable is called now, as tf-keras
+        does, unless the layer is frozen (``trainable=False``). ``inputs`` (Keras 2's inputs the updates depend
+        on) is accepted for Keras 2 code and has nothing left to decide.
+        """
+        for update in updates if isinstance(updates, (list, tuple)) else [updates]:
+            if callable(update) and not K.is_tensor(update) and self.trainable:
+                update()
+
+    @property
+    def updates(self):
+        """Always empty, as in tf-keras: updates run when the layer runs, there is nothing left to apply."""
+        import warnings
+        warnings.warn("`layer.updates` will be removed in a future version. This property should not be used, as "
+                      "updates are applied automatically.", stacklevel=2)
+        return []
 
     def add_loss(self, losses, inputs=None):
         """Adds a loss tensor (or a list, or a zero-argument callable) to the training objective.
@@ -718,6 +746,15 @@ class Layer:
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
 
 
+def output_mask(layer, inputs, mask):
+    """The mask ``layer`` passes on for ``inputs`` masked by ``mask``. As in tf-keras, a layer that neither supports
+    masking nor defines its own ``compute_mask`` drops the mask (its ``compute_mask`` called directly with a mask
+    raises TypeError, as Keras 2's does)."""
+    if not layer.supports_masking and type(layer).compute_mask is Layer.compute_mask:
+        return None
+    return layer.compute_mask(inputs, mask)
+
+
 def _dedup(weights):
     seen = set()
     out = []
@@ -726,6 +763,14 @@ def _dedup(weights):
             seen.add(id(w))
             out.append(w)
     return out
+
+
+def _is_shape(shape):
+    return isinstance(shape, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def _is_shape_or_shapes(value):
+    return _is_shape(value) or (isinstance(value, (list, tuple)) and all(_is_shape(s) for s in value))
 
 
 def _is_shape_list(shape):

@@ -10,7 +10,7 @@ from fastkeras import backend as K
 
 from fastkeras.engine import autocast, tree
 from fastkeras.engine.data_adapter import conform_rank
-from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments
+from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments, output_mask
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_layer import InputLayer
 from fastkeras.engine.keras_tensor import KerasTensor
@@ -285,11 +285,12 @@ class Functional(Model):
         return self._pack_outputs(outputs)
 
     def compute_mask(self, inputs, mask=None):
+        # One mask per output, in the structure of the outputs (tf-keras': [None, None] for two unmasked outputs).
         input_masks = _flat_masks(mask, len(self.inputs))
         if not self._has_masks and all(m is None for m in input_masks):
-            return None
+            return self._pack_outputs([None] * len(self.outputs))
         _, masks = self._run_masked(self._flatten_call_inputs(inputs), False, input_masks)
-        return tree.unnest_single(masks)
+        return self._pack_outputs(masks)
 
     def _pack_outputs(self, outputs):
         if self._output_dict_keys is not None:
@@ -388,7 +389,7 @@ class Functional(Model):
                 # a nested model's call() attached its output masks; compute_mask would run it a second time
                 out_masks = [getattr(v, "_keras_mask", None) for v in flat_out]
             else:
-                out_masks = step.layer.compute_mask(args[0], kwargs.get("mask", in_mask))
+                out_masks = output_mask(step.layer, args[0], kwargs.get("mask", in_mask))
             out_masks = tree.flatten(out_masks) if isinstance(out_masks, (list, tuple)) else [out_masks]
             if len(out_masks) != len(flat_out):
                 out_masks = out_masks * len(flat_out) if len(out_masks) == 1 else [None] * len(flat_out)

@@ -46,6 +46,11 @@ class Node:
         return tree.flatten(self.input_structure)
 
     @property
+    def outbound_layer(self):
+        """The layer this node is a call of (Keras 2's and tf-keras' name for ``layer``)."""
+        return self.layer
+
+    @property
     def parent_nodes(self):
         return [t.node for t in self.keras_inputs]
 

@@ -9,6 +9,7 @@ kernel unchanged. An all-zero kernel is left as it is (its ``sigma`` is 0).
 """
 from fastkeras import backend as K
 from fastkeras import initializers
+from fastkeras.engine.base_layer import output_mask
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.layers.wrappers import Wrapper
 
@@ -88,7 +89,7 @@ class SpectralNormalization(Wrapper):
         return self.layer.compute_output_shape(input_shape)
 
     def compute_mask(self, inputs, mask=None):
-        return self.layer.compute_mask(inputs, mask)
+        return output_mask(self.layer, inputs, mask)
 
     def _output_dtype(self, inputs):
         return self.layer._output_dtype(inputs)

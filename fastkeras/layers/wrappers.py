@@ -9,6 +9,7 @@ import copy
 
 from fastkeras import backend as K
 from fastkeras.engine import tree
+from fastkeras.engine import base_layer
 from fastkeras.engine.base_layer import Layer, _call_arguments
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.engine.keras_tensor import KerasTensor
@@ -155,7 +156,7 @@ class TimeDistributed(Wrapper):
             return _MaskNode(self.compute_mask, mask is not None)(inputs if mask is None else [inputs, mask])
         batch, steps = first.shape[0], first.shape[1]
         inner_mask = None if mask is None else _fold(mask)
-        output_mask = self.layer.compute_mask(tree.map_structure(_fold, inputs), inner_mask)
+        output_mask = base_layer.output_mask(self.layer, tree.map_structure(_fold, inputs), inner_mask)
         if output_mask is None:
             if mask is None:
                 return None

@@ -25,10 +25,10 @@ import warnings
 
 import numpy as np
 
-from fastkeras.layers.cudnn_recurrent import convert_rnn_weights
 from fastkeras.saving import h5_checks, object_weights
 from fastkeras.saving.atomic import atomic_path
 from fastkeras.saving.errors import FileFormatError, SavingError, WeightsMismatchError, in_file
+from fastkeras.saving.weight_conversion import preprocess_weights_for_loading
 
 KERAS_VERSION = "2.21.0"
 BACKEND = "torch"
@@ -233,7 +233,16 @@ def _shape_error(layer_desc, weight, expected, received, saved_name, filepath):
                       f"(saved as {saved_name!r}).")
 
 
+def _origin(root):
+    """(Keras version, backend) that wrote the file: a file without a version is Keras 1's, as Keras 2 reads it."""
+    def attribute(name):  # a whole-model file may hold them on the file rather than on its weights group
+        value = _read_attr_string(root, name)
+        return value if value is not None or root.file == root else _read_attr_string(root.file, name)
+    return attribute("keras_version") or "1", attribute("backend")
+
+
 def _load_topological(root, model, filepath):
+    version, backend = _origin(root)
     layers = [layer for layer in _model_layers(model) if _layer_weights(layer)]
     saved = []
     for name in _read_string_list(root, "layer_names"):
@@ -248,7 +257,8 @@ def _load_topological(root, model, filepath):
     assignments = []
     for k, (layer, (name, weight_names, values)) in enumerate(zip(layers, saved)):
         weights = _layer_weights(layer)
-        values = convert_rnn_weights(layer, values)  # LSTM <-> CuDNNLSTM, GRU <-> CuDNNGRU, as Keras 2
+        # Keras 1 layouts, other backends' kernels, LSTM <-> CuDNNLSTM and GRU <-> CuDNNGRU, as Keras 2 converts them
+        values = preprocess_weights_for_loading(layer, values, version, backend)
         desc = f"layer #{k} (named \"{layer.name}\" in the model, \"{name}\" in the file)"
         if len(values) != len(weights):
             raise WeightsMismatchError(f"Weight count mismatch for {desc}: the layer expects {len(weights)} weight(s) "
@@ -273,6 +283,7 @@ def _load_topological(root, model, filepath):
 
 
 def _load_by_name(root, model, filepath, skip_mismatch):
+    version, backend = _origin(root)
     index = {}
     for layer in _model_layers(model):
         index.setdefault(layer.name, []).append(layer)
@@ -290,7 +301,7 @@ def _load_by_name(root, model, filepath, skip_mismatch):
         weight_names, values = _read_group(root, name, filepath)
         for layer in index[name]:
             weights = _layer_weights(layer)
-            values = convert_rnn_weights(layer, values)
+            values = preprocess_weights_for_loading(layer, values, version, backend)
             if len(values) != len(weights):
                 problem(f"Weight count mismatch for layer #{k} (named \"{layer.name}\"): the layer expects "
                         f"{len(weights)} weight(s) ({[w.name for w in weights]}), the file {filepath!r} has "

@@ -1,0 +1,8 @@
+"""Keras 2.2's ``keras.engine.saving``: whole-model files, configs and the weight conversion that loading uses,
+under the module Keras 2.2 kept them in."""
+from fastkeras.saving import load_model, save_model
+from fastkeras.saving.model_config import model_from_config, model_from_json, model_from_yaml
+from fastkeras.saving.weight_conversion import preprocess_weights_for_loading
+
+__all__ = ["save_model", "load_model", "model_from_config", "model_from_json", "model_from_yaml",
+           "preprocess_weights_for_loading"]

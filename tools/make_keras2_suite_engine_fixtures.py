@@ -1,0 +1,158 @@
+"""What tf-keras 2.21 gives for the engine, saving and training behaviours that Keras 2's own test suite (tests/
+of Keras 2.2.4-2.3, outside tests/keras/layers and tests/keras/backend) exercises and fastkeras had to fix, for
+tests/engine/test_keras2_suite_engine.py.
+
+Run with real Keras 2 (tensorflow-cpu + tf-keras 2.21):
+
+    TF_CPP_MIN_LOG_LEVEL=3 /work/kvenv/bin/python tools/make_keras2_suite_engine_fixtures.py
+
+Writes tests/fixtures/keras2_suite_engine/:
+- ``cases.npz``, arrays named ``<case>__<what>``:
+  - ``pw_<name>__in<i>`` / ``__out<i>``: ``preprocess_weights_for_loading(layer, [in0, in1, ...],
+    original_keras_version, original_backend)`` of tf-keras (``tf_keras.src.saving.legacy.hdf5_format``) on the
+    layer that ``PW_CASES[name]`` builds (its builder, version and backend are in the test too), with inputs in
+    Keras 1's layouts (per-gate LSTM/GRU/ConvLSTM2D weights, channels-first and Keras 1.1 convolution kernels,
+    Theano kernels, Bidirectional, TimeDistributed and nested models);
+  - ``k1file__w<i>``: the weights (``model.get_weights()``) tf-keras loads from ``keras1_weights.h5`` into the
+    model ``keras1_model()`` builds (the test builds the same model);
+- ``keras1_weights.h5``: an HDF5 weights file in Keras 1's layout, written here with h5py (no ``keras_version``
+  attribute; an LSTM as 12 per-gate arrays ``lstm_1_W_i`` ..., a GRU as 9, a channels-first Conv2D kernel as
+  ``(filters, channels, rows, cols)``, a Keras 1.1 Conv1D kernel as ``(filters, input_dim, length, 1)``).
+"""
+import os
+import zlib
+
+import h5py
+import numpy as np
+import tf_keras as keras
+from tf_keras import layers
+from tf_keras.src.saving.legacy.hdf5_format import preprocess_weights_for_loading
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "keras2_suite_engine")
+
+
+def _rng(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def _arrays(name, shapes):
+    rng = _rng(name)
+    return [rng.standard_normal(s).astype("float32") for s in shapes]
+
+
+# ---- preprocess_weights_for_loading -----------------------------------------------------------------------
+
+def _built(layer, input_shape):
+    keras.Sequential([keras.Input(input_shape), layer])
+    return layer
+
+
+def _nested():
+    inner = keras.Sequential([keras.Input((3, 6, 5)), layers.Conv2D(2, (3, 2), data_format="channels_first"),
+                              layers.Flatten(), layers.Dense(4)])
+    return inner
+
+
+# name -> (builder, version, backend, shapes of the arrays as stored by that Keras)
+PW_CASES = {
+    "lstm_k1": (lambda: _built(layers.LSTM(3), (4, 5)), "1", None, [(5, 3), (3, 3), (3,)] * 4),
+    "gru_k1": (lambda: _built(layers.GRU(3, reset_after=False), (4, 5)), "1", None, [(5, 3), (3, 3), (3,)] * 3),
+    "convlstm_k1": (lambda: _built(layers.ConvLSTM2D(2, (3, 2)), (4, 6, 5, 3)), "1", None,
+                    [(3, 2, 3, 2), (3, 2, 2, 2), (2,)] * 4),
+    "conv2d_k1_cf": (lambda: _built(layers.Conv2D(2, (3, 2), data_format="channels_first"), (3, 6, 5)), "1", None,
+                     [(2, 3, 3, 2), (2,)]),
+    "conv2d_k1_cl": (lambda: _built(layers.Conv2D(2, (3, 2)), (6, 5, 3)), "1", None, [(3, 2, 3, 2), (2,)]),
+    "conv2dt_k1_cl": (lambda: _built(layers.Conv2DTranspose(2, (3, 2)), (6, 5, 3)), "1", None,
+                      [(3, 2, 3, 2), (2,)]),
+    "conv2dt_k1_cf": (lambda: _built(layers.Conv2DTranspose(2, (3, 2), data_format="channels_first"), (3, 6, 5)),
+                      "1", None, [(2, 3, 3, 2), (2,)]),
+    "conv3d_k1_cf": (lambda: _built(layers.Conv3D(2, (3, 2, 2), data_format="channels_first"), (3, 6, 5, 4)), "1",
+                     None, [(2, 3, 3, 2, 2), (2,)]),
+    "conv1d_k11": (lambda: _built(layers.Conv1D(2, 3), (7, 4)), "1", None, [(2, 4, 3, 1), (2,)]),
+    "conv1d_k12": (lambda: _built(layers.Conv1D(2, 3), (7, 4)), "1", None, [(3, 1, 4, 2), (2,)]),
+    # a kernel stored as (channels, filters, cols, rows), which Keras 2 transposes whenever the shapes differ
+    "conv2d_transposed": (lambda: _built(layers.Conv2D(2, (3, 4)), (6, 5, 3)), "2.2.4", "theano",
+                          [(3, 2, 4, 3), (2,)]),
+    "bidir_lstm_k1": (lambda: _built(layers.Bidirectional(layers.LSTM(3)), (4, 5)), "1", None,
+                      [(5, 3), (3, 3), (3,)] * 8),
+    "td_conv2d_k1_cf": (lambda: _built(layers.TimeDistributed(layers.Conv2D(2, (3, 2), data_format="channels_first")),
+                                       (4, 3, 6, 5)), "1", None, [(2, 3, 3, 2), (2,)]),
+    "td_lstm_k1": (lambda: _built(layers.TimeDistributed(layers.LSTM(3)), (2, 4, 5)), "1", None,
+                   [(5, 3), (3, 3), (3,)] * 4),
+    "nested_model_k1": (_nested, "1", None, [(2, 3, 3, 2), (2,), (32, 4), (4,)]),
+    "lstm_k2": (lambda: _built(layers.LSTM(3), (4, 5)), "2.2.4", "tensorflow", [(5, 12), (3, 12), (12,)]),
+}
+
+
+def preprocess_cases():
+    out = {}
+    for name, (build, version, backend, shapes) in PW_CASES.items():
+        keras.backend.clear_session()
+        layer = build()
+        inputs = _arrays(name, shapes)
+        converted = preprocess_weights_for_loading(layer, [a.copy() for a in inputs], version, backend)
+        assert [tuple(w.shape) for w in layer.weights] == [tuple(c.shape) for c in converted], name
+        for i, a in enumerate(inputs):
+            out[f"pw_{name}__in{i}"] = a
+        for i, a in enumerate(converted):
+            out[f"pw_{name}__out{i}"] = np.asarray(a, dtype="float32")
+    return out
+
+
+# ---- a Keras 1 weights file -----------------------------------------------------------------------------
+
+def keras1_model():
+    return keras.Sequential([
+        keras.Input((7, 4)),
+        layers.Conv1D(3, 2, name="conv1d_1"),
+        layers.LSTM(3, return_sequences=True, name="lstm_1"),
+        layers.GRU(2, reset_after=False, name="gru_1"),
+        layers.Reshape((2, 1, 1)),
+        layers.Conv2D(2, (1, 1), data_format="channels_first", name="convolution2d_1"),
+    ])
+
+
+def write_keras1_file(path):
+    rng = _rng("keras1_file")
+
+    def arr(*shape):
+        return rng.standard_normal(shape).astype("float32")
+
+    groups = {
+        "conv1d_1": [("conv1d_1_W", arr(3, 4, 2, 1)), ("conv1d_1_b", arr(3))],
+        "lstm_1": [(f"lstm_1_{k}_{g}", arr(*s)) for g in "icfo"
+                   for k, s in (("W", (3, 3)), ("U", (3, 3)), ("b", (3,)))],
+        "gru_1": [(f"gru_1_{k}_{g}", arr(*s)) for g in "zrh" for k, s in (("W", (3, 2)), ("U", (2, 2)), ("b", (2,)))],
+        "reshape_1": [],
+        "convolution2d_1": [("convolution2d_1_W", arr(2, 2, 1, 1)), ("convolution2d_1_b", arr(2))],
+    }
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = [n.encode("utf8") for n in groups]
+        for name, weights in groups.items():
+            g = f.create_group(name)
+            g.attrs["weight_names"] = [w.encode("utf8") for w, _ in weights]
+            for w, value in weights:
+                g.create_dataset(w, data=value)
+
+
+def keras1_file_case():
+    keras.backend.clear_session()
+    path = os.path.join(OUT, "keras1_weights.h5")
+    write_keras1_file(path)
+    model = keras1_model()
+    model.load_weights(path)
+    return {f"k1file__w{i}": w for i, w in enumerate(model.get_weights())}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    cases = {}
+    cases.update(preprocess_cases())
+    cases.update(keras1_file_case())
+    np.savez_compressed(os.path.join(OUT, "cases.npz"), **cases)
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
+    print(f"{len(cases)} arrays, {total} bytes in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
