@@ -18,7 +18,8 @@ It writes, into tests/fixtures/keras2_suite_backend/:
   channels_first image_data_format);
 * ``expected.json``: ``raises`` (for each call in ``RAISING_CALLS``, the exception class tf-keras raised, or
   null), ``arange_dtypes`` (``K.dtype(K.arange(10, dtype=d))`` per dtype), ``sparse_is_sparse`` and
-  ``sparse_concat_is_sparse``, ``scalar_placeholder_shape``, ``sparse_int_shape``, and
+  ``sparse_concat_is_sparse``, ``scalar_placeholder_shape``, ``sparse_int_shape``, ``symbolic_broadcast_shapes`` (``[placeholder shape,
+  variable shape, op, result's K.int_shape]`` for ``SYMBOLIC_BROADCASTS``), and
   ``batch_norm_via_tf_nn`` (the batch-norm cases computed with ``tf.nn.batch_normalization``, Keras 2.3's path,
   because tf-keras 2.21's own call fails there on a CPU).
 """
@@ -41,6 +42,10 @@ ARANGE_CALLS = [(-20, None, 1), (0, None, 1), (1, None, 1), (10, None, 1), (0, 5
                 (10, 0, -3), ("t:1", None, 1), ("t:-1", None, 1), ("t:3", "t:9", "t:2")]
 SPARSE_COO = (np.array([0, 7, 2, 3], "float32"), np.array([0, 2, 2, 3]), np.array([4, 3, 2, 3]), (4, 5))
 BATCH_NORM_CASES = [((3, 2, 4, 5), 1), ((3, 2, 4, 5), -1), ((3, 2, 4), 1), ((3, 2, 4), -1)]
+# (placeholder shape, variable shape, op) for the static shapes of symbolic broadcasting
+SYMBOLIC_BROADCASTS = [((None, None), (4, 2), "add"), ((None, 1), (1, 3), "multiply"),
+                       ((None, None, 3), (5, 1, 3), "add"), ((None, 2), (2,), "maximum"),
+                       ((None, None), (1, 1), "add")]
 # name -> K call on fixed inputs that Keras 2 rejects
 RAISING_CALLS = {
     "dropout_negative": lambda: K.dropout(K.variable(np.ones((3, 3))), level=-0.5),
@@ -139,6 +144,14 @@ def main():
         except Exception as e:  # noqa: BLE001 - the class is what is recorded
             expected["raises"][name] = type(e).__name__
     expected["scalar_placeholder_shape"] = list(K.int_shape(K.placeholder(shape=())))
+    # Static shapes of a placeholder with unknown sizes broadcast against a variable (the suite's
+    # check_two_tensor_operation mixes the two).
+    expected["symbolic_broadcast_shapes"] = []
+    for placeholder_shape, variable_shape, op in SYMBOLIC_BROADCASTS:
+        p, v = K.placeholder(shape=placeholder_shape), K.variable(np.ones(variable_shape, "float32"))
+        result = {"add": lambda: v + p, "multiply": lambda: p * v, "maximum": lambda: K.maximum(p, v)}[op]()
+        expected["symbolic_broadcast_shapes"].append(
+            [list(placeholder_shape), list(variable_shape), op, list(K.int_shape(result))])
 
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **{k: np.asarray(v) for k, v in arrays.items()})
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:

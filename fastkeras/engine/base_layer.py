@@ -518,8 +518,27 @@ class Layer:
         return masks
 
     def _meta_outputs(self, inputs, extra_args, kwargs, masks_only=False):
+        unknown = _has_unknown_dims([inputs, extra_args, kwargs])
+        try:
+            return self._meta_outputs_probed(inputs, extra_args, kwargs, masks_only,
+                                             _PROBE_SIZES if unknown else _PROBE_SIZES[:1])
+        except ValueError as e:
+            if not unknown or "must match the size of tensor" not in str(e):
+                raise
+        # An unknown size broadcast against a known one (a placeholder added to a variable): probe with 1, which
+        # broadcasts as a static shape does (None with 4 gives 4); an output size of 1 stays unknown.
+        outputs, masks = self._meta_outputs_probed(inputs, extra_args, kwargs, masks_only, (1,))
+
+        def unknown_ones(t):
+            return KerasTensor([None if d == 1 else d for d in t.shape], t.dtype) if isinstance(t, KerasTensor) else t
+        masks = [None if m is None else unknown_ones(m) for m in masks]
+        return (None if outputs is None else tree.map_structure(unknown_ones, outputs)), masks
+
+    def _meta_outputs_probed(self, inputs, extra_args, kwargs, masks_only, probes):
+        """Output specs from running ``call`` on stand-ins whose unknown sizes are each of ``probes`` in turn:
+        an output size that differs between the runs is unknown."""
         results = []
-        for probe in _PROBE_SIZES if _has_unknown_dims([inputs, extra_args, kwargs]) else _PROBE_SIZES[:1]:
+        for probe in probes:
             to_meta = lambda t: _meta_like(t, probe) if isinstance(t, KerasTensor) else t  # noqa: E731
             meta_inputs = tree.map_structure(to_meta, inputs)
             meta_args = tree.map_structure(to_meta, tuple(extra_args))

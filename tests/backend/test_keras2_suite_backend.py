@@ -182,3 +182,17 @@ def test_resize_images_bilinear(data_format, factor):
                                  interpolation="bilinear"))
     np.testing.assert_allclose(out, a(f"{key}/out"), rtol=1e-5, atol=1e-6)
 
+
+
+@pytest.mark.parametrize("case", EXPECTED["symbolic_broadcast_shapes"], ids=lambda c: f"{c[0]}{c[2]}{c[1]}")
+def test_static_shape_of_a_placeholder_broadcast_against_a_variable(case):
+    placeholder_shape, variable_shape, op, expected_shape = case
+    p = K.placeholder(shape=tuple(placeholder_shape))
+    v = K.variable(np.ones(variable_shape, "float32"))
+    result = {"add": lambda: v + p, "multiply": lambda: p * v, "maximum": lambda: K.maximum(p, v)}[op]()
+    assert list(K.int_shape(result)) == expected_shape
+    # feed a value whose unknown sizes broadcast: the variable's size where it has one (> 1), else 4
+    aligned = [1] * (len(placeholder_shape) - len(variable_shape)) + list(variable_shape)
+    feed_shape = [d if d is not None else (a if a > 1 else 4) for d, a in zip(placeholder_shape, aligned)]
+    out = K.function([p], [result])([np.full(feed_shape, 2.0, "float32")])[0]
+    assert all(e is None or e == o for e, o in zip(expected_shape, out.shape))
