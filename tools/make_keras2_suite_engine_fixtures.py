@@ -15,6 +15,8 @@ Writes tests/fixtures/keras2_suite_engine/:
     Theano kernels, Bidirectional, TimeDistributed and nested models);
   - ``k1file__w<i>``: the weights (``model.get_weights()``) tf-keras loads from ``keras1_weights.h5`` into the
     model ``keras1_model()`` builds (the test builds the same model);
+  - ``two_output_sw__*`` / ``partial_loss__*``: train_on_batch/test_on_batch losses of a two-output model with
+    per-output sample weights ``[None, sw]``, and with a loss on one output only (see ``training_cases``);
 - ``keras1_weights.h5``: an HDF5 weights file in Keras 1's layout, written here with h5py (no ``keras_version``
   attribute; an LSTM as 12 per-gate arrays ``lstm_1_W_i`` ..., a GRU as 9, a channels-first Conv2D kernel as
   ``(filters, channels, rows, cols)``, a Keras 1.1 Conv1D kernel as ``(filters, input_dim, length, 1)``).
@@ -144,11 +146,57 @@ def keras1_file_case():
     return {f"k1file__w{i}": w for i, w in enumerate(model.get_weights())}
 
 
+# ---- training with per-output targets and weights ------------------------------------------------------
+
+def _two_output_model():
+    a, b = keras.Input((3,), name="input_a"), keras.Input((3,), name="input_b")
+    return keras.Model([a, b], [layers.Dense(4, name="dense_1")(a), layers.Dense(3, name="dense_2")(b)])
+
+
+def _set_seeded_weights(model, name):
+    weights = _arrays(name + "_weights", [tuple(w.shape) for w in model.get_weights()])
+    model.set_weights(weights)
+    return weights
+
+
+def training_cases():
+    """``two_output_sw``: a two-output model compiled with ``loss='mse', loss_weights=[1, 0.5]`` and SGD(0.1), on
+    ``xa``/``xb``/``ya``/``yb`` with ``sample_weight=[None, sw]``: ``train`` (train_on_batch's [loss, dense_1_loss,
+    dense_2_loss]), then ``test`` (test_on_batch's, after that step), ``w<i>`` the weights it started from.
+    ``partial_loss``: the same model compiled with ``loss={'dense_2': 'mse'}`` and SGD(0.1), given the one target
+    ``yb`` (tf-keras takes it as the target of every output; only dense_2 has a loss): ``train``/``test`` the
+    losses, ``after<i>`` the weights after the step."""
+    out = {}
+    keras.backend.clear_session()
+    model = _two_output_model()
+    for i, w in enumerate(_set_seeded_weights(model, "two_output_sw")):
+        out[f"two_output_sw__w{i}"] = w
+    xa, xb, ya, yb = _arrays("two_output_sw_data", [(10, 3), (10, 3), (10, 4), (10, 3)])
+    sw = np.abs(_arrays("two_output_sw_sw", [(10,)])[0])
+    model.compile(keras.optimizers.SGD(0.1), "mse", loss_weights=[1.0, 0.5])
+    out["two_output_sw__train"] = np.array(model.train_on_batch([xa, xb], [ya, yb], sample_weight=[None, sw]))
+    out["two_output_sw__test"] = np.array(model.test_on_batch([xa, xb], [ya, yb], sample_weight=[None, sw]))
+    out.update({"two_output_sw__xa": xa, "two_output_sw__xb": xb, "two_output_sw__ya": ya, "two_output_sw__yb": yb,
+                "two_output_sw__sw": sw})
+
+    keras.backend.clear_session()
+    model = _two_output_model()
+    for i, w in enumerate(_set_seeded_weights(model, "two_output_sw")):
+        out[f"partial_loss__w{i}"] = w
+    model.compile(keras.optimizers.SGD(0.1), {"dense_2": "mse"})
+    out["partial_loss__train"] = np.array(model.train_on_batch([xa, xb], yb))
+    out["partial_loss__test"] = np.array(model.test_on_batch([xa, xb], yb))
+    for i, w in enumerate(model.get_weights()):
+        out[f"partial_loss__after{i}"] = w
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cases = {}
     cases.update(preprocess_cases())
     cases.update(keras1_file_case())
+    cases.update(training_cases())
     np.savez_compressed(os.path.join(OUT, "cases.npz"), **cases)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{len(cases)} arrays, {total} bytes in {OUT}")

@@ -16,17 +16,30 @@ def is_tensor_like(x):
     return isinstance(x, np.ndarray) or K.is_tensor(x) or (hasattr(x, "shape") and hasattr(x, "__getitem__"))
 
 
+def is_scipy_sparse(x):
+    """A scipy.sparse matrix or array (Keras 2 fed them to dense inputs, densified batch by batch)."""
+    return type(x).__module__.startswith("scipy.sparse") and hasattr(x, "toarray")
+
+
+def _is_pandas(x):
+    """A pandas DataFrame or Series: data, as tf-keras reads them (their values), not an iterable of batches."""
+    return type(x).__module__.startswith("pandas") and hasattr(x, "to_numpy")
+
+
 def is_iterator_input(x):
     """Generators, Keras Sequences and torch DataLoaders: anything yielding batches."""
-    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or K.is_tensor(x):
+    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or K.is_tensor(x) or is_scipy_sparse(x) \
+            or _is_pandas(x):
         return False
     return isinstance(x, collections.abc.Iterator) or hasattr(x, "__getitem__") and hasattr(x, "__len__") \
         or isinstance(x, collections.abc.Iterable)
 
 
 def _as_array(x, what):
-    if K.is_tensor(x):
+    if K.is_tensor(x) or is_scipy_sparse(x):  # a sparse matrix stays sparse until its batches are read
         return x
+    if _is_pandas(x):
+        x = x.to_numpy()
     if isinstance(x, np.ndarray):
         if x.dtype == object:
             raise ValueError(f"Failed to convert {what} to a tensor: it is a numpy array of Python objects "
@@ -62,7 +75,8 @@ def standardize(data, names, kind, model_name, broadcast=False):
             problem = f'Missing data for {kind} "{missing[0]}"' if missing else f'Unknown {kind} key "{unknown[0]}"'
             raise ValueError(f"{problem} of model \"{model_name}\". You passed a data dictionary with keys "
                              f"{sorted(data)}. Expected the following keys: {list(names)}")
-        return [_as_array(data[n], f'{kind} "{n}"') for n in names]
+        return [None if data[n] is None and kind != "input" else _as_array(data[n], f'{kind} "{n}"')
+                for n in names]
     if isinstance(data, (list, tuple)):
         if len(names) == 1 and not (len(data) == 1 and is_tensor_like(data[0])):
             if data and all(is_tensor_like(d) for d in data) and len(data) != 1:
@@ -72,7 +86,9 @@ def standardize(data, names, kind, model_name, broadcast=False):
         if len(data) != len(names):
             raise ValueError(f'Model "{model_name}" expects {len(names)} {kind} array(s) ({list(names)}), but it '
                              f"received {len(data)}.")
-        return [_as_array(d, f'{kind} "{n}"') for d, n in zip(data, names)]
+        # A target or sample weight may be None for an output that has none (Keras 2's [None, weights]).
+        return [None if d is None and kind != "input" else _as_array(d, f'{kind} "{n}"')
+                for d, n in zip(data, names)]
     if len(names) != 1 and broadcast:
         return [_as_array(data, f"{kind}")] * len(names)
     if len(names) != 1:
@@ -93,6 +109,20 @@ def check_cardinality(x, y, sample_weights):
         raise ValueError(f"Data cardinality is ambiguous: {details}. Make sure all arrays contain the same number "
                          "of samples.")
     return all_sizes.pop() if all_sizes else 0
+
+
+def check_sample_weights(y, sample_weights, names):
+    """A sample-weight array may not have more axes than its targets (Keras 2 weights samples, or timesteps)."""
+    if y is None or sample_weights is None:
+        return
+    for target, weights, name in zip(y, sample_weights, names):
+        if target is None or weights is None:
+            continue
+        limit = max(len(target.shape), 2)  # (samples, 1) weights serve 1-D targets too
+        if len(weights.shape) > limit:
+            raise ValueError(f'Found a sample_weight array with shape {tuple(weights.shape)} for output "{name}" '
+                             f"(targets of shape {tuple(target.shape)}). Expected a rank of at most {limit}: one "
+                             "weight per sample, or per timestep.")
 
 
 def conform_rank(array, expected):

@@ -28,9 +28,14 @@ class _Batches:
         self.n = int(next(a.shape[0] for arrays in arrays_list if arrays for a in arrays if a is not None))
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.arrays_list = [None if arrays is None else [None if a is None else _to_device(a, device, private=False)
-                                                         for a in arrays]
+        self.device = device
+        # A scipy sparse matrix stays on the host and is densified one batch at a time, as Keras 2 fed them.
+        self.arrays_list = [None if arrays is None else
+                            [a if a is None or data_adapter.is_scipy_sparse(a) else _to_device(a, device, private=False)
+                             for a in arrays]
                             for arrays in arrays_list]
+        self._has_sparse = any(data_adapter.is_scipy_sparse(a) for arrays in self.arrays_list if arrays
+                               for a in arrays)
         self.steps = max(1, math.ceil(self.n / batch_size)) if self.n else 0
 
     def __iter__(self):
@@ -48,13 +53,22 @@ class _Batches:
         for step in range(self.steps):
             b = order[step] if self.shuffle == "batch" else step
             start, stop = b * bs, min(n, (b + 1) * bs)
-            if index is None:  # a copy, not a view: a layer changing its input in place leaves the data alone
+            if self._has_sparse:
+                rows = slice(start, stop) if index is None else index[start:stop]
+                yield [None if arrays is None else [None if a is None else self._rows(a, rows) for a in arrays]
+                       for arrays in self.arrays_list]
+            elif index is None:  # a copy, not a view: a layer changing its input in place leaves the data alone
                 yield [None if arrays is None else [None if a is None else a[start:stop].clone() for a in arrays]
                        for arrays in self.arrays_list]
             else:
                 idx = index_t[start:stop]
                 yield [None if arrays is None else [None if a is None else a[idx.to(a.device)] for a in arrays]
                        for arrays in self.arrays_list]
+
+    def _rows(self, a, rows):
+        if data_adapter.is_scipy_sparse(a):
+            return _to_device(a[rows].toarray(), self.device)
+        return a[rows].clone() if isinstance(rows, slice) else a[torch.as_tensor(rows).to(a.device)]
 
     def __len__(self):
         return self.steps
@@ -71,6 +85,8 @@ def _to_device(a, device, private=True):
     if isinstance(a, torch.Tensor):
         t = a
     else:
+        if data_adapter.is_scipy_sparse(a):
+            a = a.toarray()
         a = np.asarray(a)
         if a.dtype == np.float64:
             a = a.astype(K.floatx())
@@ -588,8 +604,23 @@ def _has_activity_losses(model):
 
 # ---- the public loops --------------------------------------------------------------
 
+def _targets_of_outputs_with_loss(trainer, y, n_outputs):
+    """Keras 2 took targets for the outputs that have a loss only (``loss={'out_b': 'mse'}``, ``y=[y_b]``): such a
+    list, shorter than the outputs and as long as the outputs with a loss, goes to those outputs."""
+    if trainer is None or n_outputs < 2 or not isinstance(y, (list, tuple)):
+        return y
+    with_loss = [i for i, loss in enumerate(trainer.losses.losses) if loss is not None]
+    if not len(y) == len(with_loss) < n_outputs:
+        return y
+    full = [None] * n_outputs
+    for i, target in zip(with_loss, y):
+        full[i] = target
+    return full
+
+
 def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True):
     xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+    y = _targets_of_outputs_with_loss(trainer, y, len(model.output_names))
     ys = data_adapter.standardize(y, model.output_names, "target", model.name, broadcast=True) \
         if y is not None else None
     sws = None
@@ -608,6 +639,7 @@ def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_ta
         cw = np.stack([data_adapter.class_weights_to_sample_weights(ys[0], class_weight)])[0]
         sws = [cw if s is None else np.asarray(s) * cw for s in (sws or [None] * len(ys))]
     data_adapter.check_cardinality(xs, ys, sws)
+    data_adapter.check_sample_weights(ys, sws, model.output_names)
     xs = data_adapter.check_input_shapes(model, xs)
     if ys is not None and check_targets and trainer is not None:
         data_adapter.check_targets(model, ys, trainer.losses.losses)

@@ -195,3 +195,153 @@ def test_node_outbound_layer():
     node = dense.inbound_nodes[0]
     assert node.outbound_layer is dense
     assert node.inbound_layers is x._keras_history[0]
+
+
+# ---- training: per-output targets and weights, pandas and scipy.sparse data ------------------------------------
+
+def _two_output_model(case):
+    a, b = keras.Input((3,), name="input_a"), keras.Input((3,), name="input_b")
+    model = keras.Model([a, b], [layers.Dense(4, name="dense_1")(a), layers.Dense(3, name="dense_2")(b)])
+    model.set_weights(_numbered(case, "w"))
+    return model
+
+
+def test_sample_weights_for_some_outputs_only_as_tf_keras():
+    case, data = _case("two_output_sw"), _case("two_output_sw")
+    model = _two_output_model(case)
+    model.compile(keras.optimizers.SGD(0.1), "mse", loss_weights=[1.0, 0.5])
+    x, y = [data["xa"], data["xb"]], [data["ya"], data["yb"]]
+    np.testing.assert_allclose(model.train_on_batch(x, y, sample_weight=[None, data["sw"]]), case["train"],
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.test_on_batch(x, y, sample_weight={"dense_1": None, "dense_2": data["sw"]}),
+                               case["test"], rtol=1e-5)
+
+
+def test_targets_for_the_outputs_that_have_a_loss():
+    case, data = _case("partial_loss"), _case("two_output_sw")
+    x, yb = [data["xa"], data["xb"]], data["yb"]
+    for targets in (yb, [yb]):  # tf-keras' one target for every output; Keras 2's targets of the lossy outputs
+        model = _two_output_model(case)
+        model.compile(keras.optimizers.SGD(0.1), {"dense_2": "mse"})
+        np.testing.assert_allclose(model.train_on_batch(x, targets), case["train"], rtol=1e-5)
+        np.testing.assert_allclose(model.test_on_batch(x, targets), case["test"], rtol=1e-5)
+        for got, want in zip(model.get_weights(), _numbered(case, "after")):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    model.fit(x, [yb], epochs=1, verbose=0)
+    model.evaluate(x, [yb], verbose=0)
+    with pytest.raises(ValueError, match="expects 2 target"):
+        model.fit(x, [yb, yb, yb], verbose=0)
+
+
+def test_a_sample_weight_of_higher_rank_than_the_targets_is_refused():
+    case = _case("two_output_sw")
+    model = _two_output_model(case)
+    model.compile("sgd", "mse")
+    x, y = [case["xa"], case["xb"]], [case["ya"], case["yb"]]
+    with pytest.raises(ValueError, match="sample_weight array with shape"):
+        model.train_on_batch(x, y, sample_weight=[None, np.ones((10, 20, 30))])
+    with pytest.raises(ValueError, match="sample_weight array with shape"):
+        model.fit(x, y, sample_weight=[np.ones((10, 2, 2)), None], verbose=0)
+    model.train_on_batch(x, y, sample_weight=[None, np.ones((10, 1))])  # a column of weights is fine
+
+
+def _fit_twice(model_fn, x, y, x_other, y_other):
+    """Losses and weights of the same model fit on ``x``/``y`` and on ``x_other``/``y_other`` (same values)."""
+    results = []
+    for xs, ys in ((x, y), (x_other, y_other)):
+        model = model_fn()
+        history = model.fit(xs, ys, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        results.append((history.history["loss"], model.get_weights(), model.evaluate(xs, ys, verbose=0),
+                        model.predict(xs, verbose=0)))
+    (loss_a, w_a, e_a, p_a), (loss_b, w_b, e_b, p_b) = results
+    np.testing.assert_allclose(loss_a, loss_b, rtol=1e-6)
+    np.testing.assert_allclose(e_a, e_b, rtol=1e-6)
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    for a, b in zip(p_a if isinstance(p_a, list) else [p_a], p_b if isinstance(p_b, list) else [p_b]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def _seeded_two_input_model():
+    case = _case("two_output_sw")
+    model = _two_output_model(case)
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    return model
+
+
+def test_pandas_dataframes_train_as_their_values():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    xa, xb, ya, yb = rng.random((10, 3)), rng.random((10, 3)), rng.random((10, 4)), rng.random((10, 3))
+    frames = [pd.DataFrame(a) for a in (xa, xb, ya, yb)]
+    _fit_twice(_seeded_two_input_model, [xa, xb], [ya, yb], frames[:2], frames[2:])
+    _fit_twice(_seeded_two_input_model, [xa, xb], [ya, yb], {"input_a": frames[0], "input_b": frames[1]},
+               frames[2:])
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    assert model.predict(pd.Series(np.arange(5.0)), verbose=0).shape == (5, 1)
+
+
+def test_scipy_sparse_matrices_feed_dense_inputs():
+    sparse = pytest.importorskip("scipy.sparse")
+    x = [sparse.random(10, 3, density=0.4, random_state=i, format="csr") for i in range(2)]
+    y = [sparse.random(10, n, density=0.4, random_state=5 + n, format="csr") for n in (4, 3)]
+    dense_x, dense_y = [m.toarray() for m in x], [m.toarray() for m in y]
+    _fit_twice(_seeded_two_input_model, dense_x, dense_y, x, y)
+    model = _seeded_two_input_model()
+    history = model.fit(x, y, batch_size=2, epochs=1, validation_split=0.5, verbose=0)
+    assert np.isfinite(history.history["val_loss"][0])
+    expected = _seeded_two_input_model().train_on_batch(dense_x, dense_y)
+    np.testing.assert_allclose(_seeded_two_input_model().train_on_batch(x, y), expected, rtol=1e-6)
+    shuffled = _seeded_two_input_model().fit(x, y, batch_size=3, epochs=2, shuffle=True, verbose=0)
+    assert np.all(np.isfinite(shuffled.history["loss"]))
+
+
+# ---- keras.engine.training_utils ----------------------------------------------------------------------------
+
+def test_training_utils_check_array_length_consistency():
+    from fastkeras.engine import training_utils
+    a, b = np.zeros((4, 3)), np.zeros((3, 4))
+    training_utils.check_array_length_consistency(None, None, None)
+    training_utils.check_array_length_consistency(a, a, a)
+    training_utils.check_array_length_consistency([a, a], [a, a], [a, a])
+    training_utils.check_array_length_consistency([None], [None], [None])
+    for args in ((a, None, None), (a, a, None), ([a], [None], None), ([a], [b], None), ([a], None, [b]),
+                 ([a, b], None, None)):
+        with pytest.raises(ValueError):
+            training_utils.check_array_length_consistency(*args)
+
+
+def test_training_utils_check_loss_and_target_compatibility():
+    from fastkeras import losses
+    from fastkeras.engine import training_utils
+    a = np.zeros((2, 1, 3))
+    training_utils.check_loss_and_target_compatibility([a], [losses.categorical_crossentropy], [a.shape])
+    training_utils.check_loss_and_target_compatibility([a], [losses.categorical_crossentropy], [(2, None, 3)])
+    training_utils.check_loss_and_target_compatibility([None], [losses.mean_squared_error], [(2, 5)])
+    with pytest.raises(ValueError, match="You are passing a target array"):
+        training_utils.check_loss_and_target_compatibility([np.zeros((2, 3, 1))], [losses.categorical_crossentropy],
+                                                           [(2, 3, 1)])
+    with pytest.raises(ValueError, match="targets to have the same shape"):
+        training_utils.check_loss_and_target_compatibility([np.zeros((2, 3, 5))], [losses.categorical_crossentropy],
+                                                           [(2, 3, 6)])
+    with pytest.raises(ValueError, match="same shape"):
+        training_utils.check_loss_and_target_compatibility([np.zeros((2, 4))], [losses.MeanSquaredError()],
+                                                           [(None, 5)])
+    training_utils.check_loss_and_target_compatibility([np.zeros((2, 4))], [losses.mean_absolute_error], [(None, 5)])
+
+
+def test_training_utils_weighted_masked_objective():
+    from fastkeras import losses
+    from fastkeras.engine import training_utils
+    fn = training_utils.weighted_masked_objective(losses.mean_absolute_error)
+    y_true = np.array([[[1.0], [1.0]], [[0.0], [0.0]]], dtype="float32")
+    y_pred = np.zeros((2, 2, 1), dtype="float32")
+    mask = np.array([[1, 1], [0, 0]], dtype="float32")
+    weights = np.array([1.0, 3.0], dtype="float32")
+    # per-timestep scores [[1, 1], [0, 0]]: masked (x mask / mean(mask) = 2), weighted per sample, / fraction non-zero
+    assert float(K.eval(fn(y_true, y_pred, weights, mask))) == pytest.approx(1.0)
+    assert float(K.eval(fn(y_true, y_pred, None, None))) == pytest.approx(0.5)
+    x = keras.Input((3,))
+    assert fn(x, x, None) is not None  # symbolic tensors give a symbolic result
+    assert training_utils.weighted_masked_objective(None) is None
+    assert training_utils.make_batches(5, 2) == [(0, 2), (2, 4), (4, 5)]
