@@ -147,6 +147,22 @@ def open_checked(source, label=None):
     return f
 
 
+def check_open_file(f, label):
+    """``check_tree`` on a file the caller opened (an ``h5py.File`` given to ``load_model``), h5py's errors
+    turned into ``FileFormatError``."""
+    try:
+        check_tree(f, label)
+    except (UnsafeFileError, FileFormatError):
+        raise
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as e:
+        raise in_file(FileFormatError, label, f"cannot read the HDF5 file (corrupt or truncated?): {e}") from None
+
+
+def is_h5py_file(x):
+    """An open ``h5py.File`` (h5py imported only when ``x`` comes from it)."""
+    return type(x).__module__.startswith("h5py") and isinstance(x, h5py_module().File)
+
+
 @contextlib.contextmanager
 def reading(label):
     """Turns h5py's errors while reading a checked file into ``FileFormatError`` naming the file."""

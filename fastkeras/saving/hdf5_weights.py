@@ -257,9 +257,12 @@ def _load_topological(root, model, filepath):
     assignments = []
     for k, (layer, (name, weight_names, values)) in enumerate(zip(layers, saved)):
         weights = _layer_weights(layer)
-        # Keras 1 layouts, other backends' kernels, LSTM <-> CuDNNLSTM and GRU <-> CuDNNGRU, as Keras 2 converts them
-        values = preprocess_weights_for_loading(layer, values, version, backend)
         desc = f"layer #{k} (named \"{layer.name}\" in the model, \"{name}\" in the file)"
+        # Keras 1 layouts, other backends' kernels, LSTM <-> CuDNNLSTM and GRU <-> CuDNNGRU, as Keras 2 converts them
+        try:
+            values = preprocess_weights_for_loading(layer, values, version, backend)
+        except ValueError as e:
+            raise WeightsMismatchError(f"The weights of {desc} in {filepath!r} cannot load into it: {e}.") from None
         if len(values) != len(weights):
             raise WeightsMismatchError(f"Weight count mismatch for {desc}: the layer expects {len(weights)} weight(s) "
                              f"({[w.name for w in weights]}), the file {filepath!r} has {len(values)} "
@@ -301,7 +304,11 @@ def _load_by_name(root, model, filepath, skip_mismatch):
         weight_names, values = _read_group(root, name, filepath)
         for layer in index[name]:
             weights = _layer_weights(layer)
-            values = preprocess_weights_for_loading(layer, values, version, backend)
+            try:
+                values = preprocess_weights_for_loading(layer, values, version, backend)
+            except ValueError as e:  # weights of an incompatible layer kind (GRU(reset_after=False) for CuDNNGRU)
+                problem(f"Layer #{k} (named \"{layer.name}\"): the weights in {filepath!r} cannot load into it: {e}.")
+                continue
             if len(values) != len(weights):
                 problem(f"Weight count mismatch for layer #{k} (named \"{layer.name}\"): the layer expects "
                         f"{len(weights)} weight(s) ({[w.name for w in weights]}), the file {filepath!r} has "

@@ -26,10 +26,9 @@ def _model_document(model):
     return json.dumps({"class_name": config["class_name"], "config": config["config"]}, default=_json_default)
 
 
-def save(model, filepath, overwrite=True, include_optimizer=True):
+def _document(model, include_optimizer):
+    """Everything a whole-model file holds, gathered (and checked) before any file is touched."""
     from fastkeras.saving.model_config import _json_default
-    h5py = h5_checks.h5py_module()
-    filepath = os.fspath(filepath)
     model_json = _model_document(model)
     layers, groups = hdf5_weights._collect_for_saving(model)
     train_json = state = None
@@ -38,21 +37,45 @@ def save(model, filepath, overwrite=True, include_optimizer=True):
         if config is not None:
             train_json = json.dumps(config, default=_json_default)
             state = training_config.optimizer_state(model)
+    return model_json, layers, groups, train_json, state
+
+
+def _write(f, document):
+    model_json, layers, groups, train_json, state = document
+    f.attrs["backend"] = hdf5_weights.BACKEND
+    f.attrs["keras_version"] = hdf5_weights.KERAS_VERSION
+    f.attrs["model_config"] = model_json
+    hdf5_weights._write_weights(f.create_group("model_weights"), layers, groups)
+    if train_json is not None:
+        f.attrs["training_config"] = train_json
+    if state is not None:
+        names, values = state
+        group = f.create_group("optimizer_weights")
+        hdf5_weights._write_string_list(group, "weight_names", names)
+        for name, value in zip(names, values):
+            group.create_dataset(name, data=value)
+
+
+def save(model, filepath, overwrite=True, include_optimizer=True):
+    h5py = h5_checks.h5py_module()
+    filepath = os.fspath(filepath)
+    document = _document(model, include_optimizer)
     # tf-keras and Keras 3 create the missing directories of a whole-model HDF5 path (not of other files)
     with atomic_path(filepath, overwrite, make_directories=True) as tmp:
         with h5py.File(tmp, "w") as f:
-            f.attrs["backend"] = hdf5_weights.BACKEND
-            f.attrs["keras_version"] = hdf5_weights.KERAS_VERSION
-            f.attrs["model_config"] = model_json
-            hdf5_weights._write_weights(f.create_group("model_weights"), layers, groups)
-            if train_json is not None:
-                f.attrs["training_config"] = train_json
-            if state is not None:
-                names, values = state
-                group = f.create_group("optimizer_weights")
-                hdf5_weights._write_string_list(group, "weight_names", names)
-                for name, value in zip(names, values):
-                    group.create_dataset(name, data=value)
+            _write(f, document)
+
+
+def save_to_file(model, f, include_optimizer=True):
+    """Writes the model into an open, writable ``h5py.File`` (tf-keras' ``save_model(model, h5py_file)``),
+    replacing any model saved there before. Not atomic: the caller owns the file."""
+    document = _document(model, include_optimizer)
+    for name in ("model_weights", "optimizer_weights"):
+        if name in f:
+            del f[name]
+    if "training_config" in f.attrs:
+        del f.attrs["training_config"]
+    _write(f, document)
 
 
 def _optimizer_values(f, label):
@@ -72,27 +95,37 @@ def _optimizer_values(f, label):
 
 def load(filepath, custom_objects=None, compile=True):
     """A model from a Keras 2 ``.h5`` file: architecture, weights and (with ``compile``) training state."""
-    from fastkeras import backend as K
     label = os.fspath(filepath)
     with h5_checks.open_checked(filepath, label) as f:
+        return _load_checked(f, label, custom_objects, compile)
+
+
+def load_from_file(f, custom_objects=None, compile=True):
+    """A model from an open ``h5py.File`` (tf-keras' ``load_model(h5py_file)``), checked as a path would be."""
+    label = f"<h5py.File {f.filename!r}>"
+    h5_checks.check_open_file(f, label)
+    return _load_checked(f, label, custom_objects, compile)
+
+
+def _load_checked(f, label, custom_objects, compile):
+    from fastkeras import backend as K
+    with h5_checks.reading(label):
+        text = h5_checks.read_text_attribute(f, "model_config", label)
+        if text is None:
+            raise in_file(FileFormatError, label, "no model found in the file (it has no 'model_config' "
+                          "attribute); a weights-only file loads with `model.load_weights(...)`.")
+        if "model_weights" not in f or not hasattr(f["model_weights"], "keys"):
+            raise in_file(FileFormatError, label, "the file has a model config but no 'model_weights' group.")
+        stored = h5_checks.stored_elements(f["model_weights"])
+        train_text = h5_checks.read_text_attribute(f, "training_config", label) if compile else None
+    config = safety.load_json(text, label, "model_config attribute")
+    model = build_model(config, custom_objects, label, stored_elements=stored)
+    assignments = hdf5_weights.read_assignments(f, model, label)
+    optimizer_values = None
+    if train_text is not None:
+        train_config = safety.scan_config(safety.load_json(train_text, label, "training_config attribute"), label)
         with h5_checks.reading(label):
-            text = h5_checks.read_text_attribute(f, "model_config", label)
-            if text is None:
-                raise in_file(FileFormatError, label, "no model found in the file (it has no 'model_config' "
-                              "attribute); a weights-only file loads with `model.load_weights(...)`.")
-            if "model_weights" not in f or not hasattr(f["model_weights"], "keys"):
-                raise in_file(FileFormatError, label, "the file has a model config but no 'model_weights' group.")
-            stored = h5_checks.stored_elements(f["model_weights"])
-            train_text = h5_checks.read_text_attribute(f, "training_config", label) if compile else None
-        config = safety.load_json(text, label, "model_config attribute")
-        model = build_model(config, custom_objects, label, stored_elements=stored)
-        assignments = hdf5_weights.read_assignments(f, model, label)
-        optimizer_values = None
-        if train_text is not None:
-            train_config = safety.scan_config(safety.load_json(train_text, label, "training_config attribute"),
-                                              label)
-            with h5_checks.reading(label):
-                optimizer_values = _optimizer_values(f, label)
+            optimizer_values = _optimizer_values(f, label)
     K.batch_set_value(assignments)
     if train_text is not None:
         training_config.compile_from_config(model, train_config, custom_objects, label, keras_format=False)

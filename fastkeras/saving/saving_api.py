@@ -43,6 +43,11 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
         kwargs.pop(key, None)
     if kwargs:
         raise TypeError(f"save_model() got unexpected keyword arguments {sorted(kwargs)}.")
+    if h5_checks.is_h5py_file(filepath):  # an open h5py.File, as tf-keras takes: Keras 2's HDF5 layout in it
+        if save_format is not None and _save_format("x.h5", save_format) != "h5":
+            raise ValueError(f"save_format={save_format!r} cannot be written into an h5py.File; use 'h5'.")
+        legacy_h5.save_to_file(model, filepath, include_optimizer=include_optimizer)
+        return
     filepath = os.fspath(filepath)
     fmt = _save_format(filepath, save_format)
     if fmt == "keras":
@@ -67,6 +72,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kw
         raise TypeError(f"load_model() got unexpected keyword arguments {sorted(kwargs)}.")
     if not isinstance(safe_mode, bool):
         raise TypeError(f"safe_mode must be True or False, received {safe_mode!r}.")
+    if h5_checks.is_h5py_file(filepath):
+        with safe_mode_scope(safe_mode):
+            return legacy_h5.load_from_file(filepath, custom_objects=custom_objects, compile=compile)
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No file or directory found at {filepath!r}.")

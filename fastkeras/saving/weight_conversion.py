@@ -72,6 +72,30 @@ def _from_keras1(layer, weights):
     return weights
 
 
+def _gru_kind(bias, units, layer=None):
+    """'CuDNNGRU', 'GRU(reset_after=True)' or 'GRU(reset_after=False)': from a bias' shape, or from ``layer``."""
+    from fastkeras.layers.cudnn_recurrent import CuDNNGRU
+    if layer is not None:
+        if isinstance(layer, CuDNNGRU):
+            return "CuDNNGRU"
+        return f"GRU(reset_after={bool(layer.reset_after)})"
+    shapes = {(6 * units,): "CuDNNGRU", (2, 3 * units): "GRU(reset_after=True)", (3 * units,): "GRU(reset_after=False)"}
+    if bias.shape not in shapes:
+        raise ValueError(f"Invalid bias shape: {bias.shape}")
+    return shapes[bias.shape]
+
+
+def _check_gru_weights(layer, weights):
+    """As Keras 2: GRU(reset_after=False) weights fit neither CuDNNGRU nor GRU(reset_after=True), nor the reverse."""
+    from fastkeras.layers.recurrent import GRU
+    if not isinstance(layer, GRU) or len(weights) != 3 or weights[1].ndim != 2:
+        return
+    units = weights[1].shape[0]
+    source, target = _gru_kind(weights[2], units), _gru_kind(None, units, layer)
+    if source != target and "GRU(reset_after=False)" in (source, target):
+        raise ValueError(f"{source} is not compatible with {target}")
+
+
 def preprocess_weights_for_loading(layer, weights, original_keras_version=None, original_backend=None):
     """``weights`` (numpy arrays read for ``layer`` from a file written by Keras ``original_keras_version`` on
     ``original_backend``) in the layout ``layer.set_weights`` takes; see the module docstring."""
@@ -101,6 +125,7 @@ def preprocess_weights_for_loading(layer, weights, original_keras_version=None, 
                 weights[1] = np.transpose(weights[1], (3, 2, 0, 1))
     if isinstance(layer, Bidirectional):
         return weights  # each direction was converted above
+    _check_gru_weights(layer, weights)
     return convert_rnn_weights(layer, weights)
 
 

@@ -345,3 +345,77 @@ def test_training_utils_weighted_masked_objective():
     assert fn(x, x, None) is not None  # symbolic tensors give a symbolic result
     assert training_utils.weighted_masked_objective(None) is None
     assert training_utils.make_batches(5, 2) == [(0, 2), (2, 4), (4, 5)]
+
+
+def test_gru_weights_of_an_incompatible_kind_are_refused_as_tf_keras():
+    from fastkeras.engine.saving import preprocess_weights_for_loading
+
+    def gru(cudnn=False, **kwargs):
+        layer = layers.CuDNNGRU(2) if cudnn else layers.GRU(2, **kwargs)
+        return _built(layer, (3, 5))
+
+    for src, dest, message in [
+            (gru(reset_after=False), gru(cudnn=True), "GRU(reset_after=False) is not compatible with CuDNNGRU"),
+            (gru(cudnn=True), gru(reset_after=False), "CuDNNGRU is not compatible with GRU(reset_after=False)"),
+            (gru(reset_after=False), gru(reset_after=True),
+             "GRU(reset_after=False) is not compatible with GRU(reset_after=True)"),
+            (gru(reset_after=True), gru(reset_after=False),
+             "GRU(reset_after=True) is not compatible with GRU(reset_after=False)")]:
+        with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            preprocess_weights_for_loading(dest, src.get_weights())
+    # compatible kinds convert both ways
+    cudnn, plain = gru(cudnn=True), gru(reset_after=True)
+    plain.set_weights(preprocess_weights_for_loading(plain, cudnn.get_weights()))
+    x = np.random.default_rng(0).random((2, 3, 5)).astype("float32")
+    np.testing.assert_allclose(K.eval(plain(x)), K.eval(cudnn(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_load_weights_of_an_incompatible_gru_file(tmp_path):
+    path = str(tmp_path / "gru.h5")
+    src = keras.Sequential([keras.Input((3, 5)), layers.GRU(2, reset_after=False, name="gru")])
+    src.save_weights(path)
+    dest = keras.Sequential([keras.Input((3, 5)), layers.CuDNNGRU(2, name="gru")])
+    with pytest.raises(ValueError, match="not compatible with CuDNNGRU"):
+        dest.load_weights(path)
+    with pytest.warns(UserWarning, match="not compatible"):
+        dest.load_weights(path, by_name=True, skip_mismatch=True)
+
+
+# ---- whole models in an open h5py.File ------------------------------------------------------------------------
+
+def test_save_and_load_a_model_through_an_open_h5py_file(tmp_path):
+    import h5py
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, layers.Dense(3)(layers.Dense(2)(inputs)))
+    model.compile(loss="mse", optimizer="adam", metrics=["categorical_accuracy"])
+    x = np.random.default_rng(1).random((2, 3)).astype("float32")
+    model.train_on_batch(x, x)
+    expected = model.predict(x, verbose=0)
+    path = str(tmp_path / "m.h5")
+    with h5py.File(path, "w") as f:
+        keras.models.save_model(model, f)
+        loaded = keras.models.load_model(f)
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
+        model.save(f)  # again, into the same file: replaces what it held
+    for source in (path, h5py.File(path, "r")):
+        loaded = keras.models.load_model(source)
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
+        assert loaded.optimizer.iterations.numpy() == 1
+    with h5py.File(str(tmp_path / "core.h5"), "w", driver="core", backing_store=False) as f:
+        model.save(f, include_optimizer=False)
+        loaded = keras.models.load_model(f)
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
+        assert loaded.optimizer is None
+
+
+def test_an_open_h5py_file_is_checked_like_a_path(tmp_path):
+    import h5py
+    from fastkeras.saving import UnsafeFileError
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    with h5py.File(path, "r+") as f:
+        f["model_weights"]["elsewhere"] = h5py.ExternalLink("other.h5", "/")
+    with h5py.File(path, "r") as f:
+        with pytest.raises(UnsafeFileError, match="external link"):
+            keras.models.load_model(f)
