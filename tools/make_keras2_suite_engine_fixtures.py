@@ -165,7 +165,9 @@ def training_cases():
     dense_2_loss]), then ``test`` (test_on_batch's, after that step), ``w<i>`` the weights it started from.
     ``partial_loss``: the same model compiled with ``loss={'dense_2': 'mse'}`` and SGD(0.1), given the one target
     ``yb`` (tf-keras takes it as the target of every output; only dense_2 has a loss): ``train``/``test`` the
-    losses, ``after<i>`` the weights after the step."""
+    losses, ``after<i>`` the weights after the step. ``partial_sw``: a model of two outputs (``output1``,
+    ``output2``) with mse metrics on both and a weighted mse on ``output2``, given sample weights for ``output2``
+    only (``{'output2': sw}``): ``test`` then ``train`` (the *_on_batch results), ``names`` (metrics_names)."""
     out = {}
     keras.backend.clear_session()
     model = _two_output_model()
@@ -188,6 +190,23 @@ def training_cases():
     out["partial_loss__test"] = np.array(model.test_on_batch([xa, xb], yb))
     for i, w in enumerate(model.get_weights()):
         out[f"partial_loss__after{i}"] = w
+
+    keras.backend.clear_session()
+    inputs = keras.Input((5,), name="input")
+    hidden = layers.Dense(5, name="hidden")(inputs)
+    model = keras.Model(inputs, [layers.Dense(1, name="output1")(hidden), layers.Dense(1, name="output2")(hidden)])
+    for i, w in enumerate(_set_seeded_weights(model, "partial_sw")):
+        out[f"partial_sw__w{i}"] = w
+    model.compile(keras.optimizers.SGD(0.01), {"output1": "mse", "output2": "mse"},
+                  metrics={"output1": ["mse"], "output2": ["mse"]}, weighted_metrics={"output2": ["mse"]})
+    x, y1, y2, sw = _arrays("partial_sw_data", [(6, 5), (6, 1), (6, 1), (6,)])
+    sw = np.abs(sw)
+    out["partial_sw__test"] = np.array(model.test_on_batch(x, {"output1": y1, "output2": y2},
+                                                           sample_weight={"output2": sw}))
+    out["partial_sw__train"] = np.array(model.train_on_batch(x, {"output1": y1, "output2": y2},
+                                                             sample_weight={"output2": sw}))
+    out["partial_sw__names"] = np.array(model.metrics_names)
+    out.update({"partial_sw__x": x, "partial_sw__y1": y1, "partial_sw__y2": y2, "partial_sw__sw": sw})
     return out
 
 

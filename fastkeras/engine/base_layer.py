@@ -95,9 +95,10 @@ def _recording_build_shape(build):
         return build
 
     @functools.wraps(build)
-    def recording_build(self, input_shape, *args, **kwargs):
-        result = build(self, input_shape, *args, **kwargs)
-        if getattr(self, "_build_input_shape", None) is None:
+    def recording_build(self, *args, **kwargs):
+        result = build(self, *args, **kwargs)  # a build() may take no shape (Sequential.build() once it has one)
+        input_shape = args[0] if args else kwargs.get("input_shape")
+        if getattr(self, "_build_input_shape", None) is None and input_shape is not None:
             self._build_input_shape = input_shape
         return result
     recording_build._records_build_shape = True

@@ -46,13 +46,18 @@ def _new_inputs(model, input_tensors):
     if len(given) != len(model.inputs):
         raise ValueError(f'clone_model: model "{model.name}" has {len(model.inputs)} input(s), but '
                          f"{len(given)} input tensor(s) were given.")
-    out = []
-    for i, t in enumerate(given):
-        if not isinstance(t, KerasTensor):
-            raise ValueError(f"clone_model: input tensor #{i} must be a symbolic tensor from `fastkeras.Input`, "
-                             f"received {type(t).__name__}.")
-        out.append(t)
-    return out
+    # A tensor or array of values becomes an ``Input(tensor=value)`` (a model input that holds its value), as in
+    # Keras 2 and tf-keras.
+    return [t if isinstance(t, KerasTensor) else _wrap_value(t, f"input_wrapper_for_{layer.name}")
+            for t, layer in zip(given, model._input_layers)]
+
+
+def _wrap_value(value, name):
+    from fastkeras.engine.input_layer import Input
+    if not hasattr(value, "shape"):
+        raise ValueError(f"clone_model: input tensors must be symbolic tensors from `fastkeras.Input`, or tensors "
+                         f"or arrays of values; received {type(value).__name__}: {value!r}.")
+    return Input(tensor=value, name=name)
 
 
 def _clone_functional(model, input_tensors, clone_function):
@@ -79,7 +84,8 @@ def _clone_functional(model, input_tensors, clone_function):
     def rebuild(structure):
         return tree.map_structure(lambda t: mapped[id(t)], structure)
 
-    inputs = rebuild(model._nested_inputs) if input_tensors is None else input_tensors
+    inputs = rebuild(model._nested_inputs) if input_tensors is None else \
+        tree.pack_sequence_as(input_tensors, new_inputs) if tree.is_nested(input_tensors) else new_inputs[0]
     clone = Model(inputs, rebuild(model._nested_outputs), name=model.name)
     side = [mapped[id(t)] for t in getattr(model, "_side_outputs", []) if id(t) in mapped]
     if side:  # symbolic add_loss / add_metric
@@ -93,10 +99,13 @@ def _clone_sequential(model, input_tensors, clone_function):
     layers = [clone_function(layer) for layer in model.layers]
     if input_tensors is not None:
         given = tree.flatten(input_tensors)
-        if len(given) != 1 or not isinstance(given[0], KerasTensor):
-            raise ValueError("clone_model: a Sequential model takes one symbolic input tensor from "
-                             f"`fastkeras.Input`, received {input_tensors!r}.")
-        return Sequential([given[0]] + layers, name=model.name)
+        if len(given) != 1:
+            raise ValueError("clone_model: a Sequential model takes one input tensor, received "
+                             f"{len(given)}: {input_tensors!r}.")
+        x = given[0]
+        if not isinstance(x, KerasTensor):
+            x = _wrap_value(x, f"input_wrapper_for_{getattr(x, 'name', None) or model.layers[0].name}")
+        return Sequential([x] + layers, name=model.name)
     first_input = model.inputs[0] if getattr(model, "inputs", None) else None
     if first_input is not None:  # built with a known input: the clone starts from a copy of its InputLayer
         input_layer = InputLayer.from_config(first_input._keras_history[0].get_config())

@@ -65,6 +65,8 @@ def standardize(data, names, kind, model_name, broadcast=False):
     if isinstance(data, dict):
         unknown = [k for k in data if k not in names]
         missing = [n for n in names if n not in data]
+        if kind == "sample_weight" and not unknown:  # as tf-keras: an output left out is not weighted
+            return [None if data.get(n) is None else _as_array(data[n], f'{kind} "{n}"') for n in names]
         if unknown and not missing and kind == "input":
             # As tf-keras: a model takes the inputs it names from a dict and leaves the others (Keras 2's OCR
             # example yields the source strings beside the images, for its callbacks).
@@ -206,6 +208,10 @@ def split_validation(arrays_list, validation_split):
 
 def class_weights_to_sample_weights(y, class_weight):
     """Per-sample weights from a ``{class_index: weight}`` dict (single-output models)."""
+    if sorted(int(k) for k in class_weight) != list(range(len(class_weight))):
+        # tf-keras' rule: a weight for every class, none left out (Keras 2 refused missing classes too)
+        raise ValueError("Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+                         f"classes, found {class_weight}")
     y = K.to_numpy(y)
     if y.ndim >= 2 and y.shape[-1] > 1:
         classes = np.argmax(y, axis=-1)

@@ -230,6 +230,18 @@ class Optimizer:
         if type(self).build is Optimizer.build:
             self._built = True
 
+    def __getstate__(self):
+        # Slots are found by the identity of their variables, which a copy (pickle, copy.deepcopy of a model and
+        # its optimizer) changes: the copy indexes its own variables again and rebuilds its step plans.
+        state = self.__dict__.copy()
+        state["_index_dict"] = {}
+        state["_plans"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._build_index_dict(self._var_list)
+
     def _build_index_dict(self, var_list):
         self._index_dict = {self._var_key(v): i for i, v in enumerate(var_list)}
 

@@ -419,3 +419,79 @@ def test_an_open_h5py_file_is_checked_like_a_path(tmp_path):
     with h5py.File(path, "r") as f:
         with pytest.raises(UnsafeFileError, match="external link"):
             keras.models.load_model(f)
+
+
+# ---- Keras 2's test_loss_weighting, test_model_pickling, test_sequential_model -----------------------------
+
+def test_sample_weights_for_one_output_of_a_dict_as_tf_keras():
+    case = _case("partial_sw")
+    inputs = keras.Input((5,), name="input")
+    hidden = layers.Dense(5, name="hidden")(inputs)
+    model = keras.Model(inputs, [layers.Dense(1, name="output1")(hidden), layers.Dense(1, name="output2")(hidden)])
+    model.set_weights(_numbered(case, "w"))
+    model.compile(keras.optimizers.SGD(0.01), {"output1": "mse", "output2": "mse"},
+                  metrics={"output1": ["mse"], "output2": ["mse"]}, weighted_metrics={"output2": ["mse"]})
+    y = {"output1": case["y1"], "output2": case["y2"]}
+    np.testing.assert_allclose(model.test_on_batch(case["x"], y, sample_weight={"output2": case["sw"]}),
+                               case["test"], rtol=1e-5)
+    np.testing.assert_allclose(model.train_on_batch(case["x"], y, sample_weight={"output2": case["sw"]}),
+                               case["train"], rtol=1e-5)
+    assert model.metrics_names == [str(n) for n in case["names"]]
+    with pytest.raises(ValueError, match="output3"):
+        model.train_on_batch(case["x"], y, sample_weight={"output3": case["sw"]})
+
+
+def test_class_weight_must_weight_every_class_as_tf_keras():
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile("rmsprop", "categorical_crossentropy")
+    x, y = np.zeros((6, 4)), np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    for weights in ({0: 1.0, 2: 1.0}, {1: 2.0, 2: 1.0}, {0: 1.0, 1: 1.0, 3: 1.0}):
+        with pytest.raises(ValueError, match="keys from 0 to one less than the number of classes"):
+            model.fit(x, y, epochs=1, verbose=0, class_weight=weights)
+    model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 2.0, 2: 0.5})
+
+
+@pytest.mark.parametrize("copy_model", ["pickle", "deepcopy"])
+def test_a_copied_model_trains_on_from_its_optimizer_state(copy_model):
+    import copy
+    import pickle
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2), layers.RepeatVector(3),
+                              layers.TimeDistributed(layers.Dense(3))])
+    model.compile(keras.optimizers.RMSprop(learning_rate=1e-3), "mse")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((4, 3)), rng.random((4, 3, 3))
+    model.train_on_batch(x, y)
+    twin = pickle.loads(pickle.dumps(model)) if copy_model == "pickle" else copy.deepcopy(model)
+    np.testing.assert_allclose(twin.predict(x, verbose=0), model.predict(x, verbose=0))
+    for _ in range(2):
+        model.train_on_batch(x, y)
+        twin.train_on_batch(x, y)
+    np.testing.assert_allclose(twin.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    assert len(twin.optimizer.variables()) == len(model.optimizer.variables())
+    for a, b in zip(twin.optimizer.get_weights(), model.optimizer.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_sequential_build_without_arguments_once_it_knows_its_input():
+    model = keras.Sequential([layers.Dense(10, input_shape=(20,)), layers.Dense(2), layers.Activation("softmax")])
+    model.build()
+    assert model.count_params() == 20 * 10 + 10 + 10 * 2 + 2
+    with pytest.raises(ValueError, match="input_shape"):
+        keras.Sequential([layers.Dense(2)]).build()
+
+
+def test_clone_model_on_tensors_of_values_wraps_them_as_inputs():
+    rng = np.random.default_rng(0)
+    val_a, val_b = rng.random((10, 4)).astype("float32"), rng.random((10, 4)).astype("float32")
+    input_a, input_b = keras.Input((4,)), keras.Input((4,))
+    dense = layers.Dense(4)
+    model = keras.Model([input_a, input_b], layers.add([layers.Dense(4)(dense(input_a)), dense(input_b)]))
+    clone = keras.models.clone_model(model, input_tensors=[K.variable(val_a), K.variable(val_b)])
+    assert [t._keras_history[0].name for t in clone.inputs] == [f"input_wrapper_for_{t._keras_history[0].name}"
+                                                                for t in model.inputs]
+    assert [tuple(t.shape) for t in clone.inputs] == [(10, 4), (10, 4)]
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict([val_a, val_b], verbose=0), model.predict([val_a, val_b], verbose=0))
+    sequential = keras.Sequential([layers.Dense(3, input_shape=(4,)), layers.Dense(1)])
+    clone = keras.models.clone_model(sequential, input_tensors=val_a)
+    assert tuple(clone.inputs[0].shape) == (10, 4) and len(clone.layers) == 2
