@@ -17,6 +17,8 @@ Writes tests/fixtures/keras2_suite_engine/:
     model ``keras1_model()`` builds (the test builds the same model);
   - ``two_output_sw__*`` / ``partial_loss__*``: train_on_batch/test_on_batch losses of a two-output model with
     per-output sample weights ``[None, sw]``, and with a loss on one output only (see ``training_cases``);
+  - ``act_losses__*``: ``model.losses`` after an eager call of a model with activity regularizers, and the
+    gradients of their sum (see ``activity_loss_cases``);
 - ``keras1_weights.h5``: an HDF5 weights file in Keras 1's layout, written here with h5py (no ``keras_version``
   attribute; an LSTM as 12 per-gate arrays ``lstm_1_W_i`` ..., a GRU as 9, a channels-first Conv2D kernel as
   ``(filters, channels, rows, cols)``, a Keras 1.1 Conv1D kernel as ``(filters, input_dim, length, 1)``).
@@ -210,12 +212,41 @@ def training_cases():
     return out
 
 
+# ---- activity regularization in model.losses after a call ----------------------------------------------
+
+def activity_loss_cases():
+    """``act_losses``: ``x`` through a model Dense(3, kernel_regularizer=l2(0.01), activity_regularizer=l1(0.1))
+    -> Dense(2, activity_regularizer=l2(0.2)) with seeded weights ``w<i>``, called eagerly under a GradientTape:
+    ``losses`` (the values of ``model.losses`` after the call, sorted), ``grad<i>`` (the gradients of their sum
+    with respect to the weights)."""
+    import tensorflow as tf
+    keras.backend.clear_session()
+    inputs = keras.Input((4,))
+    hidden = layers.Dense(3, kernel_regularizer=keras.regularizers.l2(0.01),
+                          activity_regularizer=keras.regularizers.l1(0.1))(inputs)
+    model = keras.Model(inputs, layers.Dense(2, activity_regularizer=keras.regularizers.l2(0.2))(hidden))
+    out = {}
+    for i, w in enumerate(_set_seeded_weights(model, "act_losses")):
+        out[f"act_losses__w{i}"] = w
+    x = _arrays("act_losses_x", [(5, 4)])[0]
+    with tf.GradientTape() as tape:
+        model(x)
+        total = tf.add_n(model.losses)
+    grads = tape.gradient(total, model.trainable_weights)
+    out["act_losses__x"] = x
+    out["act_losses__losses"] = np.sort(np.array([float(v) for v in model.losses], dtype="float32"))
+    for i, g in enumerate(grads):
+        out[f"act_losses__grad{i}"] = g.numpy()
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cases = {}
     cases.update(preprocess_cases())
     cases.update(keras1_file_case())
     cases.update(training_cases())
+    cases.update(activity_loss_cases())
     np.savez_compressed(os.path.join(OUT, "cases.npz"), **cases)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{len(cases)} arrays, {total} bytes in {OUT}")

@@ -243,6 +243,7 @@ class Functional(Model):
                 steps[i].free.append(s)
         self._steps = steps
         self._slots = slots
+        self._regularized_layers = list({id(step.layer): step.layer for step in steps if step.regularize}.values())
         # K.gradients on symbolic tensors: run with gradient recording on, the inputs as leaves (see _run).
         self._differentiating = any(getattr(step.layer, "differentiates_inputs", False) for step in steps)
 
@@ -348,6 +349,7 @@ class Functional(Model):
         for s, layer in self._constant_feeds:
             values[s] = layer.constant
         collect = CONTEXT.losses
+        record = self._start_recording_activity_losses(collect)
         for step in self._steps:
             args = (values[step.arg_slots[0]],) if step.single else self._step_args(step, values)
             kwargs = self._step_kwargs(step, values, training)
@@ -357,12 +359,23 @@ class Functional(Model):
             else:
                 for s, v in zip(step.out_slots, tree.flatten(out)):
                     values[s] = v
-            if step.regularize and collect is not None:
+            if step.regularize and (collect is not None or record):
                 for s in step.out_slots:
-                    collect.append(step.layer.activity_regularizer(values[s]) / values[s].shape[0])
+                    penalty = step.layer.activity_regularizer(values[s]) / values[s].shape[0]
+                    (collect if collect is not None else step.layer._eager_losses).append(penalty)
             for s in step.free:
                 values[s] = None
         return [values[s] for s in self._output_slots]
+
+    def _start_recording_activity_losses(self, collect):
+        """Whether this call keeps its activity-regularization penalties on the layers, so that ``model.losses``
+        holds them afterwards as in tf-keras (a custom training loop adds them to its loss). Only for a call
+        recording gradients outside fit/evaluate (which collect the penalties themselves); predict skips them."""
+        if collect is not None or not self._regularized_layers or not K.is_grad_recording():
+            return False
+        for layer in self._regularized_layers:
+            layer._eager_losses = []
+        return True
 
     def _run_masked(self, flat_inputs, training, input_masks):
         """Like ``_run``, also carrying Keras masks from layer to layer."""
@@ -376,6 +389,7 @@ class Functional(Model):
             values[s] = layer.constant
         masks[:len(input_masks)] = input_masks
         collect = CONTEXT.losses
+        record = self._start_recording_activity_losses(collect)
         for step in self._steps:
             args = self._step_args(step, values)
             kwargs = self._step_kwargs(step, values, training)
@@ -396,9 +410,10 @@ class Functional(Model):
             for s, v, m in zip(step.out_slots, flat_out, out_masks):
                 values[s] = v
                 masks[s] = m
-            if step.regularize and collect is not None:
+            if step.regularize and (collect is not None or record):
                 for v in flat_out:
-                    collect.append(step.layer.activity_regularizer(v) / v.shape[0])
+                    penalty = step.layer.activity_regularizer(v) / v.shape[0]
+                    (collect if collect is not None else step.layer._eager_losses).append(penalty)
         return [values[s] for s in self._output_slots], [masks[s] for s in self._output_slots]
 
     # ---- shapes without computing ------------------------------------------------

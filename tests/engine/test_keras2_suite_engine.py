@@ -495,3 +495,30 @@ def test_clone_model_on_tensors_of_values_wraps_them_as_inputs():
     sequential = keras.Sequential([layers.Dense(3, input_shape=(4,)), layers.Dense(1)])
     clone = keras.models.clone_model(sequential, input_tensors=val_a)
     assert tuple(clone.inputs[0].shape) == (10, 4) and len(clone.layers) == 2
+
+
+# ---- activity regularization losses of an eager call (Keras 2's regularizers tests) -----------------------
+
+def test_model_losses_hold_the_activity_penalties_of_the_last_call_as_tf_keras():
+    import torch
+    case = _case("act_losses")
+    inputs = keras.Input((4,))
+    hidden = layers.Dense(3, kernel_regularizer=keras.regularizers.l2(0.01),
+                          activity_regularizer=keras.regularizers.l1(0.1))(inputs)
+    model = keras.Model(inputs, layers.Dense(2, activity_regularizer=keras.regularizers.l2(0.2))(hidden))
+    model.set_weights(_numbered(case, "w"))
+    assert len(model.losses) == 1  # the kernel penalty; no call yet
+    model(case["x"])
+    values = sorted(float(K.eval(v)) for v in model.losses)
+    np.testing.assert_allclose(values, case["losses"], rtol=1e-5)
+    total = sum(model.losses)  # a custom training loop's regularization term
+    grads = torch.autograd.grad(total, model.trainable_weights, allow_unused=True)
+    for got, want in zip(grads, _numbered(case, "grad")):
+        np.testing.assert_allclose(K.to_numpy(got), want, rtol=1e-4, atol=1e-6)
+    model(case["x"])  # a second call replaces the penalties, it does not add to them
+    assert len(model.losses) == 3
+    model.predict(case["x"], verbose=0)  # inference leaves them alone
+    assert len(model.losses) == 3
+    model.compile("sgd", "mse")
+    model.evaluate(case["x"], np.zeros((5, 2)), verbose=0)
+    assert len(model.losses) == 3
