@@ -19,6 +19,7 @@ Writes tests/fixtures/keras2_suite_engine/:
     per-output sample weights ``[None, sw]``, and with a loss on one output only (see ``training_cases``);
   - ``act_losses__*``: ``model.losses`` after an eager call of a model with activity regularizers, and the
     gradients of their sum (see ``activity_loss_cases``);
+  - ``deconv_length__cases``: transposed-convolution output lengths (see ``utils_cases``);
 - ``keras1_weights.h5``: an HDF5 weights file in Keras 1's layout, written here with h5py (no ``keras_version``
   attribute; an LSTM as 12 per-gate arrays ``lstm_1_W_i`` ..., a GRU as 9, a channels-first Conv2D kernel as
   ``(filters, channels, rows, cols)``, a Keras 1.1 Conv1D kernel as ``(filters, input_dim, length, 1)``).
@@ -240,6 +241,31 @@ def activity_loss_cases():
     return out
 
 
+# ---- utils ---------------------------------------------------------------------------------------------
+
+def utils_cases():
+    """``deconv_length__cases``: rows ``(dim_size, stride, kernel, padding index in ('same', 'valid', 'full'),
+    output_padding or -1 for None, dilation, result)``, the result from tf-keras'
+    ``conv_utils.deconv_output_length`` (Keras 2.2's ``deconv_length`` took the same values in that order)."""
+    from tf_keras.src.utils import conv_utils
+    rows = []
+    paddings = ("same", "valid", "full")
+    for dim in (None, 1, 6, 32, 224):
+        for stride in (1, 2, 3):
+            for kernel in (1, 3, 5, 7):
+                for p, padding in enumerate(paddings):
+                    for output_padding in (None, 0, 1, 2):
+                        if output_padding is not None and output_padding >= stride:
+                            continue
+                        for dilation in (1, 2):
+                            value = conv_utils.deconv_output_length(dim, kernel, padding, output_padding, stride,
+                                                                    dilation)
+                            rows.append([-1 if dim is None else dim, stride, kernel, p,
+                                         -1 if output_padding is None else output_padding, dilation,
+                                         -1 if value is None else value])
+    return {"deconv_length__cases": np.array(rows, dtype="int64")}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cases = {}
@@ -247,6 +273,7 @@ def main():
     cases.update(keras1_file_case())
     cases.update(training_cases())
     cases.update(activity_loss_cases())
+    cases.update(utils_cases())
     np.savez_compressed(os.path.join(OUT, "cases.npz"), **cases)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{len(cases)} arrays, {total} bytes in {OUT}")

@@ -1,8 +1,8 @@
 """The one place that turns bytes from a file into code: a Lambda layer's function, and only when the
 caller of ``load_model`` (never the file) passed ``safe_mode=False`` for a file it trusts.
 
-Keras stores a lambda as ``marshal``'d bytecode, base64-encoded, with its
-defaults and closure values: ``[code, defaults, closure]`` in Keras 2 configs,
+Keras stores a lambda as ``marshal``'d bytecode, base64-encoded (Keras up to
+2.1.1: the bytes as ``raw_unicode_escape`` text), with its defaults and closure values: ``[code, defaults, closure]`` in Keras 2 configs,
 ``{'code', 'defaults', 'closure'}`` in Keras 3's. The function is rebuilt with
 fastkeras' usual names as globals (``K``, ``backend``, ``keras``, ``np``) and
 the globals of the module it was written in when that module is already
@@ -56,7 +56,10 @@ def function_from_bytecode(value, layer_name="lambda", module_name=None):
         raise FileFormatError(f'Lambda layer "{layer_name}": the stored function should be base64 text, got '
                               f"{type(code).__name__}.")
     try:
-        raw = base64.b64decode(code.encode("ascii"), validate=False)
+        try:
+            raw = base64.b64decode(code.encode("ascii"), validate=False)
+        except (UnicodeEncodeError, binascii.Error):
+            raw = code.encode("raw_unicode_escape")  # how Keras up to 2.1.1 stored the bytecode, as tf-keras reads it
         function_code = marshal.loads(raw)
     except (UnicodeEncodeError, binascii.Error, ValueError, EOFError, TypeError) as e:
         raise FileFormatError(f'Lambda layer "{layer_name}": its stored bytecode cannot be loaded ({e}); it was '

@@ -60,9 +60,13 @@ def _dilated(filter_size, dilation):
     return filter_size + (filter_size - 1) * (dilation - 1)
 
 
+class InvalidPaddingError(ValueError, AssertionError):
+    """An unknown padding: a ValueError, and the AssertionError that Keras 2's and tf-keras' ``assert`` raises."""
+
+
 def _check_padding(padding, allowed):
     if padding not in allowed:
-        raise ValueError(f"padding must be one of {sorted(allowed)}, received {padding!r}")
+        raise InvalidPaddingError(f"padding must be one of {sorted(allowed)}, received {padding!r}")
 
 
 def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
@@ -101,6 +105,12 @@ def deconv_output_length(input_length, filter_size, padding, output_padding=None
             return input_length * stride - (stride + size - 2)
         return input_length * stride
     return (input_length - 1) * stride + size - 2 * _pad_amount(padding, size) + output_padding
+
+
+def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, dilation=1):
+    """Keras 2.2's name and argument order for ``deconv_output_length``."""
+    return deconv_output_length(dim_size, kernel_size, padding, output_padding=output_padding, stride=stride_size,
+                                dilation=dilation)
 
 
 def conv_output_shape(input_shape, kernel_shape, strides, padding):

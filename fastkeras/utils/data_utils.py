@@ -15,6 +15,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 import zipfile
 
 __all__ = ["Sequence", "get_file", "validate_file", "keras_home", "FetchError"]
@@ -63,7 +64,10 @@ def _hasher(algorithm, file_hash=None):
     raise ValueError(f"Unknown hash algorithm {algorithm!r}: expected 'auto', 'sha256' or 'md5'.")
 
 
-def _hash_file(path, hasher, chunk_size=65535):
+def _hash_file(path, algorithm="sha256", chunk_size=65535):
+    """The hex digest of the file: ``algorithm`` is 'sha256', 'md5' ('auto': sha256), as Keras 2 and tf-keras take
+    it, or a hashlib object."""
+    hasher = _hasher("sha256" if algorithm == "auto" else algorithm) if isinstance(algorithm, str) else algorithm
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(chunk_size), b""):
             hasher.update(chunk)
@@ -243,7 +247,8 @@ def _extract_into(archive_path, folder, expected, archive_format):
             if not os.path.exists(target):
                 os.replace(os.path.join(scratch, name), target)
         if not os.path.isdir(expected):
-            raise ValueError(f"{archive_path} did not unpack to the folder {os.path.basename(expected)}/ that was "
-                             "expected.")
+            # Keras 2 and tf-keras return the expected path all the same (what the archive held is beside it).
+            warnings.warn(f"{archive_path} did not unpack to the folder {os.path.basename(expected)}/ that was "
+                          f"expected; its contents are in {folder}.", stacklevel=3)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

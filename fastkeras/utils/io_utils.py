@@ -40,5 +40,17 @@ def print_msg(message, line_break=True):
             logger.info(text)
 
 
+def ask_to_proceed_with_overwrite(filepath):
+    """Asks on stdin whether to overwrite ``filepath`` ('y' or 'n', asked again until one of them); True to
+    proceed. (fastkeras' own saves never ask: ``overwrite=False`` on an existing file raises FileExistsError.)"""
+    answer = input(f"[WARNING] {filepath} already exists - overwrite? [y/n]").strip().lower()
+    while answer not in ("y", "n"):
+        answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
+    if answer == "n":
+        return False
+    print_msg("[TIP] Next time specify overwrite=True!")
+    return True
+
+
 __all__ = ["enable_interactive_logging", "disable_interactive_logging", "is_interactive_logging_enabled",
-           "print_msg"]
+           "print_msg", "ask_to_proceed_with_overwrite"]

@@ -522,3 +522,68 @@ def test_model_losses_hold_the_activity_penalties_of_the_last_call_as_tf_keras()
     model.compile("sgd", "mse")
     model.evaluate(case["x"], np.zeros((5, 2)), verbose=0)
     assert len(model.losses) == 3
+
+
+# ---- keras.utils (Keras 2's tests/keras/utils) ----------------------------------------------------------------
+
+def test_conv_utils_deconv_length_and_bad_padding():
+    from fastkeras.utils import conv_utils
+    paddings = ("same", "valid", "full")
+    for dim, stride, kernel, p, output_padding, dilation, want in _case("deconv_length")["cases"]:
+        got = conv_utils.deconv_length(None if dim == -1 else int(dim), int(stride), int(kernel), paddings[p],
+                                       None if output_padding == -1 else int(output_padding), int(dilation))
+        assert (-1 if got is None else got) == want
+    for fn, args in ((conv_utils.conv_output_length, (32, 5, "diagonal", 2)),
+                     (conv_utils.conv_input_length, (18, 5, "diagonal", 2)),
+                     (conv_utils.deconv_length, (6, 2, 3, "diagonal", None))):
+        with pytest.raises(AssertionError):  # as Keras 2's and tf-keras' assert
+            fn(*args)
+        with pytest.raises(ValueError):
+            fn(*args)
+
+
+def test_func_load_reads_keras_2_1_1_raw_unicode_escape_bytecode():
+    import marshal
+    from fastkeras.utils.generic_utils import func_load
+
+    def scale(x, factor=3):
+        return x * factor
+
+    for fn in (scale, lambda x: x ** 2, keras.activations.softmax):
+        serialized = marshal.dumps(fn.__code__).decode("raw_unicode_escape")
+        loaded = func_load(serialized, defaults=fn.__defaults__)
+        assert loaded.__code__ == fn.__code__ and loaded.__defaults__ == fn.__defaults__
+    assert func_load(marshal.dumps(scale.__code__).decode("raw_unicode_escape"), defaults=(3,))(2) == 6
+
+
+def test_get_file_untar_of_an_archive_without_its_folder(tmp_path):
+    import hashlib
+    import tarfile
+    from urllib.parse import urljoin
+    from urllib.request import pathname2url
+    from fastkeras.utils.data_utils import _hash_file, get_file, validate_file
+    text = tmp_path / "test.txt"
+    text.write_text("Float like a butterfly, sting like a bee.")
+    archive = tmp_path / "test.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(text, arcname="test.txt")
+    origin = urljoin("file://", pathname2url(str(archive)))
+    cache = tmp_path / "cache"
+    with pytest.warns(UserWarning, match="did not unpack to the folder data_utils/"):
+        path = get_file("data_utils", origin, untar=True, cache_dir=str(cache))
+    assert path == str(cache / "datasets" / "data_utils")  # Keras 2 and tf-keras return it all the same
+    assert (cache / "datasets" / "test.txt").read_text().startswith("Float like")
+    data = archive.read_bytes()
+    assert _hash_file(str(archive)) == hashlib.sha256(data).hexdigest()
+    assert _hash_file(str(archive), algorithm="md5") == hashlib.md5(data).hexdigest()
+    assert _hash_file(str(archive), algorithm="auto") == hashlib.sha256(data).hexdigest()
+    assert validate_file(str(archive), hashlib.md5(data).hexdigest())
+
+
+def test_ask_to_proceed_with_overwrite(monkeypatch):
+    from fastkeras.utils.io_utils import ask_to_proceed_with_overwrite
+    answers = iter(["maybe", "y"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    assert ask_to_proceed_with_overwrite("/tmp/x.h5") is True
+    monkeypatch.setattr("builtins.input", lambda prompt="": "n")
+    assert ask_to_proceed_with_overwrite("/tmp/x.h5") is False
