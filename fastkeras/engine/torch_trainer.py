@@ -16,7 +16,7 @@ import torch
 
 from fastkeras import backend as K
 from fastkeras import callbacks as callbacks_module
-from fastkeras.engine import data_adapter
+from fastkeras.engine import custom_step, data_adapter, tree
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.utils.data_utils import Sequence
 
@@ -232,6 +232,11 @@ class Trainer:
         self._jit_plan = None      # the optimizer's plan when the compiled step also updates the weights
         self._step_params = None   # the parameters the last eager step updated (those with a gradient)
         self.jit_compile_seconds = None  # wall time of the first compiled call (tracing + compiling)
+        # A subclass's own train_step/test_step/predict_step runs instead of the built-in step (custom_step.py).
+        self.custom = {name: custom_step.overrides(model, name) for name in ("train_step", "test_step",
+                                                                             "predict_step")}
+        self._custom_logs = None   # what the last custom step returned, as floats
+        self.loss_tracker = custom_step.LossTracker(self)
         self._reset_accumulators()
 
     # ---- accumulation on the device -------------------------------------------
@@ -257,7 +262,12 @@ class Trainer:
         self._seen += batch_size
 
     def results(self):
-        """Epoch-to-date logs as device tensors (read them with float())."""
+        """Epoch-to-date logs as device tensors (read them with float()); under a custom step, what it returned."""
+        if self._custom_logs is not None:
+            return dict(self._custom_logs)
+        return self._builtin_results()
+
+    def _builtin_results(self):
         logs = {}
         if self._loss_sum is not None:
             logs["loss"] = self._loss_sum / self._seen
@@ -274,10 +284,13 @@ class Trainer:
     def _added_metrics(self):
         """Metrics the model's layers report through add_metric (Mean of a value computed in call)."""
         compiled = {id(obj) for _, obj, _, _ in self.metrics.metrics or []}
+        compiled.add(id(self.loss_tracker))
         return [m for m in self.model.metrics if id(m) not in compiled]
 
     def reset_metrics(self):
         self._reset_accumulators()
+        self._custom_logs = None
+        self.loss_tracker.reset_state()
         self.metrics.reset()
         for metric in self._added_metrics():
             metric.reset_state()
@@ -338,7 +351,8 @@ class Trainer:
         self._reg_terms = self.model._regularization_terms()
         self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
         self._collect_losses = _has_activity_losses(self.model)
-        if all(loss is None for loss in self.losses.losses) and not self._collect_losses and not self._reg_terms:
+        if all(loss is None for loss in self.losses.losses) and not self._collect_losses and not self._reg_terms \
+                and not (self.custom["train_step"] or self.custom["test_step"]):
             raise ValueError(f'No loss found for model "{self.model.name}": compile() was given no `loss` and the '
                              "model adds none with add_loss(). Pass `loss=` to compile().")
         # A LossScaleOptimizer (mixed_float16) wants the gradients of the scaled loss: its device-side scale.
@@ -386,7 +400,41 @@ class Trainer:
         self.optimizer.update_in_compiled_step(self._jit_plan, [g for g in grads if g is not None], scalars)
         return total.detach(), [None if p is None else p.detach() for p in parts], [o.detach() for o in outputs]
 
+    def _custom_step(self, method, x, y, sw):
+        """The model's own ``train_step``/``test_step`` on one batch; its returned logs become the results."""
+        custom_step.build_metrics_before_first_step(self, y)
+        data = custom_step.pack_data(self.model, x, y, sw)
+        if method == "train_step":
+            logs = self.model.train_step(data)
+        else:
+            with torch.no_grad():
+                logs = self.model.test_step(data)
+        self._custom_logs = custom_step.flat_logs(logs)
+
+    def builtin_step_logs(self, data, training):
+        """Model.train_step / test_step's default: the built-in step on ``data``, returning the logs."""
+        from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
+        x, y, sw = unpack_x_y_sample_weight(data)
+        names = self.losses.output_names
+        as_list = lambda values: None if values is None else [  # noqa: E731
+            None if v is None else _to_device(v, self.device) for v in values]
+        xs = as_list(custom_step.per_input(self.model, x))
+        ys = None if y is None else as_list(custom_step.per_output(y, names))
+        sws = None if sw is None else as_list(custom_step.per_output(sw, names, "sample weights"))
+        if self._params is None:
+            self.prepare()
+        if training:
+            self._builtin_train_step(xs, ys, sws)
+        else:
+            self._builtin_test_step(xs, ys, sws)
+        return self._builtin_results()
+
     def train_step(self, x, y, sw):
+        if self.custom["train_step"]:
+            return self._custom_step("train_step", x, y, sw)
+        return self._builtin_train_step(x, y, sw)
+
+    def _builtin_train_step(self, x, y, sw):
         if y is None:  # a model trained only on its add_loss() losses
             y = [None] * len(self.losses.losses)
         CONTEXT.training = True
@@ -426,6 +474,11 @@ class Trainer:
         return total
 
     def test_step(self, x, y, sw):
+        if self.custom["test_step"]:
+            return self._custom_step("test_step", x, y, sw)
+        return self._builtin_test_step(x, y, sw)
+
+    def _builtin_test_step(self, x, y, sw):
         if y is None:
             y = [None] * len(self.losses.losses)
         with torch.no_grad():
@@ -647,7 +700,8 @@ def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_ta
 
 
 def _epoch_logs(trainer, prefix=""):
-    return {prefix + k: float(v) for k, v in trainer.results().items()}
+    return {prefix + k: float(v) if K.is_tensor(v) or isinstance(v, (int, float, np.number)) else v
+            for k, v in trainer.results().items()}
 
 
 def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
@@ -836,17 +890,23 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
     cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,
                                         verbose=verbose, epochs=1, steps=len(batches) or None)
     cbs.on_predict_begin()
-    chunks = None
+    chunks = structure = None
+    custom = custom_step.overrides(model, "predict_step")
     with torch.inference_mode():
         for step, (bx, _, _) in enumerate(batches):
             cbs.on_predict_batch_begin(step)
-            outs = _forward_inference(model, bx)
+            if custom:
+                outs, structure = custom_step.run_predict_step(model, bx)
+            else:
+                outs = _forward_inference(model, bx)
             chunks = [[o] for o in outs] if chunks is None else [c + [o] for c, o in zip(chunks, outs)]
             cbs.on_predict_batch_end(step, {})
     cbs.on_predict_end()
     if chunks is None:
         raise ValueError("predict() received no data: the input has zero samples or the iterator yielded nothing.")
-    results = [K.to_numpy(torch.cat(c, 0)) for c in chunks]
+    results = [K.to_numpy(torch.cat([K.convert_to_tensor(o) for o in c], 0)) for c in chunks]
+    if custom:  # what predict_step returned (a tensor, a list, a dict ...), batches joined
+        return tree.pack_sequence_as(structure, results)
     return results[0] if len(results) == 1 else results
 
 

@@ -5,7 +5,7 @@
 """
 import numpy as np
 
-from fastkeras.engine import tree
+from fastkeras.engine import custom_step, tree
 from fastkeras.engine.base_layer import Layer, _dedup
 
 
@@ -27,6 +27,19 @@ def _is_functional_init(args, kwargs):
     return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
 
 
+def _inject_functional(cls):
+    """Makes a Model subclass a functional one, as tf-keras does when it is constructed with ``(inputs,
+    outputs)`` (the "customizing fit()" guide's ``CustomModel(inputs, outputs)`` with its own ``train_step``):
+    Model among its bases becomes Functional, so the class keeps its methods and gains the graph."""
+    from fastkeras.engine.functional import Functional
+    if cls is Model:
+        return Functional
+    if issubclass(cls, Functional) or not issubclass(cls, Model):
+        return cls
+    cls.__bases__ = tuple(_inject_functional(base) for base in cls.__bases__)
+    return cls
+
+
 class Model(Layer):
     """Groups layers into an object with training and inference features."""
 
@@ -38,8 +51,11 @@ class Model(Layer):
 
     def __init__(self, *args, **kwargs):
         if _is_functional_init(args, kwargs) and not hasattr(self, "_init_graph_network"):
-            raise TypeError(f"{type(self).__name__} is a subclassed Model; build it with layers as attributes and a "
-                            "`call` method, or use `Model(inputs, outputs)`.")
+            # A subclass handing (inputs, outputs) to Model.__init__ becomes functional (tf-keras does the same).
+            from fastkeras.engine.functional import Functional
+            _inject_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         allowed = {"name", "trainable", "dtype", "dynamic", "autocast"}
         unknown = [k for k in kwargs if k not in allowed | {"inputs", "outputs"}]
         if unknown:
@@ -136,12 +152,21 @@ class Model(Layer):
 
     @property
     def metrics(self):
-        """The compiled metrics (once fit/evaluate has built them), then those layers report via add_metric."""
+        """The loss tracker and compiled metrics (once fit/evaluate has built them, as tf-keras), then the
+        metrics of add_metric and the Metric objects kept as attributes, the model's and its layers'."""
         trainer = self.__dict__.get("_trainer")
-        compiled = [obj for _, obj, _, _ in (trainer.metrics.metrics or [])] if trainer is not None else []
+        compiled = []
+        if trainer is not None and trainer.metrics.metrics is not None:  # as tf-keras: the loss first, once built
+            compiled = [trainer.loss_tracker] + [obj for _, obj, _, _ in trainer.metrics.metrics]
+        return _dedup(compiled + self._uncompiled_metrics())
+
+    def _uncompiled_metrics(self):
+        """The metrics of add_metric and the Metric attributes, the model's and its layers': a nested model
+        brings these, not its own compiled loss and metrics (as tf-keras)."""
         added = list(self.__dict__.get("_added_metrics", {}).values()) + self.__dict__.get("_tracked_metrics", [])
-        added += [m for layer in self._layers_for_weights() for m in layer.metrics]
-        return _dedup(compiled + added)
+        for layer in self._layers_for_weights():
+            added += layer._uncompiled_metrics() if isinstance(layer, Model) else layer.metrics
+        return added
 
     @property
     def state_updates(self):
@@ -193,11 +218,12 @@ class Model(Layer):
         metrics_container = MetricsContainer(metrics, weighted_metrics, output_names, losses)
         self.loss = loss
         self.loss_weights = loss_weights
-        self.compiled_loss = losses
-        self.compiled_metrics = metrics_container
         self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                   weighted_metrics=weighted_metrics, jit_compile=jit_compile)
         self._trainer = Trainer(self, self.optimizer, losses, metrics_container, jit_compile=jit_compile)
+        # What a custom train_step uses: tf-keras' callable loss container and updatable metrics container.
+        self.compiled_loss = custom_step.CompiledLoss(self._trainer)
+        self.compiled_metrics = custom_step.CompiledMetrics(self._trainer)
         self._compiled_trainable_state = self._get_trainable_state()
 
     def _recompile_for_outputs(self):
@@ -205,7 +231,7 @@ class Model(Layer):
         args = getattr(self, "_compile_args", None)
         if args is not None and self._trainer.losses.output_names != list(self.output_names):
             optimizer = self.optimizer
-            self.compile(optimizer=optimizer, **args)
+            Model.compile(self, optimizer=optimizer, **args)  # not an override with its own signature
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
@@ -241,7 +267,7 @@ class Model(Layer):
             if not data_adapter.is_iterator_input(x):
                 torch_trainer._ensure_built(self, x)
         if getattr(self, "_deferred_compile", False) and getattr(self, "outputs", None) is not None:
-            self.compile(optimizer=self.optimizer, **self._compile_args)
+            Model.compile(self, optimizer=self.optimizer, **self._compile_args)  # as above
         if self.built and getattr(self, "_trainer", None) is not None:
             self._recompile_for_outputs()
 
@@ -309,6 +335,63 @@ class Model(Layer):
         from fastkeras.engine import torch_trainer
         self._ensure_ready(x)
         return torch_trainer.predict_on_batch(self, x)
+
+    # ---- the steps fit/evaluate/predict run: override them to customize training (engine/custom_step.py) --------
+
+    def train_step(self, data):
+        """One training step on a batch ``data`` (``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``); returns the
+        logs. fit calls a subclass's override once per batch; this default is the built-in step."""
+        from fastkeras.engine.torch_trainer import _require_compiled
+        return _require_compiled(self, "fit").builtin_step_logs(data, training=True)
+
+    def test_step(self, data):
+        """One evaluation step on a batch ``data``; returns the logs. evaluate calls a subclass's override."""
+        from fastkeras.engine.torch_trainer import _require_compiled
+        return _require_compiled(self, "evaluate").builtin_step_logs(data, training=False)
+
+    def predict_step(self, data):
+        """The model's outputs on a batch ``data``; predict calls a subclass's override and joins what it
+        returns over the batches."""
+        from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of ``y_pred`` against ``y``, plus the model's own losses (weight regularization,
+        ``add_loss``); updates the ``loss`` entry of ``metrics``, as tf-keras does."""
+        del x, training
+        if self.compiled_loss is None:
+            raise RuntimeError(f'compute_loss() needs a compiled model: call model.compile() on "{self.name}" first.')
+        return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics with a batch and returns ``get_metrics_result()``."""
+        del x
+        if self.compiled_metrics is None:
+            raise RuntimeError(f'compute_metrics() needs a compiled model: call model.compile() on "{self.name}" '
+                               "first.")
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """``{name: result}`` of every metric in ``metrics`` (a metric whose result is a dict adds its entries)."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+        return logs
+
+    def zero_grad(self, set_to_none=True):
+        """Clears the gradients PyTorch accumulated on the weights (before ``loss.backward()`` in a custom step)."""
+        for weight in self.weights:
+            if weight.grad is not None:
+                if set_to_none:
+                    weight.grad = None
+                else:
+                    weight.grad.zero_()
 
     def reset_metrics(self):
         trainer = getattr(self, "_trainer", None)

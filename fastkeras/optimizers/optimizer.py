@@ -532,6 +532,21 @@ class Optimizer:
             K.copy_values(constrained, [v.constraint(v) for v in constrained])
         return self._iterations
 
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's form of ``apply_gradients``: the gradients and the variables as two lists in the same order
+        (the variables default to those the optimizer was built on)."""
+        if trainable_variables is None:
+            trainable_variables = getattr(self, "_var_list", None)
+            if trainable_variables is None:
+                raise ValueError(f"{type(self).__name__}.apply(grads) without `trainable_variables` needs an optimizer "
+                                 "already built on its variables (optimizer.build(variables)); pass them as the "
+                                 "second argument.")
+        grads, trainable_variables = list(grads), list(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError(f"{type(self).__name__}.apply received {len(grads)} gradients for "
+                             f"{len(trainable_variables)} variables; pass one gradient per variable.")
+        return self.apply_gradients(zip(grads, trainable_variables))
+
     def minimize(self, loss, var_list, tape=None):
         """Computes the gradients of ``loss`` (a tensor, or a callable returning one) and applies them."""
         if callable(var_list):

@@ -84,6 +84,12 @@ class Variable(torch.nn.Parameter):
     def trainable(self):
         return self.requires_grad
 
+    @property
+    def value(self):
+        """The tensor itself: Keras 3's ``variable.value`` (its torch backend's Parameter), as custom training
+        steps read ``v.value.grad``."""
+        return self
+
     def numpy(self):
         return to_numpy(self)
 

@@ -1,0 +1,167 @@
+"""Models that override ``train_step``, ``test_step`` or ``predict_step`` (Keras 2's and Keras 3's "customizing
+what happens in fit()").
+
+fit/evaluate/predict then call the override once per batch with ``data`` as tf-keras packs it (``x`` alone,
+``(x, y)`` or ``(x, y, sample_weight)``; ``x`` one tensor or, for several inputs, a list) and log what it
+returns. Inside,
+the Keras helpers work as in tf-keras: ``compiled_loss(y, y_pred, sample_weight, regularization_losses)`` (which
+also updates the ``loss`` tracker), ``compiled_metrics.update_state(y, y_pred, sample_weight)``,
+``compute_loss``/``compute_metrics``, ``optimizer.apply_gradients`` or Keras 3's ``optimizer.apply``, and
+``self.metrics`` lists the loss tracker, the compiled metrics and the model's own Metric attributes. Gradients
+come from PyTorch's autograd (``loss.backward()`` or ``K.gradients``) where TensorFlow code uses a GradientTape.
+"""
+from fastkeras import backend as K
+from fastkeras import metrics as metrics_module
+from fastkeras.engine import tree
+
+
+def overrides(model, method):
+    """Whether ``model``'s class replaces Model's ``method``."""
+    from fastkeras.engine.training import Model
+    return getattr(type(model), method, None) is not getattr(Model, method)
+
+
+def _structure(values):
+    """Per-output batch tensors as Keras hands them to a step: one tensor, or a list."""
+    return values[0] if len(values) == 1 else list(values)
+
+
+def pack_data(model, x, y, sw):
+    """The ``data`` argument of a custom step, from the trainer's per-input / per-output lists: packed as
+    tf-keras packs arrays (``x`` alone when there are no targets, else ``(x, y)`` or ``(x, y, sample_weight)``)."""
+    from fastkeras.engine.torch_trainer import _call_inputs
+    from fastkeras.utils.data_tuples import pack_x_y_sample_weight
+    inputs = _call_inputs(model, x)
+    if y is None or all(t is None for t in y):
+        return pack_x_y_sample_weight(inputs)
+    weights = None if sw is None or all(w is None for w in sw) else _structure(sw)
+    return pack_x_y_sample_weight(inputs, _structure(y), weights)
+
+
+def per_output(value, output_names, what="targets"):
+    """``value`` (one tensor, a list, or a dict by output name) as a list aligned with the model's outputs."""
+    n = len(output_names)
+    if value is None:
+        return [None] * n
+    if isinstance(value, dict):
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"Expected {what} for {n} output(s) {list(output_names)}, received a list of "
+                             f"{len(value)}.")
+        return [v if v is None or K.is_tensor(v) else K.convert_to_tensor(v) for v in value]
+    value = value if K.is_tensor(value) else K.convert_to_tensor(value)
+    return [value] * n
+
+
+def per_input(model, x):
+    """``x`` (one tensor, a list, or a dict by input name) as a list in ``model.input_names`` order."""
+    if isinstance(x, dict):
+        return [x[name] for name in model.input_names]
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def flat_logs(logs):
+    """A step's returned logs as ``{name: float}``: tensors and metric results read, nested dicts (Keras 3's
+    ``compile_metrics`` result) flattened."""
+    if not isinstance(logs, dict):
+        if logs is None:
+            return {}
+        logs = {"loss": logs}  # a bare value, as a one-number step returns it
+    out = {}
+    for name, value in logs.items():
+        if isinstance(value, dict):
+            out.update(flat_logs(value))
+            continue
+        value = K.get_value(value) if K.is_tensor(value) else value
+        try:
+            out[name] = float(value)
+        except (TypeError, ValueError):
+            out[name] = value  # an array-valued log stays as it is (Keras passes such values on unchanged)
+    return out
+
+
+class LossTracker(metrics_module.Mean):
+    """The ``loss`` entry of ``model.metrics``. A custom step updates it through ``compiled_loss``; under the
+    built-in step it reads the trainer's running loss, which the step keeps on the device."""
+
+    def __init__(self, trainer):
+        super().__init__(name="loss")
+        self._trainer = trainer
+
+    def result(self):
+        trainer = self._trainer
+        if trainer._seen and trainer._loss_sum is not None and float(K.get_value(self.count)) == 0:
+            return trainer._loss_sum / trainer._seen
+        return super().result()
+
+
+class CompiledLoss:
+    """``model.compiled_loss``: the compiled losses as one callable, as tf-keras' ``LossesContainer``."""
+
+    def __init__(self, trainer):
+        self._trainer = trainer
+
+    @property
+    def metrics(self):
+        return [self._trainer.loss_tracker]
+
+    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        trainer = self._trainer
+        names = trainer.losses.output_names
+        outputs = per_output(y_pred, names, "predictions")
+        total, _ = trainer._loss(outputs, per_output(y_true, names), None if sample_weight is None else
+                                 per_output(sample_weight, names, "sample weights"))
+        for extra in regularization_losses or ():
+            total = total + extra
+        batch = outputs[0].shape[0] if outputs[0] is not None and K.ndim(outputs[0]) else 1
+        trainer.loss_tracker.update_state(K.stop_gradient(total), sample_weight=batch)
+        return total
+
+    def reset_state(self):
+        self._trainer.loss_tracker.reset_state()
+
+
+class CompiledMetrics:
+    """``model.compiled_metrics``: the compiled metrics, updated together, as tf-keras' ``MetricsContainer``."""
+
+    def __init__(self, trainer):
+        self._trainer = trainer
+
+    @property
+    def metrics(self):
+        return [obj for _, obj, _, _ in self._trainer.metrics.metrics or []]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        trainer = self._trainer
+        names = trainer.losses.output_names
+        targets, outputs = per_output(y_true, names), per_output(y_pred, names, "predictions")
+        weights = None if sample_weight is None else per_output(sample_weight, names, "sample weights")
+        with K.no_grad():
+            trainer._build_metrics(targets, outputs)
+            trainer._update_metrics(targets, [K.stop_gradient(o) for o in outputs], weights)
+
+    def reset_state(self):
+        self._trainer.metrics.reset()
+
+
+def build_metrics_before_first_step(trainer, y):
+    """Compiled metric objects exist before the first custom step runs, so that a step looping over
+    ``self.metrics`` (as Keras 3's guide does) finds them: built from the targets' shapes and, where the model
+    knows them, its outputs'."""
+    if trainer.metrics.metrics is not None or y is None:
+        return
+    model = trainer.model
+    outputs = getattr(model, "outputs", None)
+    target_shapes = [None if t is None else tuple(t.shape) for t in y]
+    if outputs and len(outputs) == len(target_shapes):
+        output_shapes = [(t[0] if t else None,) + tuple(o.shape[1:]) for t, o in zip(target_shapes, outputs)]
+    else:
+        output_shapes = target_shapes
+    trainer.metrics.build(target_shapes, output_shapes)
+
+
+def run_predict_step(model, x):
+    """``model.predict_step`` on one batch; returns (flat list of output tensors, the structure to rebuild)."""
+    out = model.predict_step(pack_data(model, x, None, None))
+    return tree.flatten(out), out
