@@ -18,6 +18,7 @@ from fastkeras import backend as K
 from fastkeras import callbacks as callbacks_module
 from fastkeras.engine import custom_step, data_adapter, tree
 from fastkeras.engine.call_context import CONTEXT
+from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
 from fastkeras.utils.data_utils import Sequence
 
 
@@ -180,9 +181,9 @@ class _IteratorBatches:
         for item in items:
             if isinstance(item, dict) or not isinstance(item, (list, tuple)):
                 item = (item,)
-            x = item[0]
-            y = item[1] if len(item) > 1 and self.with_targets else None
-            sw = item[2] if len(item) > 2 and self.with_targets else None
+            x, y, sw = unpack_x_y_sample_weight(tuple(item))  # more than (x, y, sample_weight): tf-keras' ValueError
+            if not self.with_targets:
+                y = sw = None
             xs = data_adapter.standardize(x, self.model.input_names, "input", self.model.name)
             ys = data_adapter.standardize(y, self.model.output_names, "target", self.model.name,
                                           broadcast=True) if y is not None \

@@ -198,3 +198,10 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1.0, sh
         random.seed(seed)
         random.shuffle(labels)
     return couples, labels
+
+
+def _remove_long_seq(maxlen, seq, label):
+    """The sequences shorter than ``maxlen``, with their labels (the helper of Keras 2's and tf-keras' imdb and
+    reuters loaders, which Keras 2 code imports from here)."""
+    from fastkeras.datasets._word_sequences import remove_long_sequences
+    return remove_long_sequences(maxlen, seq, label)

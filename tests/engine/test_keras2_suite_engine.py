@@ -587,3 +587,29 @@ def test_ask_to_proceed_with_overwrite(monkeypatch):
     assert ask_to_proceed_with_overwrite("/tmp/x.h5") is True
     monkeypatch.setattr("builtins.input", lambda prompt="": "n")
     assert ask_to_proceed_with_overwrite("/tmp/x.h5") is False
+
+
+def test_preprocessing_sequence_remove_long_seq():
+    from fastkeras.preprocessing.sequence import _remove_long_seq
+    new_seq, new_label = _remove_long_seq(5, [[1, 2, 3], [1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5]], ["a", "b", "c"])
+    assert new_seq == [[1, 2, 3]] and new_label == ["a"]  # strictly shorter, as the dataset loaders keep
+
+
+def test_a_generator_yielding_more_than_x_y_sample_weight_is_refused_as_tf_keras():
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+
+    def batches(n_items):
+        while True:
+            yield (np.zeros((4, 2)), np.zeros((4, 1)), np.ones((4,)), np.ones((4,)))[:n_items]
+
+    message = r"Data is expected to be in format `x`, `\(x,\)`, `\(x, y\)`, or `\(x, y, sample_weight\)`"
+    with pytest.raises(ValueError, match=message):
+        model.fit(batches(2), steps_per_epoch=2, validation_data=batches(4), validation_steps=1, verbose=0)
+    for call in (lambda: model.fit(batches(4), steps_per_epoch=2, verbose=0),
+                 lambda: model.evaluate(batches(4), steps=2, verbose=0),
+                 lambda: model.predict(batches(4), steps=2, verbose=0)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    model.fit(batches(3), steps_per_epoch=2, validation_data=batches(2), validation_steps=1, verbose=0)
+    assert model.predict(batches(1), steps=2, verbose=0).shape == (8, 1)
