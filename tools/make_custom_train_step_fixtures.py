@@ -10,7 +10,9 @@ tf-keras 2.21 runs the tf.keras guide's patterns ("Customizing what happens in f
 ``compiled_metrics`` with ``tf.GradientTape`` and ``optimizer.apply_gradients``; hand-made loss and metric
 trackers listed in ``metrics``; sample weights unpacked from ``data``; ``compute_loss``/``compute_metrics``; a
 custom ``test_step`` and ``predict_step``. Keras 3.15.1 on its torch backend runs the Keras 3 torch guide's
-pattern (``zero_grad``, ``compute_loss``, ``backward``, ``optimizer.apply``). Every model starts from the same
+pattern (``zero_grad``, ``compute_loss``, ``backward``, ``optimizer.apply``) and keras.io's knowledge
+distillation, which overrides only ``compute_loss`` (its teacher and student weights and the labels in
+``distiller.npz``; ``weights`` there are the student's). Every other model starts from the same
 weights (``w<i>`` in ``inputs.npz``, written by the tf-keras run) and trains with SGD(0.1), batch 8, no
 shuffling, 2 epochs.
 
@@ -193,6 +195,51 @@ def keras3_torch_cases():
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
     history = model.fit(x, y, **FIT)
     _write("keras3_torch_guide", history=_history(history), weights=_flat_weights(model))
+
+    # keras.io's knowledge distillation (Keras 3): only compute_loss is overridden; the built-in step calls it.
+    class Distiller(keras.Model):
+        def __init__(self, student, teacher):
+            super().__init__()
+            self.teacher, self.student = teacher, student
+
+        def compile(self, optimizer, metrics, student_loss_fn, distillation_loss_fn, alpha=0.1, temperature=3):
+            super().compile(optimizer=optimizer, metrics=metrics)
+            self.student_loss_fn, self.distillation_loss_fn = student_loss_fn, distillation_loss_fn
+            self.alpha, self.temperature = alpha, temperature
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, allow_empty=False):
+            teacher_pred = self.teacher(x, training=False)
+            student_loss = self.student_loss_fn(y, y_pred)
+            distillation_loss = self.distillation_loss_fn(
+                keras.ops.softmax(teacher_pred / self.temperature, axis=1),
+                keras.ops.softmax(y_pred / self.temperature, axis=1)) * self.temperature ** 2
+            return self.alpha * student_loss + (1 - self.alpha) * distillation_loss
+
+        def call(self, x):
+            return self.student(x)
+
+    rng = np.random.default_rng(5)
+    labels = rng.integers(0, 3, size=(32,)).astype("int32")
+    arrays = {"labels": labels}
+
+    def net(prefix, width):
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(width, activation="relu"),
+                                  keras.layers.Dense(3)])
+        weights = [rng.normal(scale=0.5, size=w.shape).astype("float32") for w in model.get_weights()]
+        model.set_weights(weights)
+        arrays.update({f"{prefix}{i}": w for i, w in enumerate(weights)})
+        return model
+
+    teacher, student = net("teacher", 6), net("student", 3)
+    np.savez(os.path.join(OUT, "distiller.npz"), **arrays)
+    distiller = Distiller(student=student, teacher=teacher)
+    distiller.compile(optimizer=keras.optimizers.SGD(0.1), metrics=[keras.metrics.SparseCategoricalAccuracy()],
+                      student_loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      distillation_loss_fn=keras.losses.KLDivergence(), alpha=0.1, temperature=10)
+    history = distiller.fit(x, labels, **FIT)
+    _write("keras3_distiller", history=_history(history),
+           evaluate=_as_float_dict(distiller.evaluate(x, labels, verbose=0, return_dict=True)),
+           weights=np.concatenate([np.ravel(w) for w in student.get_weights()]).tolist())
 
 
 if __name__ == "__main__":

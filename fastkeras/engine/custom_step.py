@@ -21,6 +21,47 @@ def overrides(model, method):
     return getattr(type(model), method, None) is not getattr(Model, method)
 
 
+def overrides_hooks(model):
+    """Whether the model customizes the default step through ``compute_loss`` or ``compute_metrics`` (which the
+    default train/test step of tf-keras 2.11+ and Keras 3 calls) rather than replacing the step."""
+    return overrides(model, "compute_loss") or overrides(model, "compute_metrics")
+
+
+def _compute_loss(model, x, y, y_pred, sample_weight, training):
+    import inspect
+    kwargs = dict(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+    if "training" in inspect.signature(model.compute_loss).parameters:
+        kwargs["training"] = training
+    loss = model.compute_loss(**kwargs)
+    if overrides(model, "compute_loss"):
+        # Keras 3's default step tracks the loss an override returns (tf-keras' compiled_loss does it otherwise).
+        batch = y_pred.shape[0] if K.is_tensor(y_pred) and K.ndim(y_pred) else 1
+        model._trainer.loss_tracker.update_state(K.stop_gradient(loss), sample_weight=batch)
+    return loss
+
+
+def hooked_train_step(model, data):
+    """The default training step written out in Python, for a model that overrides ``compute_loss`` or
+    ``compute_metrics``: forward, ``compute_loss``, gradients, the optimizer, ``compute_metrics``."""
+    from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
+    x, y, sample_weight = unpack_x_y_sample_weight(data)
+    y_pred = model(x, training=True)
+    loss = _compute_loss(model, x, y, y_pred, sample_weight, training=True)
+    weights = model.trainable_weights
+    if weights:
+        gradients = K.gradients(loss, weights)
+        model.optimizer.apply_gradients(zip(gradients, weights))
+    return model.compute_metrics(x, y, y_pred, sample_weight)
+
+
+def hooked_test_step(model, data):
+    from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
+    x, y, sample_weight = unpack_x_y_sample_weight(data)
+    y_pred = model(x, training=False)
+    _compute_loss(model, x, y, y_pred, sample_weight, training=False)
+    return model.compute_metrics(x, y, y_pred, sample_weight)
+
+
 def _structure(values):
     """Per-output batch tensors as Keras hands them to a step: one tensor, or a list."""
     return values[0] if len(values) == 1 else list(values)
@@ -149,15 +190,14 @@ def build_metrics_before_first_step(trainer, y):
     """Compiled metric objects exist before the first custom step runs, so that a step looping over
     ``self.metrics`` (as Keras 3's guide does) finds them: built from the targets' shapes and, where the model
     knows them, its outputs'."""
-    if trainer.metrics.metrics is not None or y is None:
-        return
     model = trainer.model
     outputs = getattr(model, "outputs", None)
+    if trainer.metrics.metrics is not None or y is None or not outputs:
+        return  # without known outputs the metrics wait for the first real predictions (accuracy needs them)
     target_shapes = [None if t is None else tuple(t.shape) for t in y]
-    if outputs and len(outputs) == len(target_shapes):
-        output_shapes = [(t[0] if t else None,) + tuple(o.shape[1:]) for t, o in zip(target_shapes, outputs)]
-    else:
-        output_shapes = target_shapes
+    if len(outputs) != len(target_shapes):
+        return
+    output_shapes = [(t[0] if t else None,) + tuple(o.shape[1:]) for t, o in zip(target_shapes, outputs)]
     trainer.metrics.build(target_shapes, output_shapes)
 
 

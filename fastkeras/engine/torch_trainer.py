@@ -236,6 +236,8 @@ class Trainer:
         # A subclass's own train_step/test_step/predict_step runs instead of the built-in step (custom_step.py).
         self.custom = {name: custom_step.overrides(model, name) for name in ("train_step", "test_step",
                                                                              "predict_step")}
+        if custom_step.overrides_hooks(model):  # the default step, in Python, calling the overridden hooks
+            self.custom["train_step"] = self.custom["test_step"] = True
         self._custom_logs = None   # what the last custom step returned, as floats
         self.loss_tracker = custom_step.LossTracker(self)
         self._reset_accumulators()

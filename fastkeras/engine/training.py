@@ -342,12 +342,18 @@ class Model(Layer):
         """One training step on a batch ``data`` (``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``); returns the
         logs. fit calls a subclass's override once per batch; this default is the built-in step."""
         from fastkeras.engine.torch_trainer import _require_compiled
-        return _require_compiled(self, "fit").builtin_step_logs(data, training=True)
+        trainer = _require_compiled(self, "fit")
+        if custom_step.overrides_hooks(self):
+            return custom_step.hooked_train_step(self, data)
+        return trainer.builtin_step_logs(data, training=True)
 
     def test_step(self, data):
         """One evaluation step on a batch ``data``; returns the logs. evaluate calls a subclass's override."""
         from fastkeras.engine.torch_trainer import _require_compiled
-        return _require_compiled(self, "evaluate").builtin_step_logs(data, training=False)
+        trainer = _require_compiled(self, "evaluate")
+        if custom_step.overrides_hooks(self):
+            return custom_step.hooked_test_step(self, data)
+        return trainer.builtin_step_logs(data, training=False)
 
     def predict_step(self, data):
         """The model's outputs on a batch ``data``; predict calls a subclass's override and joins what it

@@ -250,3 +250,52 @@ def test_train_on_batch_and_test_on_batch_run_the_overrides():
     logs = model.train_on_batch(DATA["x"][:8], DATA["y"][:8], return_dict=True)
     assert set(logs) == {"loss", "mae"} and np.isfinite(list(logs.values())).all()
     assert set(model.test_on_batch(DATA["x"][:8], DATA["y"][:8], return_dict=True)) == {"loss", "mae"}
+
+
+class Distiller(keras.Model):
+    """keras.io's knowledge distillation (Keras 3): only compute_loss is overridden."""
+
+    def __init__(self, student, teacher):
+        super().__init__()
+        self.teacher, self.student = teacher, student
+
+    def compile(self, optimizer, metrics, student_loss_fn, distillation_loss_fn, alpha=0.1, temperature=3):
+        super().compile(optimizer=optimizer, metrics=metrics)
+        self.student_loss_fn, self.distillation_loss_fn = student_loss_fn, distillation_loss_fn
+        self.alpha, self.temperature = alpha, temperature
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, allow_empty=False):
+        teacher_pred = self.teacher(x, training=False)
+        student_loss = self.student_loss_fn(y, y_pred)
+        distillation_loss = self.distillation_loss_fn(
+            keras.ops.softmax(teacher_pred / self.temperature, axis=1),
+            keras.ops.softmax(y_pred / self.temperature, axis=1)) * self.temperature ** 2
+        return self.alpha * student_loss + (1 - self.alpha) * distillation_loss
+
+    def call(self, x):
+        return self.student(x)
+
+
+def test_compute_loss_override_drives_the_default_step_as_keras_3():
+    arrays = np.load(os.path.join(FIXTURES, "distiller.npz"))
+
+    def net(prefix, width):
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(width, activation="relu"),
+                                  keras.layers.Dense(3)])
+        model.set_weights([arrays[f"{prefix}{i}"] for i in range(4)])
+        return model
+
+    student = net("student", 3)
+    distiller = Distiller(student=student, teacher=net("teacher", 6))
+    distiller.compile(optimizer=keras.optimizers.SGD(0.1), metrics=[keras.metrics.SparseCategoricalAccuracy()],
+                      student_loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      distillation_loss_fn=keras.losses.KLDivergence(), alpha=0.1, temperature=10)
+    history = distiller.fit(DATA["x"], arrays["labels"], **FIT)
+    want = expected("keras3_distiller")
+    for name, values in want["history"].items():
+        np.testing.assert_allclose(history.history[name], values, rtol=2e-5, atol=1e-6, err_msg=name)
+    logs = distiller.evaluate(DATA["x"], arrays["labels"], verbose=0, return_dict=True)
+    for name, value in want["evaluate"].items():
+        assert logs[name] == pytest.approx(value, rel=2e-5, abs=1e-6), name
+    np.testing.assert_allclose(np.concatenate([np.ravel(w) for w in student.get_weights()]), want["weights"],
+                               rtol=2e-5, atol=1e-6)
