@@ -11,7 +11,9 @@ Writes tests/fixtures/utils_modules/expected.json:
 - ``convert_data_format``: ``[data_format, ndim, result]``;
 - ``make_batches``: ``[size, batch_size, result]``; ``slice_arrays``: cases as ``[case, result]``;
 - ``no_trainable_weights``: ``train_on_batch`` and ``fit`` logs of a Masking-only model on fixed data
-  (``x``, ``y`` are stored with them).
+  (``x``, ``y`` are stored with them);
+- ``compile_config``: ``get_compile_config()`` before and after compiling a small model, ``run_eagerly``, and
+  the optimizer, learning rate and loss a second model gets from ``compile_from_config``.
 """
 import json
 import os
@@ -83,9 +85,23 @@ def no_trainable_weights():
             "iterations": int(model.optimizer.iterations.numpy())}
 
 
+def compile_config():
+    """get_compile_config() before and after compile, run_eagerly, and what compile_from_config rebuilds."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    before = model.get_compile_config()
+    model.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"], loss_weights=[1.0])
+    config = model.get_compile_config()
+    rebuilt = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    rebuilt.compile_from_config(config)
+    return {"before": before, "after": config, "run_eagerly": model.run_eagerly,
+            "rebuilt": {"optimizer": type(rebuilt.optimizer).__name__,
+                        "learning_rate": float(rebuilt.optimizer.learning_rate.numpy()), "loss": rebuilt.loss}}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    expected = {**shape_arithmetic(), **generic(), "no_trainable_weights": no_trainable_weights()}
+    expected = {**shape_arithmetic(), **generic(), "no_trainable_weights": no_trainable_weights(),
+                "compile_config": compile_config()}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=0)
     print("wrote", os.path.join(OUT, "expected.json"))

@@ -193,12 +193,14 @@ class Model(Layer):
                              f"{kwargs['target_tensors']}. Pass the targets to fit() as `y` instead.")
         if run_eagerly and jit_compile:
             raise ValueError("You cannot enable `run_eagerly` and `jit_compile` at the same time.")
+        self.__dict__["_run_eagerly"] = bool(run_eagerly)
         if _is_subclassed(self) and getattr(self, "outputs", None) is None:
             # A subclassed model learns its outputs when built (by the first fit/evaluate/predict): compile then.
             self.optimizer = optimizers.get(optimizer)
             self.loss, self.loss_weights = loss, loss_weights
             self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
-                                      weighted_metrics=weighted_metrics, jit_compile=jit_compile)
+                                      weighted_metrics=weighted_metrics, jit_compile=jit_compile,
+                                      run_eagerly=run_eagerly, steps_per_execution=steps_per_execution)
             self._deferred_compile = True
             self._trainer = None
             self._compiled_trainable_state = self._get_trainable_state()
@@ -219,7 +221,8 @@ class Model(Layer):
         self.loss = loss
         self.loss_weights = loss_weights
         self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
-                                  weighted_metrics=weighted_metrics, jit_compile=jit_compile)
+                                  weighted_metrics=weighted_metrics, jit_compile=jit_compile,
+                                  run_eagerly=run_eagerly, steps_per_execution=steps_per_execution)
         self._trainer = Trainer(self, self.optimizer, losses, metrics_container, jit_compile=jit_compile)
         # What a custom train_step uses: tf-keras' callable loss container and updatable metrics container.
         self.compiled_loss = custom_step.CompiledLoss(self._trainer)
@@ -335,6 +338,32 @@ class Model(Layer):
         from fastkeras.engine import torch_trainer
         self._ensure_ready(x)
         return torch_trainer.predict_on_batch(self, x)
+
+    @property
+    def run_eagerly(self):
+        """tf-keras' flag (False unless set). Steps always run eagerly here; ``compile(jit_compile=True)``
+        is what compiles them."""
+        return bool(self.__dict__.get("_run_eagerly", False))
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self.__dict__["_run_eagerly"] = bool(value)
+
+    def get_compile_config(self):
+        """The arguments ``compile`` was given, serialized (what a ``.keras`` file stores), or None before
+        compile."""
+        from fastkeras.saving import training_config
+        config = training_config.keras_compile_config(self)
+        if config is not None:
+            args = self._compile_args
+            config.update(run_eagerly=args.get("run_eagerly"), steps_per_execution=args.get("steps_per_execution"))
+        return config
+
+    def compile_from_config(self, config):
+        """Compiles the model as ``get_compile_config()`` described it."""
+        from fastkeras.saving import training_config
+        training_config.compile_from_config(self, config, None, f'the compile config of model "{self.name}"',
+                                            keras_format=True)
 
     # ---- the steps fit/evaluate/predict run: override them to customize training (engine/custom_step.py) --------
 

@@ -190,3 +190,29 @@ def test_tf_keras_testing_infra_helpers():
         model.fit(x, y, epochs=1, verbose=0)
     with pytest.raises(ValueError, match="model_type_scope"):
         test_utils.get_model_type()
+
+
+# ---- compile config (tf-keras 2.13+'s get_compile_config / compile_from_config) --------------------------------
+
+def test_compile_config_round_trip_as_tf_keras():
+    want = EXPECTED["compile_config"]
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    assert model.get_compile_config() == want["before"]
+    model.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"], loss_weights=[1.0])
+    config = model.get_compile_config()
+    assert set(config) == set(want["after"])
+    for key in ("loss", "metrics", "loss_weights", "weighted_metrics", "run_eagerly", "steps_per_execution",
+                "jit_compile"):
+        assert config[key] == want["after"][key], key
+    assert config["optimizer"]["class_name"] == want["after"]["optimizer"]["class_name"]
+    assert config["optimizer"]["config"]["learning_rate"] == pytest.approx(
+        want["after"]["optimizer"]["config"]["learning_rate"])
+    assert model.run_eagerly is want["run_eagerly"]
+    rebuilt = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    rebuilt.compile_from_config(json.loads(json.dumps(config)))
+    assert type(rebuilt.optimizer).__name__ == want["rebuilt"]["optimizer"]
+    assert float(keras.backend.get_value(rebuilt.optimizer.learning_rate)) == pytest.approx(
+        want["rebuilt"]["learning_rate"])
+    assert rebuilt.loss == want["rebuilt"]["loss"]
+    model.run_eagerly = True
+    assert model.run_eagerly is True
