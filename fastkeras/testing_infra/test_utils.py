@@ -138,10 +138,7 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     if expected_output is not None:
         assert_values(actual_output, expected_output)
 
-    recovered = models.Model.from_config(model.get_config(), custom_objects)
-    if model.weights:
-        recovered.set_weights(model.get_weights())
-        assert_values(recovered.predict(input_data, verbose=0), actual_output)
+    _check_config_round_trip(models.Model, model, custom_objects, input_data, actual_output, assert_values)
 
     layer_weights = layer.get_weights()  # before the training step changes them
     if validate_training:
@@ -162,11 +159,16 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     if expected_output is not None:
         assert_values(actual_output, expected_output)
 
-    recovered = models.Sequential.from_config(model.get_config(), custom_objects)
+    _check_config_round_trip(models.Sequential, model, custom_objects, input_data, actual_output, assert_values)
+    return actual_output
+
+
+def _check_config_round_trip(model_class, model, custom_objects, input_data, output, assert_values):
+    """A model rebuilt from ``model``'s config, given its weights, predicts ``output`` again."""
+    recovered = model_class.from_config(model.get_config(), custom_objects)
     if model.weights:
         recovered.set_weights(model.get_weights())
-        assert_values(recovered.predict(input_data, verbose=0), actual_output)
-    return actual_output
+        assert_values(recovered.predict(input_data, verbose=0), output)
 
 
 # ---- the model-type and run-eagerly switches that tf-keras' parameterized tests set ---------------------------
