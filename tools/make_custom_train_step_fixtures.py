@@ -10,7 +10,8 @@ tf-keras 2.21 runs the tf.keras guide's patterns ("Customizing what happens in f
 ``compiled_metrics`` with ``tf.GradientTape`` and ``optimizer.apply_gradients``; hand-made loss and metric
 trackers listed in ``metrics``; sample weights unpacked from ``data``; ``compute_loss``/``compute_metrics``; a
 custom ``test_step`` and ``predict_step``. Keras 3.15.1 on its torch backend runs the Keras 3 torch guide's
-pattern (``zero_grad``, ``compute_loss``, ``backward``, ``optimizer.apply``) and keras.io's knowledge
+pattern (``zero_grad``, ``compute_loss``, ``backward``, ``optimizer.apply``; on 32 rows, and on 30 so that the
+last batch is short) and keras.io's knowledge
 distillation, which overrides only ``compute_loss`` (its teacher and student weights and the labels in
 ``distiller.npz``; ``weights`` there are the student's). Every other model starts from the same
 weights (``w<i>`` in ``inputs.npz``, written by the tf-keras run) and trains with SGD(0.1), batch 8, no
@@ -188,13 +189,14 @@ def keras3_torch_cases():
                     metric.update_state(y, y_pred)
             return {m.name: m.result() for m in self.metrics}
 
-    inputs = keras.Input((4,))
-    hidden = keras.layers.Dense(3, activation="relu")(inputs)
-    model = TorchGuideModel(inputs, keras.layers.Dense(2)(hidden))
-    model.set_weights([data[f"w{i}"] for i in range(4)])
-    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
-    history = model.fit(x, y, **FIT)
-    _write("keras3_torch_guide", history=_history(history), weights=_flat_weights(model))
+    for case, rows in (("keras3_torch_guide", 32), ("keras3_torch_guide_ragged", 30)):
+        inputs = keras.Input((4,))
+        hidden = keras.layers.Dense(3, activation="relu")(inputs)
+        model = TorchGuideModel(inputs, keras.layers.Dense(2)(hidden))
+        model.set_weights([data[f"w{i}"] for i in range(4)])
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+        history = model.fit(x[:rows], y[:rows], **FIT)
+        _write(case, history=_history(history), weights=_flat_weights(model))
 
     # keras.io's knowledge distillation (Keras 3): only compute_loss is overridden; the built-in step calls it.
     class Distiller(keras.Model):

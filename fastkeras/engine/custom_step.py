@@ -34,10 +34,15 @@ def _compute_loss(model, x, y, y_pred, sample_weight, training):
         kwargs["training"] = training
     loss = model.compute_loss(**kwargs)
     if overrides(model, "compute_loss"):
-        # Keras 3's default step tracks the loss an override returns (tf-keras' compiled_loss does it otherwise).
-        batch = y_pred.shape[0] if K.is_tensor(y_pred) and K.ndim(y_pred) else 1
-        model._trainer.loss_tracker.update_state(K.stop_gradient(loss), sample_weight=batch)
+        # Keras 3's default step tracks the loss an override returns.
+        model._trainer.loss_tracker.defer(loss, batch_size_of(y_pred))
     return loss
+
+
+def batch_size_of(y_pred):
+    """The batch size of predictions (a tensor or a structure of them): the loss tracker's weight for a batch."""
+    first = tree.flatten(y_pred)[0] if y_pred is not None else None
+    return first.shape[0] if K.is_tensor(first) and K.ndim(first) else 1
 
 
 def hooked_train_step(model, data):
@@ -123,14 +128,35 @@ def flat_logs(logs):
 
 
 class LossTracker(metrics_module.Mean):
-    """The ``loss`` entry of ``model.metrics``. A custom step updates it through ``compiled_loss``; under the
-    built-in step it reads the trainer's running loss, which the step keeps on the device."""
+    """The ``loss`` entry of ``model.metrics``. Under the built-in step it reads the trainer's running loss,
+    which the step keeps on the device. In a custom step ``compiled_loss`` updates it (tf-keras), while
+    ``compute_loss`` only defers its loss: that counts when the tracker is read or the step ends, unless the step
+    updates the tracker itself first (Keras 3's guide does), so a batch is never counted twice."""
 
     def __init__(self, trainer):
         super().__init__(name="loss")
         self._trainer = trainer
+        self._pending = None
+
+    def defer(self, loss, batch_size):
+        self._pending = (K.stop_gradient(loss), batch_size)
+
+    def flush(self):
+        if self._pending is not None:
+            loss, batch_size = self._pending
+            self._pending = None
+            super().update_state(loss, sample_weight=batch_size)
+
+    def update_state(self, values, sample_weight=None):
+        self._pending = None
+        return super().update_state(values, sample_weight=sample_weight)
+
+    def reset_state(self):
+        self._pending = None
+        super().reset_state()
 
     def result(self):
+        self.flush()
         trainer = self._trainer
         if trainer._seen and trainer._loss_sum is not None and float(K.get_value(self.count)) == 0:
             return trainer._loss_sum / trainer._seen
@@ -148,6 +174,12 @@ class CompiledLoss:
         return [self._trainer.loss_tracker]
 
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        total = self.compute(y_true, y_pred, sample_weight, regularization_losses)
+        self._trainer.loss_tracker.update_state(K.stop_gradient(total), sample_weight=batch_size_of(y_pred))
+        return total
+
+    def compute(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        """The total loss, without touching the tracker."""
         trainer = self._trainer
         names = trainer.losses.output_names
         outputs = per_output(y_pred, names, "predictions")
@@ -155,8 +187,6 @@ class CompiledLoss:
                                  per_output(sample_weight, names, "sample weights"))
         for extra in regularization_losses or ():
             total = total + extra
-        batch = outputs[0].shape[0] if outputs[0] is not None and K.ndim(outputs[0]) else 1
-        trainer.loss_tracker.update_state(K.stop_gradient(total), sample_weight=batch)
         return total
 
     def reset_state(self):

@@ -393,11 +393,14 @@ class Model(Layer):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss of ``y_pred`` against ``y``, plus the model's own losses (weight regularization,
-        ``add_loss``); updates the ``loss`` entry of ``metrics``, as tf-keras does."""
+        ``add_loss``). The ``loss`` entry of ``metrics`` counts it once: when read (tf-keras' pattern, then
+        ``compute_metrics``), or not at all if the step updates that metric itself (Keras 3's guide)."""
         del x, training
         if self.compiled_loss is None:
             raise RuntimeError(f'compute_loss() needs a compiled model: call model.compile() on "{self.name}" first.')
-        return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
+        loss = self.compiled_loss.compute(y, y_pred, sample_weight, regularization_losses=self.losses)
+        self._trainer.loss_tracker.defer(loss, custom_step.batch_size_of(y_pred))
+        return loss
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Updates the compiled metrics with a batch and returns ``get_metrics_result()``."""

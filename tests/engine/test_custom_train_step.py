@@ -162,11 +162,14 @@ class Keras3TorchGuideModel(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
 
-def test_keras_3_torch_guide_step_matches_keras_3():
+@pytest.mark.parametrize("case,rows", [("keras3_torch_guide", 32), ("keras3_torch_guide_ragged", 30)])
+def test_keras_3_torch_guide_step_matches_keras_3(case, rows):
+    # 30 rows: the last batch is short, so a loss counted twice (compute_loss, then the guide's own
+    # update of the `loss` metric) would move the epoch's mean.
     model = build(Keras3TorchGuideModel)
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
-    history = model.fit(DATA["x"], DATA["y"], **FIT)
-    check(model, history, expected("keras3_torch_guide"))
+    history = model.fit(DATA["x"][:rows], DATA["y"][:rows], **FIT)
+    check(model, history, expected(case))
 
 
 class SuperCallingModel(keras.Model):
