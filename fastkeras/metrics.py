@@ -955,12 +955,6 @@ class RecallAtPrecision(SensitivitySpecificityBase):
         return {**super().get_config(), "num_thresholds": self.num_thresholds, "precision": self.precision}
 
 
-_AUC_CURVES = {"ROC": "ROC", "roc": "ROC", "PR": "PR", "pr": "PR", "PR_GAIN": "PR_GAIN", "pr_gain": "PR_GAIN",
-               "PRGAIN": "PR_GAIN", "prgain": "PR_GAIN"}
-_AUC_SUMMATIONS = {"interpolation": "interpolation", "Interpolation": "interpolation", "majoring": "majoring",
-                   "Majoring": "majoring", "minoring": "minoring", "Minoring": "minoring"}
-
-
 class AUC(Metric):
     """Area under the ROC or PR curve, from confusion counts at ``num_thresholds`` thresholds
     (Riemann sum; 'interpolation' uses the trapezoidal rule for ROC and Davis & Goadrich's
@@ -968,13 +962,8 @@ class AUC(Metric):
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
                  thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
-        curve_key = getattr(curve, "value", curve)
-        if curve_key not in _AUC_CURVES:
-            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ["PR", "ROC", "PR_GAIN"]')
-        method = getattr(summation_method, "value", summation_method)
-        if method not in _AUC_SUMMATIONS:
-            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". Expected values are '
-                             '["interpolation", "majoring", "minoring"]')
+        from fastkeras.utils.metrics_utils import AUCCurve, AUCSummationMethod
+        curve, summation_method = AUCCurve.from_str(curve), AUCSummationMethod.from_str(summation_method)
         self._init_from_thresholds = thresholds is not None
         if thresholds is not None:
             self.num_thresholds = len(thresholds) + 2
@@ -989,8 +978,8 @@ class AUC(Metric):
             thresholds = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._thresholds_distributed_evenly = True
         self._thresholds = np.array([0.0 - K.epsilon()] + thresholds + [1.0 + K.epsilon()])
-        self.curve = _AUC_CURVES[curve_key]
-        self.summation_method = _AUC_SUMMATIONS[method]
+        self.curve = curve                        # str enums: equal to "PR" and to AUCCurve.PR alike
+        self.summation_method = summation_method
         super().__init__(name=name, dtype=dtype)
         self.multi_label = multi_label
         self.num_labels = num_labels
@@ -1111,8 +1100,8 @@ class AUC(Metric):
 
     def get_config(self):
         label_weights = None if self.label_weights is None else K.get_value(self.label_weights).tolist()
-        config = {"num_thresholds": self.num_thresholds, "curve": self.curve,
-                  "summation_method": self.summation_method, "multi_label": self.multi_label,
+        config = {"num_thresholds": self.num_thresholds, "curve": self.curve.value,
+                  "summation_method": self.summation_method.value, "multi_label": self.multi_label,
                   "num_labels": self.num_labels, "label_weights": label_weights, "from_logits": self._from_logits}
         if self._init_from_thresholds:
             config["thresholds"] = [float(t) for t in self.thresholds[1:-1]]

@@ -216,3 +216,18 @@ def test_compile_config_round_trip_as_tf_keras():
     assert rebuilt.loss == want["rebuilt"]["loss"]
     model.run_eagerly = True
     assert model.run_eagerly is True
+
+
+def test_auc_curve_and_summation_are_keras_2_enums_and_strings():
+    from fastkeras.utils import metrics_utils
+    auc = keras.metrics.AUC(curve="pr", summation_method="Majoring")
+    assert auc.curve == metrics_utils.AUCCurve.PR and auc.curve == "PR"
+    assert auc.summation_method == metrics_utils.AUCSummationMethod.MAJORING
+    config = auc.get_config()
+    assert config["curve"] == "PR" and type(config["curve"]) is str
+    assert config["summation_method"] == "majoring" and type(config["summation_method"]) is str
+    rebuilt = keras.metrics.AUC.from_config(config)
+    assert rebuilt.curve is metrics_utils.AUCCurve.PR
+    assert keras.metrics.AUC(curve=metrics_utils.AUCCurve.ROC).curve == "ROC"
+    with pytest.raises(ValueError, match="Invalid AUC curve"):
+        keras.metrics.AUC(curve="bogus")
