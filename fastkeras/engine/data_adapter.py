@@ -206,12 +206,24 @@ def split_validation(arrays_list, validation_split):
     return [cut(a, 0) for a in arrays_list], [cut(a, 1) for a in arrays_list]
 
 
+def check_class_weight_keys(class_weight):
+    """tf-keras' rule: a dict with a weight for every class 0..n-1, none left out (Keras 2 refused missing
+    classes too)."""
+    error = ValueError("Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+                       f"classes, found {class_weight}")
+    if not isinstance(class_weight, dict):
+        raise error
+    try:
+        keys = sorted(int(k) for k in class_weight)
+    except (TypeError, ValueError):
+        raise error from None
+    if keys != list(range(len(class_weight))):
+        raise error
+
+
 def class_weights_to_sample_weights(y, class_weight):
     """Per-sample weights from a ``{class_index: weight}`` dict (single-output models)."""
-    if sorted(int(k) for k in class_weight) != list(range(len(class_weight))):
-        # tf-keras' rule: a weight for every class, none left out (Keras 2 refused missing classes too)
-        raise ValueError("Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
-                         f"classes, found {class_weight}")
+    check_class_weight_keys(class_weight)
     y = K.to_numpy(y)
     if y.ndim >= 2 and y.shape[-1] > 1:
         classes = np.argmax(y, axis=-1)

@@ -675,6 +675,15 @@ def _targets_of_outputs_with_loss(trainer, y, n_outputs):
     return full
 
 
+def _check_class_weight(model, class_weight):
+    """tf-keras' rules, checked before anything trains: a weight for every class, and a single-output model."""
+    data_adapter.check_class_weight_keys(class_weight)
+    if len(model.output_names) > 1:  # (Keras 2.2 took one dict per output)
+        raise ValueError(f'`class_weight` is only supported for Models with a single output; model '
+                         f'"{model.name}" has {len(model.output_names)} ({model.output_names}). Pass '
+                         "`sample_weight` per output instead.")
+
+
 def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True):
     xs = data_adapter.standardize(x, model.input_names, "input", model.name)
     y = _targets_of_outputs_with_loss(trainer, y, len(model.output_names))
@@ -689,8 +698,7 @@ def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_ta
             sws = [np.asarray(sample_weight) if not K.is_tensor(sample_weight) else sample_weight] * \
                 len(model.output_names)
     if class_weight is not None:
-        if len(model.output_names) > 1 and not isinstance(class_weight, dict):
-            raise ValueError("`class_weight` must be a dict {class_index: weight} for a single-output model.")
+        _check_class_weight(model, class_weight)
         if ys is None:
             raise ValueError("`class_weight` needs targets `y`.")
         cw = np.stack([data_adapter.class_weights_to_sample_weights(ys[0], class_weight)])[0]
@@ -728,6 +736,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     if iterator_input:
         if y is not None:
             raise ValueError("`y` must be None when `x` is a generator, Sequence or DataLoader (it yields targets).")
+        if class_weight is not None:
+            _check_class_weight(model, class_weight)
         batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device, workers=workers,
                                    use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size,
                                    class_weight=class_weight, shuffle=shuffle)

@@ -289,3 +289,24 @@ def test_class_weight_and_validation_freq():
     weighted = b.fit(x, y, batch_size=64, epochs=1, verbose=0, shuffle=False,
                      class_weight={0: 1.0, 1: 3.0}).history["loss"][0]
     assert weighted != pytest.approx(first, rel=1e-3)
+
+
+def test_class_weight_rules_of_tf_keras_are_checked_before_training():
+    # tf-keras 2.21: class_weight needs a weight for every class 0..n-1 and a single-output model; the dict per
+    # output name Keras 2.2 took is refused by the first rule.
+    x = keras.Input((3,))
+    model = keras.Model(x, [keras.layers.Dense(2, name="a")(x), keras.layers.Dense(2, name="b")(x)])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    data, targets = np.ones((4, 3), "float32"), [np.array([0, 1, 0, 1]), np.array([1, 0, 1, 0])]
+    with pytest.raises(ValueError, match="only supported for Models with a single output"):
+        model.fit(data, targets, class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    with pytest.raises(ValueError, match="keys from 0 to one less"):
+        model.fit(data, targets, class_weight={"a": {0: 1.0, 1: 2.0}, "b": {0: 1.0, 1: 1.0}}, verbose=0)
+
+    def batches():
+        while True:
+            yield data, targets
+    with pytest.raises(ValueError, match="single output"):
+        model.fit(batches(), steps_per_epoch=1, class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
