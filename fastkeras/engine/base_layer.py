@@ -173,6 +173,11 @@ class Layer:
                 for v in value:
                     if v is not self and not any(t is v for t in tracked):
                         tracked.append(v)
+        elif K.is_variable(value) and "_trainable_weights" in self.__dict__:
+            # A variable made outside add_weight (``self.w = K.variable(...)``) is the layer's weight too, as
+            # tf-keras tracks it: trainable as the variable says.
+            if not any(w is value for w in self._trainable_weights + self._non_trainable_weights):
+                (self._trainable_weights if value.requires_grad else self._non_trainable_weights).append(value)
         elif getattr(type(value), "_is_keras_metric", False):
             # A Metric kept as an attribute is reported by the model, as tf-keras' and Keras 3's layers track
             # theirs: an endpoint layer's ``self.accuracy.update_state(...)`` in call() shows up in fit's logs.

@@ -51,7 +51,7 @@ class InputLayer(Layer):
         # An input is floatx unless told otherwise, whatever the global dtype policy (as in Keras 2).
         super().__init__(name=name, dtype=dtype or (input_tensor.dtype if input_tensor is not None else K.floatx()))
         self._batch_input_shape = batch_input_shape
-        self.constant = constant
+        self.__dict__["constant"] = constant  # the value fed through, not a weight (even a K.variable)
         self.is_placeholder = constant is None
         self.built = True
         self.sparse = False

@@ -708,3 +708,33 @@ def test_keras3_add_variable_in_a_custom_layer_and_metric():
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     want = float(np.sum((y > 0.5) & (model.predict(x, verbose=0) > 0.5)))
     assert logs["tp"] == want
+
+
+def test_variables_assigned_as_attributes_are_the_layers_weights():
+    # tf-keras tracks `self.w = K.variable(...)` (in __init__ or build) like add_weight's weights
+    # (Keras 2.3's layer_subclassing_tests; tf-keras 2.21 gives 5 weights, 4 trainable, 1 not).
+    class MyLayer(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.dense = Dense(3)
+            self.w1 = K.variable(0, name="w1")
+
+        def build(self, input_shape):
+            self.w2 = K.variable(1, name="w2")
+            self.w3 = self.add_weight("w3", shape=(), trainable=False, initializer="zeros")
+
+        def call(self, inputs):
+            return self.dense(inputs) + self.w1 + self.w2
+
+    layer = MyLayer()
+    layer(K.constant(np.random.random((2, 2))))
+    assert len(layer.weights) == 5
+    assert len(layer.trainable_weights) == 4 and len(layer.non_trainable_weights) == 1
+    assert layer._trainable_weights[0] is layer.w1 and layer._trainable_weights[1] is layer.w2
+    assert layer.non_trainable_weights[0] is layer.w3
+    inputs = Input((2,))
+    model = keras.Model(inputs, MyLayer()(inputs))
+    model.compile("sgd", "mse")
+    before = K.get_value(model.layers[1].w1).copy()
+    model.fit(np.ones((4, 2)), np.zeros((4, 3)), verbose=0)
+    assert not np.allclose(K.get_value(model.layers[1].w1), before)  # trained like any weight
