@@ -16,7 +16,7 @@ import torch
 
 from fastkeras import backend as K
 from fastkeras import callbacks as callbacks_module
-from fastkeras.engine import custom_step, data_adapter, tree
+from fastkeras.engine import custom_step, data_adapter, tree, user_code
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
 from fastkeras.utils.data_utils import Sequence
@@ -25,8 +25,12 @@ from fastkeras.utils.data_utils import Sequence
 class _Batches:
     """Batches of in-memory arrays (numpy or tensors), moved to the device once."""
 
-    def __init__(self, arrays_list, batch_size, shuffle, device):
+    def __init__(self, arrays_list, batch_size, shuffle, device, private_inputs=True):
         self.n = int(next(a.shape[0] for arrays in arrays_list if arrays for a in arrays if a is not None))
+        # Whether each batch's inputs (arrays_list[0]) must be copies rather than views of the data: only when
+        # the model runs code that might write into them (see user_code.py). Targets and sample weights are
+        # always copied: custom losses and metrics see them, and they are small.
+        self.private_inputs = private_inputs
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
@@ -58,9 +62,11 @@ class _Batches:
                 rows = slice(start, stop) if index is None else index[start:stop]
                 yield [None if arrays is None else [None if a is None else self._rows(a, rows) for a in arrays]
                        for arrays in self.arrays_list]
-            elif index is None:  # a copy, not a view: a layer changing its input in place leaves the data alone
-                yield [None if arrays is None else [None if a is None else a[start:stop].clone() for a in arrays]
-                       for arrays in self.arrays_list]
+            elif index is None:  # a copy where a layer changing its input in place could reach the data
+                yield [None if arrays is None else
+                       [None if a is None else (a[start:stop].clone() if k or self.private_inputs else a[start:stop])
+                        for a in arrays]
+                       for k, arrays in enumerate(self.arrays_list)]
             else:
                 idx = index_t[start:stop]
                 yield [None if arrays is None else [None if a is None else a[idx.to(a.device)] for a in arrays]
@@ -750,8 +756,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
         if validation_split and validation_data is None:
             (xs, ys, sws), (vx, vy, vsw) = data_adapter.split_validation([xs, ys, sws], validation_split)
-            val_batches = _Batches([vx, vy, vsw], validation_batch_size or batch_size, False, trainer.device)
-        batches = _Batches([xs, ys, sws], batch_size, shuffle, trainer.device)
+            val_batches = _Batches([vx, vy, vsw], validation_batch_size or batch_size, False, trainer.device,
+                                   user_code.may_write_into_inputs(model))
+        batches = _Batches([xs, ys, sws], batch_size, shuffle, trainer.device, user_code.may_write_into_inputs(model))
         if steps_per_epoch is not None:
             batches.steps = min(batches.steps, steps_per_epoch)
     # keras.config.set_max_epochs / set_max_steps_per_epoch: caps on every fit (a debugging aid, as in Keras 3).
@@ -836,7 +843,7 @@ def _validation_batches(model, trainer, validation_data, batch_size, steps, read
     vx, vy = validation_data[0], validation_data[1]
     vsw = validation_data[2] if len(validation_data) == 3 else None
     xs, ys, sws = _standardize_all(model, trainer, vx, vy, vsw, None)
-    return _Batches([xs, ys, sws], batch_size, False, trainer.device)
+    return _Batches([xs, ys, sws], batch_size, False, trainer.device, user_code.may_write_into_inputs(model))
 
 
 def _run_evaluation(model, trainer, batches, cbs):
@@ -864,7 +871,8 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
         if ys is None and _needs_targets(trainer):
             raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
-        batches = _Batches([xs, ys, sws], batch_size or 32, False, trainer.device)
+        batches = _Batches([xs, ys, sws], batch_size or 32, False, trainer.device,
+                           user_code.may_write_into_inputs(model))
         if steps is not None:
             batches.steps = min(batches.steps, steps)
     trainer.prepare()
@@ -898,7 +906,7 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
         xs = data_adapter.standardize(x, model.input_names, "input", model.name)
         data_adapter.check_cardinality(xs, None, None)
         xs = data_adapter.check_input_shapes(model, xs)
-        batches = _Batches([xs, None, None], batch_size or 32, False, device)
+        batches = _Batches([xs, None, None], batch_size or 32, False, device, user_code.may_write_into_inputs(model))
         if steps is not None:
             batches.steps = min(batches.steps, steps)
     cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,
@@ -947,9 +955,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
         trainer.reset_metrics()
     if trainer._params is None or reset_metrics:
         trainer.prepare()
-    device = trainer.device
-    bx, by, bsw = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
-                   for arrays in (xs, ys, sws)]
+    bx, by, bsw = _batch_on_device(model, trainer.device, xs, ys, sws)
     trainer.train_step(bx, by, bsw)
     return _format_results(trainer, _epoch_logs(trainer), return_dict)
 
@@ -963,11 +969,18 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
     if reset_metrics:
         trainer.reset_metrics()
     trainer.prepare()
-    device = trainer.device
-    bx, by, bsw = [None if arrays is None else [None if a is None else _to_device(a, device) for a in arrays]
-                   for arrays in (xs, ys, sws)]
+    bx, by, bsw = _batch_on_device(model, trainer.device, xs, ys, sws)
     trainer.test_step(bx, by, bsw)
     return _format_results(trainer, _epoch_logs(trainer), return_dict)
+
+
+def _batch_on_device(model, device, xs, ys, sws):
+    """One batch's inputs, targets and sample weights as tensors on ``device``; the inputs may stay views of
+    the caller's arrays when the model cannot write into them (see user_code.py)."""
+    private_inputs = user_code.may_write_into_inputs(model)
+    return [None if arrays is None else
+            [None if a is None else _to_device(a, device, private=bool(k) or private_inputs) for a in arrays]
+            for k, arrays in enumerate((xs, ys, sws))]
 
 
 def predict_on_batch(model, x):
