@@ -143,9 +143,90 @@ def silu(x, beta=1.0):
     return x * K.sigmoid(beta * x)
 
 
+# Keras 3's activations. Their kernels are keras.ops.nn's (imported when first called: fastkeras.ops needs the
+# engine's symbolic tensors, which import this module), so a symbolic input becomes a graph node as in Keras 3.
+
+def _nn():
+    from fastkeras.ops import nn
+    return nn
+
+
+def celu(x, alpha=1.0):
+    """``x`` if ``x >= 0``, else ``alpha * (exp(x / alpha) - 1)`` (Keras 3)."""
+    return _nn().celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit (Keras 3): ``x`` split in two halves ``a, b`` along ``axis``, then ``a * sigmoid(b)``;
+    the axis must have an even size, and the output has half of it."""
+    return _nn().glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0 (Keras 3)."""
+    return _nn().hard_shrink(x, threshold=threshold)
+
+
+def hard_silu(x):
+    """``x * relu6(x + 3) / 6`` (Keras 3; also named ``hard_swish``)."""
+    return _nn().hard_silu(x)
+
+
+hard_swish = hard_silu
+
+
+def hard_tanh(x):
+    """``clip(x, -1, 1)`` (Keras 3)."""
+    return _nn().hard_tanh(x)
+
+
+def log_sigmoid(x):
+    """``log(sigmoid(x)) = -softplus(-x)`` (Keras 3)."""
+    return _nn().log_sigmoid(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0 (Keras 3)."""
+    return _nn().soft_shrink(x, threshold=threshold)
+
+
+def sparse_plus(x):
+    """0 for ``x <= -1``, ``(x + 1)^2 / 4`` between -1 and 1, ``x`` from 1 on (Keras 3)."""
+    return _nn().sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    """``clip((x + 1) / 2, 0, 1)`` (Keras 3)."""
+    return _nn().sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    """Euclidean projection of ``x`` onto the probability simplex along ``axis`` (Keras 3): like softmax it sums
+    to 1, but small entries are exactly 0."""
+    return _nn().sparsemax(x, axis=axis)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x^2 + b)) / 2``, a smooth rectifier (Keras 3)."""
+    return _nn().squareplus(x, b=b)
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)`` (Keras 3)."""
+    return _nn().tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value`` (Keras 3; both arguments are required)."""
+    return _nn().threshold(x, threshold, default_value)
+
+
 _ACTIVATIONS = {fn.__name__: fn for fn in (
     softmax, elu, selu, softplus, softsign, swish, relu, gelu, tanh, sigmoid, exponential, hard_sigmoid, linear,
-    mish, leaky_relu, log_softmax, relu6, silu)}
+    mish, leaky_relu, log_softmax, relu6, silu,
+    celu, glu, hard_shrink, hard_silu, hard_tanh, log_sigmoid, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
+    squareplus, tanh_shrink, threshold)}
+_ACTIVATIONS["hard_swish"] = hard_silu  # serialized as 'hard_silu', as Keras 3 does
 
 # TensorFlow names some functions differently from their Keras name.
 _TF_ACTIVATIONS_V2 = {"softmax_v2": "softmax"}
