@@ -13,14 +13,18 @@ Writes tests/fixtures/utils_modules/expected.json:
 - ``no_trainable_weights``: ``train_on_batch`` and ``fit`` logs of a Masking-only model on fixed data
   (``x``, ``y`` are stored with them);
 - ``compile_config``: ``get_compile_config()`` before and after compiling a small model, ``run_eagerly``, and
-  the optimizer, learning rate and loss a second model gets from ``compile_from_config``.
+  the optimizer, learning rate and loss a second model gets from ``compile_from_config``;
+- ``losses_utils``: ``compute_weighted_loss`` of fixed losses under each reduction with and without
+  weights of several ranks (``[losses, weights, reduction, result]``), ``squeeze_or_expand_dimensions``
+  shapes, and the dtypes ``cast_losses_to_common_dtype`` gives for mixed float dtypes.
 """
 import json
 import os
 
 import numpy as np
 import tf_keras as keras
-from tf_keras.src.utils import conv_utils, generic_utils
+import tensorflow as tf
+from tf_keras.src.utils import conv_utils, generic_utils, losses_utils
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "utils_modules")
 
@@ -98,10 +102,32 @@ def compile_config():
                         "learning_rate": float(rebuilt.optimizer.learning_rate.numpy()), "loss": rebuilt.loss}}
 
 
+def losses_utils_cases():
+    losses = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "float32")
+    weighted = []
+    for weights in (None, 2.0, [1.0, 0.0], [[1.0], [0.5]], [[1.0, 0.0, 2.0], [0.5, 0.5, 0.0]]):
+        for reduction in ("none", "sum", "sum_over_batch_size", "auto"):
+            value = losses_utils.compute_weighted_loss(
+                tf.constant(losses), None if weights is None else tf.constant(weights, "float32"),
+                reduction=reduction)
+            weighted.append([losses.tolist(), weights, reduction, np.asarray(value).tolist()])
+    shapes = []
+    for pred, weights in (((4, 3), (4,)), ((4, 3), (4, 3, 1)), ((4, 1), (4,)), ((4,), (4, 1)), ((4, 3), ())):
+        y, _, w = losses_utils.squeeze_or_expand_dimensions(tf.zeros(pred), None, tf.zeros(weights))
+        shapes.append([list(pred), list(weights), list(y.shape), list(w.shape)])
+    casts = []
+    for dtypes in (("float16", "float32"), ("float16", "bfloat16"), ("float64", "float32", "float16"),
+                   ("int32", "float16"), ("int32", "int64")):
+        cast = losses_utils.cast_losses_to_common_dtype([tf.zeros((), d) for d in dtypes])
+        casts.append([list(dtypes), [c.dtype.name for c in cast]])
+    return {"compute_weighted_loss": weighted, "squeeze_or_expand_dimensions": shapes,
+            "cast_losses_to_common_dtype": casts}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     expected = {**shape_arithmetic(), **generic(), "no_trainable_weights": no_trainable_weights(),
-                "compile_config": compile_config()}
+                "compile_config": compile_config(), "losses_utils": losses_utils_cases()}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=0)
     print("wrote", os.path.join(OUT, "expected.json"))

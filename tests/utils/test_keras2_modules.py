@@ -231,3 +231,39 @@ def test_auc_curve_and_summation_are_keras_2_enums_and_strings():
     assert keras.metrics.AUC(curve=metrics_utils.AUCCurve.ROC).curve == "ROC"
     with pytest.raises(ValueError, match="Invalid AUC curve"):
         keras.metrics.AUC(curve="bogus")
+
+
+# ---- keras.utils.losses_utils (Keras 2.3's and tf-keras' import path for the reduction helpers) ----------
+
+LOSSES_UTILS = EXPECTED["losses_utils"]
+
+
+@pytest.mark.parametrize("losses,weights,reduction,expected", LOSSES_UTILS["compute_weighted_loss"])
+def test_losses_utils_compute_weighted_loss_matches_tf_keras(losses, weights, reduction, expected):
+    from fastkeras.utils import losses_utils
+    value = losses_utils.compute_weighted_loss(
+        np.array(losses, "float32"), None if weights is None else np.array(weights, "float32"),
+        reduction=reduction)
+    np.testing.assert_allclose(keras.backend.eval(value), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("pred,weights,pred_after,weights_after", LOSSES_UTILS["squeeze_or_expand_dimensions"])
+def test_losses_utils_squeeze_or_expand_dimensions_matches_tf_keras(pred, weights, pred_after, weights_after):
+    from fastkeras.utils import losses_utils
+    y, _, w = losses_utils.squeeze_or_expand_dimensions(
+        keras.backend.zeros(tuple(pred)), None, keras.backend.zeros(tuple(weights)))
+    assert [list(y.shape), list(w.shape)] == [pred_after, weights_after]
+
+
+@pytest.mark.parametrize("dtypes,expected", LOSSES_UTILS["cast_losses_to_common_dtype"])
+def test_losses_utils_cast_losses_to_common_dtype_matches_tf_keras(dtypes, expected):
+    from fastkeras.utils import losses_utils
+    cast = losses_utils.cast_losses_to_common_dtype([keras.backend.zeros((), dtype=d) for d in dtypes])
+    assert [keras.backend.dtype(c) for c in cast] == expected
+
+
+def test_losses_utils_reduction_is_the_losses_enum():
+    from fastkeras.utils import losses_utils
+    assert losses_utils.Reduction is keras.losses.Reduction
+    assert keras.losses.MeanSquaredError(reduction=losses_utils.Reduction.SUM).reduction == "sum"
+    assert losses_utils.scale_loss_for_distribution(3.0) == 3.0
