@@ -699,5 +699,14 @@ def is_categorical_crossentropy(loss):
             or loss == "categorical_crossentropy")
 
 
+# Keras 3's losses (Dice, Tversky, Circle, CTC, CategoricalGeneralizedCrossEntropy and their functions) live in
+# their own module, which builds on LossFunctionWrapper above.
+from fastkeras.losses_keras3 import (  # noqa: E402
+    CTC, CategoricalGeneralizedCrossEntropy, Circle, Dice, KERAS3_LOSSES, Tversky,
+    categorical_generalized_cross_entropy, circle, ctc, dice, tversky,
+)
+
+_BUILTINS.update(KERAS3_LOSSES)
+
 __all__ = sorted(_BUILTINS) + ["Reduction", "serialize", "deserialize", "get", "compute_weighted_loss",
                                "squeeze_or_expand_dimensions"]
