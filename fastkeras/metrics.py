@@ -1626,3 +1626,15 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+# Keras 3's correlation metrics live in their own module (it builds on MeanMetricWrapper above), and Keras 3's
+# metrics module also names the Huber loss function.
+from fastkeras.losses import huber  # noqa: E402
+from fastkeras.metrics_correlation import (  # noqa: E402
+    CORRELATION_METRICS, ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation,
+)
+
+_BUILTINS.update(CORRELATION_METRICS, huber=huber)
+__all__ = sorted(_BUILTINS) + ["serialize", "deserialize", "get", "resolve_accuracy",
+                               "update_confusion_matrix_variables", "broadcast_weights", "NEG_INF"]
