@@ -9,7 +9,14 @@ in a row, as in Keras 2.
 
 The scale, the good-step counter and the skip decision live on the device: no step reads them back to the host.
 ``model.compile`` wraps the optimizer in one of these by itself when the model's policy is 'mixed_float16'.
+
+The class is also Keras 3's ``keras.optimizers.LossScaleOptimizer``: it takes Keras 3's arguments
+(``LossScaleOptimizer(inner, initial_scale, dynamic_growth_steps, name=...)``) and configs, and has Keras 3's
+``scale_loss``, ``dynamic_scale``, ``step_counter`` and ``apply`` (see ``apply`` for how it differs from
+``apply_gradients``).
 """
+import numbers
+
 from fastkeras import backend as K
 from fastkeras.optimizers.optimizer import Optimizer
 
@@ -17,20 +24,46 @@ _DEFAULT_INITIAL_SCALE = 2 ** 15
 _DEFAULT_GROWTH_STEPS = 2000
 
 
+# Keras 3 refuses these base-optimizer arguments on the wrapper (they belong to the inner optimizer) unless they
+# have their default value.
+_KERAS3_BASE_DEFAULTS = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                         "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                         "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
 class LossScaleOptimizer(Optimizer):
     """An optimizer that scales the loss to keep float16 gradients from underflowing.
 
     Args:
         inner_optimizer: The Optimizer that applies the (unscaled) gradients.
-        dynamic: Adjust the scale as training goes (True), or keep ``initial_scale`` fixed.
+        dynamic: Adjust the scale as training goes (True), or keep ``initial_scale`` fixed (tf-keras). A number
+            here is Keras 3's positional ``initial_scale`` (Keras 3's order is ``inner_optimizer,
+            initial_scale, dynamic_growth_steps``; it is always dynamic).
         initial_scale: The starting scale; defaults to 2**15 when dynamic, and is required when not.
         dynamic_growth_steps: Finite steps in a row before the scale doubles (dynamic only); defaults to 2000.
+        name: Accepted for Keras 3 (its configs hold one); the optimizer answers to the inner one's name.
 
     In a custom training loop, differentiate ``get_scaled_loss(loss)``, pass the gradients through
-    ``get_unscaled_gradients`` and hand them to ``apply_gradients``, as with Keras. ``fit`` does all of it.
+    ``get_unscaled_gradients`` and hand them to ``apply_gradients``, as with tf-keras; or, as with Keras 3,
+    differentiate ``scale_loss(loss)`` and hand the gradients as they are to ``apply``. ``fit`` does all of it.
     """
 
-    def __init__(self, inner_optimizer, dynamic=True, initial_scale=None, dynamic_growth_steps=None):
+    def __init__(self, inner_optimizer, dynamic=True, initial_scale=None, dynamic_growth_steps=None, name=None,
+                 **kwargs):
+        if isinstance(dynamic, numbers.Real) and not isinstance(dynamic, bool):
+            # Keras 3's positional order: (inner_optimizer, initial_scale, dynamic_growth_steps).
+            if dynamic_growth_steps is not None and initial_scale is not None:
+                raise TypeError("LossScaleOptimizer got a number as its second argument (Keras 3's initial_scale) "
+                                f"and both initial_scale={initial_scale!r} and "
+                                f"dynamic_growth_steps={dynamic_growth_steps!r}; pass them by keyword.")
+            dynamic, initial_scale, dynamic_growth_steps = True, dynamic, (
+                initial_scale if dynamic_growth_steps is None else dynamic_growth_steps)
+        for key, default in _KERAS3_BASE_DEFAULTS.items():
+            if key in kwargs and kwargs.pop(key) != default:
+                raise ValueError(f"LossScaleOptimizer does not support `{key}`. Instead, set `{key}` on the "
+                                 "`inner_optimizer`.")
+        if kwargs:
+            raise ValueError(f"LossScaleOptimizer does not support arguments: `{'`, `'.join(kwargs)}`.")
         if not isinstance(inner_optimizer, Optimizer):
             raise TypeError('"inner_optimizer" must be an instance of `fastkeras.optimizers.Optimizer`, but got: '
                             f"{inner_optimizer}.")
@@ -59,6 +92,7 @@ class LossScaleOptimizer(Optimizer):
         self._growth_steps = int(dynamic_growth_steps) if dynamic else None
         self._scale, self._counter, self._found_nonfinite = K.loss_scale_state(self._initial_scale)
         self._backups = {}
+        self._keras3_name = name
 
     def __getattr__(self, name):
         # Reached only for names this object lacks: the inner optimizer's hyper-parameters and state.
@@ -111,6 +145,22 @@ class LossScaleOptimizer(Optimizer):
         inverse = 1.0 / self._scale
         return [None if g is None else g * K.cast(inverse, K.dtype(g)) for g in grads]
 
+    # Keras 3's names for the same things.
+
+    def scale_loss(self, loss):
+        """``loss`` times the current scale (Keras 3)."""
+        return loss * K.cast(self._scale, K.dtype(loss)) if K.is_tensor(loss) else loss * K.identity(self._scale)
+
+    @property
+    def dynamic_scale(self):
+        """The current scale (a float32 0-d tensor, a copy; Keras 3's name for ``loss_scale``)."""
+        return K.identity(self._scale)
+
+    @property
+    def step_counter(self):
+        """Finite steps since the scale last changed (an int32 0-d tensor; Keras 3's name)."""
+        return K.identity(self._counter)
+
     # ---- applying gradients ------------------------------------------------------------------
 
     def step(self, params, grads):
@@ -136,6 +186,33 @@ class LossScaleOptimizer(Optimizer):
         constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
         if constrained:
             K.copy_values(constrained, [v.constraint(v) for v in constrained])
+        return self.iterations
+
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's step: ``grads`` are gradients of ``scale_loss(loss)``. If they are all finite they are
+        divided by the scale and applied by the inner optimizer; otherwise nothing is applied and, as in Keras 3,
+        ``iterations`` does not count the step (unlike tf-keras' ``apply_gradients``). Then the scale is updated.
+        Deciding on the host takes one device synchronisation per call."""
+        if trainable_variables is None:
+            trainable_variables = getattr(self._optimizer, "_var_list", None)
+            if not trainable_variables:
+                raise ValueError("LossScaleOptimizer.apply(grads) without `trainable_variables` needs an optimizer "
+                                 "already built on its variables (optimizer.build(variables)); pass them as the "
+                                 "second argument.")
+        grads, trainable_variables = list(grads), list(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError(f"LossScaleOptimizer.apply received {len(grads)} gradients for "
+                             f"{len(trainable_variables)} variables; pass one gradient per variable.")
+        pairs = [(g if K.is_tensor(g) else K.convert_to_tensor(g), v)
+                 for g, v in zip(grads, trainable_variables) if g is not None]
+        if not pairs:
+            return self.iterations
+        K.find_nonfinite([g for g, _ in pairs], self._found_nonfinite)
+        if not self._dynamic or not K.to_numpy(self._found_nonfinite).any():
+            unscaled = self.get_unscaled_gradients([g for g, _ in pairs])
+            self._optimizer.apply_gradients(zip(unscaled, [v for _, v in pairs]))
+        if self._dynamic:
+            K.update_loss_scale(self._scale, self._counter, self._found_nonfinite, self._growth_steps)
         return self.iterations
 
     def _guarded_step(self, params, grads):
@@ -227,6 +304,8 @@ class LossScaleOptimizer(Optimizer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """From tf-keras' config (``dynamic``, ``initial_scale``, ``dynamic_growth_steps``) or Keras 3's (``name``
+        and no ``dynamic``)."""
         from fastkeras import optimizers
         config = dict(config)
         inner = config.pop("inner_optimizer")

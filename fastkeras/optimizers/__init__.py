@@ -2,24 +2,29 @@
 
 ``model.compile(optimizer='adam')`` resolves names here through ``get``: a name (any case), a config dict
 ``{'class_name': ..., 'config': ...}``, or an optimizer instance (returned as is). ``legacy`` holds the Keras 2
-``keras.optimizers.legacy.*`` names; ``schedules`` the learning-rate schedules.
+``keras.optimizers.legacy.*`` names, ``experimental`` tf-keras 2.9-2.15's ``keras.optimizers.experimental.*``
+ones; ``schedules`` the learning-rate schedules. Keras 3 adds ``Lamb`` and ``LossScaleOptimizer`` here (the
+latter is ``fastkeras.mixed_precision.LossScaleOptimizer``).
 """
-from fastkeras.optimizers import legacy, schedules
+from fastkeras.optimizers import experimental, legacy, schedules
 from fastkeras.optimizers.adadelta import Adadelta
 from fastkeras.optimizers.adafactor import Adafactor
 from fastkeras.optimizers.adagrad import Adagrad
 from fastkeras.optimizers.adam import Adam, AdamW
 from fastkeras.optimizers.adamax import Adamax
 from fastkeras.optimizers.ftrl import Ftrl
+from fastkeras.optimizers.lamb import Lamb
 from fastkeras.optimizers.lion import Lion
 from fastkeras.optimizers.nadam import Nadam
 from fastkeras.optimizers.optimizer import Optimizer
 from fastkeras.optimizers.rmsprop import RMSprop
 from fastkeras.optimizers.sgd import SGD
 from fastkeras.saving import serialization
+# After Optimizer: the loss-scale wrapper subclasses it.
+from fastkeras.mixed_precision.loss_scale_optimizer import LossScaleOptimizer  # noqa: E402
 
 _MODULE = "keras.optimizers"
-_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Adafactor)
+_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Adafactor, Lamb)
 _BUILTIN = frozenset(_CLASSES)
 
 # Lower-case names Keras resolves (it lower-cases a known class name before looking it up).
@@ -92,8 +97,8 @@ def get(identifier, **kwargs):
                      "as 'adam', a config dict, or an Optimizer instance.")
 
 
-__all__ = [cls.__name__ for cls in _CLASSES] + ["Optimizer", "legacy", "schedules", "get", "serialize",
-                                                "deserialize"]
+__all__ = [cls.__name__ for cls in _CLASSES] + ["Optimizer", "LossScaleOptimizer", "legacy", "experimental",
+                                                "schedules", "get", "serialize", "deserialize"]
 
 
 # Keras 2.0-2.3's lower-case aliases (`keras.optimizers.rmsprop(lr=1e-4, decay=1e-6)` in its CIFAR-10 example).

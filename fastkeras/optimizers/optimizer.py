@@ -121,6 +121,11 @@ class Optimizer:
         if self._lr_argument is not None:
             warnings.warn(f"The `lr` argument is deprecated, use `learning_rate` instead (optimizer "
                           f"{type(self).__name__}).", UserWarning, stacklevel=4)
+        for key in ("loss_scale_factor", "gradient_accumulation_steps"):  # Keras 3 configs hold them as None
+            value = kwargs.pop(key, None)
+            if value is not None:
+                raise ValueError(f"`{key}` (a Keras 3 optimizer argument) is not supported by fastkeras optimizers "
+                                 f"({type(self).__name__}): expected None, received {key}={value!r}.")
         decay = kwargs.pop("decay", 0.0)
         if decay is None or decay < 0:
             raise ValueError(f"decay cannot be less than 0. Received: decay={decay}.")

@@ -392,6 +392,26 @@ def lion_update(params, grads, ms, lr, beta_1, beta_2):
 
 
 @torch.no_grad()
+def lamb_update(params, grads, ms, vs, lr, beta_1, beta_2, epsilon, bias_correction_1, bias_correction_2):
+    """Keras 3 Lamb: Adam's moments (``m += (g - m)(1 - b1)``, ``v += (g^2 - v)(1 - b2)``), the Adam direction
+    ``u = (m / c1) / (sqrt(v / c2) + eps)`` with ``c = 1 - b^t``, then a step scaled per variable by its trust
+    ratio: ``p -= (||p|| / ||u||) * lr * u`` (ratio 1 when either norm is 0). torch.optim has no LAMB."""
+    torch._foreach_lerp_(ms, grads, 1.0 - beta_1)
+    torch._foreach_lerp_(vs, torch._foreach_mul(grads, grads), 1.0 - beta_2)
+    denom = torch._foreach_div(vs, bias_correction_2)
+    torch._foreach_sqrt_(denom)
+    torch._foreach_add_(denom, epsilon)
+    update = torch._foreach_div(ms, bias_correction_1)
+    torch._foreach_div_(update, denom)
+    weight_norms = torch.stack(torch._foreach_norm(params))
+    update_norms = torch.stack(torch._foreach_norm(update))
+    trusted = (weight_norms > 0) & (update_norms > 0)
+    ratios = torch.where(trusted, weight_norms / torch.where(trusted, update_norms, 1.0), 1.0)
+    torch._foreach_mul_(update, list((ratios * -lr).to(update[0].dtype).unbind()))
+    torch._foreach_add_(params, update)
+
+
+@torch.no_grad()
 def adafactor_update(params, grads, rs, cs, vs, rho_t, beta_2_t, epsilon_1, epsilon_2, clip_threshold):
     """Keras Adafactor. ``g2 = g^2 + epsilon_1``; a variable of rank >= 2 keeps the row and column means of
     ``g2`` (``r = b r + (1 - b) mean(g2, -1)``, ``c = b c + (1 - b) mean(g2, -2)``) and
@@ -418,5 +438,5 @@ __all__ = ["optimizer_slot", "optimizer_host_scalar", "optimizer_scalar_value", 
            "optimizer_fused_layout", "clip_gradients_by_norm", "clip_gradients_by_global_norm",
            "clip_gradients_by_value", "decay_weights", "ema_update", "copy_values", "sgd_update",
            "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update", "adamax_update", "nadam_update",
-           "ftrl_update", "lion_update", "adafactor_update", "optimizer_step_scalars", "is_row_sparse", "densify_gradients",
+           "ftrl_update", "lion_update", "lamb_update", "adafactor_update", "optimizer_step_scalars", "is_row_sparse", "densify_gradients",
            "sgd_sparse_update", "rmsprop_sparse_update", "adagrad_sparse_update"]
