@@ -196,9 +196,17 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     x = _f(x)
     eps = _epsilon() if epsilon is None else epsilon
-    dims = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
-    out = x * torch.rsqrt(torch.mean(torch.square(x), dim=dims, keepdim=True) + eps)
-    return out * tensor(scale).to(x.dtype) if scale is not None else out
+    dims = sorted(a % x.dim() for a in (axis if isinstance(axis, (list, tuple)) else (axis,)))
+    # As Keras 3: computed in float32 at least (half-precision inputs), returned in the input's dtype.
+    xc = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    scale = None if scale is None else tensor(scale).to(xc.dtype)
+    trailing = tuple(xc.shape[x.dim() - len(dims):])
+    if dims == list(range(x.dim() - len(dims), x.dim())) and (scale is None or tuple(scale.shape) == trailing):
+        out = F.rms_norm(xc, trailing, scale, eps)  # the fused kernel Keras 3's torch backend calls
+    else:
+        out = xc * torch.rsqrt(torch.mean(torch.square(xc), dim=dims, keepdim=True) + eps)
+        out = out * scale if scale is not None else out
+    return out.to(x.dtype)
 
 
 def psnr(x1, x2, max_val):
@@ -418,24 +426,57 @@ def polar(abs_, angle):
     return torch.polar(a, t.to(a.dtype))
 
 
+def _large_negative(dtype):
+    # Keras 3's torch backend: 70% of the most negative finite value (float16: of 65500).
+    return -0.7 * (65500.0 if dtype == torch.float16 else 3.38953e38)
+
+
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
                           flash_attention=None, attn_logits_soft_cap=None):
-    """(batch, seq, heads, dim) inputs, as Keras 3 takes them."""
+    """(batch, seq, heads, dim) inputs, as Keras 3 takes them. Key and value may have fewer heads than the
+    query (grouped-query attention): each of their heads serves ``query_heads // kv_heads`` consecutive query
+    heads. Runs torch's fused ``scaled_dot_product_attention`` as Keras 3's torch backend does (a boolean mask
+    becomes an additive one of large negative values, so a wholly masked row attends uniformly)."""
     q, k, v = _f(query), _f(key), _f(value)
+    if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
+        raise ValueError("`dot_product_attention` only supports 4D inputs. Received: "
+                         f"query.shape={tuple(q.shape)}, key.shape={tuple(k.shape)}, value.shape={tuple(v.shape)}.")
+    if bias is not None and mask is not None:
+        raise ValueError("Only one of `bias` and `mask` can be provided. Received both.")
+    dtype = torch.promote_types(torch.promote_types(q.dtype, k.dtype), v.dtype)
+    q, k, v = q.to(dtype), k.to(dtype), v.to(dtype)
     scale = 1.0 / _math.sqrt(q.shape[-1]) if scale is None else scale
-    logits = torch.einsum("btnh,bsnh->bnts", q, k) * scale
+    heads, kv_heads = q.shape[2], k.shape[2]
     if attn_logits_soft_cap is not None:
+        # The cap applies between the product and the softmax, which the fused kernel cannot do.
+        if kv_heads != heads:
+            k = k.repeat_interleave(heads // kv_heads, dim=2)
+            v = v.repeat_interleave(heads // kv_heads, dim=2)
+        logits = torch.einsum("btnh,bsnh->bnts", q, k) * scale
         logits = torch.tanh(logits / attn_logits_soft_cap) * attn_logits_soft_cap
-    if bias is not None:
-        logits = logits + tensor(bias).to(logits.dtype)
+        if bias is not None:
+            logits = logits + tensor(bias).to(logits.dtype)
+        if mask is not None:
+            logits = torch.where(tensor(mask).bool(), logits, _large_negative(logits.dtype))
+        if is_causal:
+            t, s = logits.shape[-2:]
+            causal = torch.ones(t, s, dtype=torch.bool, device=logits.device).tril()
+            logits = torch.where(causal, logits, _large_negative(logits.dtype))
+        return torch.einsum("bnts,bsnh->btnh", torch.softmax(logits, dim=-1), v)
+    attn_mask = None
     if mask is not None:
-        logits = torch.where(tensor(mask).bool(), logits, torch.finfo(logits.dtype).min / 2)
-    if is_causal:
-        t, s = logits.shape[-2:]
-        causal = torch.ones(t, s, dtype=torch.bool, device=logits.device).tril()
-        logits = torch.where(causal, logits, torch.finfo(logits.dtype).min / 2)
-    weights = torch.softmax(logits, dim=-1)
-    return torch.einsum("bnts,bsnh->btnh", weights, v)
+        mask = tensor(mask).bool()
+        if is_causal:
+            t, s = q.shape[1], k.shape[1]
+            mask = mask & torch.ones(t, s, dtype=torch.bool, device=mask.device).tril()
+            is_causal = False
+        attn_mask = torch.where(mask, 0.0, _large_negative(dtype)).to(dtype)
+    elif bias is not None:
+        attn_mask = tensor(bias).to(dtype)
+    out = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2),
+                                         attn_mask=attn_mask, is_causal=is_causal, scale=scale,
+                                         enable_gqa=kv_heads != heads)
+    return out.transpose(1, 2)
 
 
 __all__ = ["relu", "relu6", "sigmoid", "sparse_sigmoid", "softplus", "softsign", "sparse_plus", "silu", "swish",
