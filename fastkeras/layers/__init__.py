@@ -50,6 +50,11 @@ from fastkeras.layers.preprocessing import *  # noqa: F401,F403
 from fastkeras.layers.preprocessing_lookup import *  # noqa: F401,F403
 from fastkeras.layers.hashed_crossing import HashedCrossing  # noqa: F401
 from fastkeras.layers.spectral_normalization import SpectralNormalization  # noqa: F401
+# Keras 3 layers Keras 2 never had.
+from fastkeras.layers.rms_normalization import RMSNormalization  # noqa: F401
+from fastkeras.layers.adaptive_pooling import *  # noqa: F401,F403
+from fastkeras.layers.grouped_query_attention import GroupQueryAttention  # noqa: F401
+from fastkeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: F401
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D

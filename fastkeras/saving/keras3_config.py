@@ -26,6 +26,12 @@ _K3_ONLY_DEFAULTS = {"quantization_config": None, "synchronized": False, "renorm
 # Keras 2-only keys dropped when writing for Keras 3.
 _K2_ONLY_DEFAULTS = {"time_major": False, "is_legacy_optimizer": False, "jit_compile": None}
 _MODEL_CLASSES = ("Functional", "Model", "Sequential")
+# Keras layers whose call takes further tensors positionally (``mha(query, value)``): the names of those
+# arguments, in order, so that a Keras 3 node passing them by position becomes a call passing them by keyword.
+_ATTENTION_CALL_ARGS = ("value", "key", "query_mask", "value_mask", "key_mask", "attention_mask",
+                        "return_attention_scores", "training", "use_causal_mask")
+_AUTO_MASK_ARGS = ("mask", "query_mask", "value_mask", "key_mask")
+_POSITIONAL_CALL_ARGS = {"MultiHeadAttention": _ATTENTION_CALL_ARGS, "GroupQueryAttention": _ATTENTION_CALL_ARGS}
 _FUNCTIONAL_MODULE_K3 = "keras.src.models.functional"
 
 
@@ -107,7 +113,7 @@ def _kwargs_from_k3(value, offsets):
     return value
 
 
-def _node_from_k3(node, offsets, layer_name):
+def _node_from_k3(node, offsets, layer_name, class_name=None):
     if not isinstance(node, dict):
         # Keras 2 list form inside a Keras 3 file (Keras 3 reads it too): only the numbering changes.
         return _shift_endpoints(node, offsets, +1)
@@ -115,6 +121,19 @@ def _node_from_k3(node, offsets, layer_name):
     kwargs = _kwargs_from_k3(node.get("kwargs") or {}, offsets)
     if not isinstance(args, list) or not args:
         return node  # left for the model builder to reject with its own message
+    for key in _AUTO_MASK_ARGS:
+        # Keras 3 records `mask=None` where the symbolic input had no mask, then fills any None mask argument
+        # from the tensors at run time: None means "the inputs' masks", which is what leaving it out says here.
+        if key in kwargs and kwargs[key] is None:
+            del kwargs[key]
+    names = _POSITIONAL_CALL_ARGS.get(class_name, ())
+    if 1 < len(args) <= len(names) + 1:
+        extra = dict(zip(names, args[1:]))
+        if any(name in kwargs for name in extra):
+            raise ValueError(f"Layer '{layer_name}' gets {sorted(n for n in extra if n in kwargs)} both by position "
+                             "and by keyword in this Keras 3 config.")
+        kwargs.update({name: _kwargs_from_k3(value, offsets) for name, value in extra.items()})
+        args = args[:1]
     if len(args) > 1:
         raise ValueError(f"Layer '{layer_name}' is called with {len(args)} positional arguments in this Keras 3 "
                          "config; fastkeras rebuilds calls whose extra arguments are passed by keyword only.")
@@ -181,7 +200,8 @@ def _from_k3(node, offsets):
                     config[key] = _shift_endpoints(config[key], inner_offsets, +1)
         out["config"] = config
         if isinstance(out.get("inbound_nodes"), list):
-            out["inbound_nodes"] = [_node_from_k3(n, offsets, out.get("name")) for n in out["inbound_nodes"]]
+            out["inbound_nodes"] = [_node_from_k3(n, offsets, out.get("name"), class_name)
+                                    for n in out["inbound_nodes"]]
         for key, value in list(out.items()):
             if key not in ("config", "inbound_nodes"):
                 out[key] = _from_k3(value, offsets)

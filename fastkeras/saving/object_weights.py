@@ -38,7 +38,9 @@ def weight_slots(model):
         for item in items:
             if not isinstance(item, Layer) or id(item) in visited:
                 continue
-            name = K.to_snake_case(type(item).__name__)
+            # Keras 3 names the path after the Python class, which can differ from the exported name
+            # (GroupQueryAttention is class GroupedQueryAttention there).
+            name = getattr(type(item), "_object_path_name", None) or K.to_snake_case(type(item).__name__)
             if name in used:
                 used[name] += 1
                 name = f"{name}_{used[name]}"
