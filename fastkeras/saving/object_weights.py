@@ -27,7 +27,9 @@ def is_object_layout(root):
 
 
 def weight_slots(model):
-    """[(path, own weights)] in the order Keras walks the model, each layer once."""
+    """[(path, own weights)] in the order Keras walks the model, each layer once. A layer's own weights are a
+    list (datasets ``0``, ``1``, ...), or a dict from dataset names to tensors for a layer that stores its state
+    by key (``_saved_state()``)."""
     from fastkeras import backend as K
     from fastkeras.engine.base_layer import Layer
     from fastkeras.engine.functional import Functional
@@ -52,7 +54,11 @@ def weight_slots(model):
         if id(obj) in visited:
             return
         visited.add(id(obj))
-        slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
+        saved_state = getattr(obj, "_saved_state", None)
+        if callable(saved_state):
+            slots.append((path, saved_state()))  # {dataset name: tensor} (TorchModuleWrapper's state_dict keys)
+        else:
+            slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
         if isinstance(obj, Functional) and (getattr(obj, "_is_graph_network", False) or hasattr(obj, "_stack")):
             container(obj.layers, f"{path}/layers".lstrip("/"))
             return
@@ -81,8 +87,10 @@ def write(root, model, optimizer_values=None):
     from fastkeras import backend as K
     for path, weights in weight_slots(model):
         group = root.require_group(_vars_path(path))
-        for i, value in enumerate(K.batch_get_value(weights)):
-            group.create_dataset(str(i), data=np.asarray(value))
+        names = list(weights) if isinstance(weights, dict) else [str(i) for i in range(len(weights))]
+        values = K.batch_get_value(list(weights.values()) if isinstance(weights, dict) else weights)
+        for name, value in zip(names, values):
+            group.create_dataset(name, data=np.asarray(value))
     if optimizer_values:
         group = root.require_group("optimizer/vars")
         for i, value in enumerate(optimizer_values):
@@ -104,6 +112,10 @@ def read_assignments(root, model, label, skip_mismatch=False):
     assignments = []
     for path, weights in weight_slots(model):
         where = repr(_vars_path(path))
+        if isinstance(weights, dict):
+            found = _named_assignments(root, path, weights, label, skip_mismatch)
+            assignments.extend(found or [])
+            continue
         problem = None
         if _vars_path(path) not in root:
             if weights:
@@ -129,6 +141,35 @@ def read_assignments(root, model, label, skip_mismatch=False):
             raise in_file(WeightsMismatchError, label, problem)
         assignments.extend((w, read_array(ds, label)) for w, ds in zip(weights, datasets))
     return assignments
+
+
+def _named_assignments(root, path, tensors, label, skip_mismatch):
+    """[(tensor, array)] for a layer whose ``vars`` group holds datasets by name; None when skipped."""
+    import warnings
+    where = repr(_vars_path(path))
+    problem = None
+    if _vars_path(path) not in root:
+        if not tensors:
+            return []
+        problem = f"the file has no group {where} for the state {sorted(tensors)} of the model."
+    else:
+        group = root[_vars_path(path)]
+        keys = sorted(group.keys())
+        if keys != sorted(tensors):
+            problem = (f"the state at {where} does not match: the model has {sorted(tensors)}, the file has "
+                       f"{keys[:20]}.")
+        else:
+            for name, t in tensors.items():
+                if tuple(group[name].shape) != tuple(t.shape):
+                    problem = (f"shape mismatch at {where} for {name!r}: the model expects shape {tuple(t.shape)}, "
+                               f"the file has shape {tuple(group[name].shape)}.")
+                    break
+    if problem:
+        if skip_mismatch:
+            warnings.warn(f"Skipping loading weights at {where} of {label}: {problem}", stacklevel=4)
+            return None
+        raise in_file(WeightsMismatchError, label, problem)
+    return [(t, read_array(group[name], label)) for name, t in tensors.items()]
 
 
 def read_optimizer_values(root, label):

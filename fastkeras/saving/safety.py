@@ -1,8 +1,9 @@
 """What loading a file is allowed to do: parse data, never run it.
 
 * ``safe_mode`` lives here, set only by the caller of ``load_model`` (a scope,
-  never a value read from a file). A Lambda layer's bytecode is refused unless
-  the caller passed ``safe_mode=False``.
+  never a value read from a file). A Lambda layer's bytecode and a
+  TorchModuleWrapper's pickled module are refused unless the caller passed
+  ``safe_mode=False``.
 * Configs are parsed by ``json`` and ``yaml.safe_load`` only, after checks that
   bound their nesting and reject YAML tags and aliases; parsed configs are
   scanned (iteratively) for depth, size, ``safe_mode`` keys and Lambda bytecode
@@ -205,8 +206,9 @@ def scan_config(config, source=None):
     Refuses: nesting deeper than ``LIMITS['max_config_depth']``, more than
     ``LIMITS['max_config_items']`` entries, any ``safe_mode`` key (a file never
     decides safe mode), and in safe mode any stored bytecode (Keras 2's
-    ``function_type: 'lambda'`` and Keras 3's ``{'class_name': '__lambda__'}``),
-    naming the layer and how a caller who trusts the file opts in.
+    ``function_type: 'lambda'`` and Keras 3's ``{'class_name': '__lambda__'}``)
+    and any pickled torch module (Keras 3's TorchModuleWrapper), naming the
+    layer and how a caller who trusts the file opts in.
     """
     safe = in_safe_mode()
     stack = [(config, 1, None)]
@@ -231,6 +233,12 @@ def scan_config(config, source=None):
                               "loading it would run code from the file. This is refused in safe mode. If you trust "
                               "the file's source, load it with `safe_mode=False`, or rebuild the layer in code and "
                               "pass its function in `custom_objects`.")
+            if safe and node.get("class_name") == "TorchModuleWrapper" and isinstance(node.get("config"), dict) \
+                    and node["config"].get("module") is not None:
+                raise in_file(UnsafeFileError, source, f"TorchModuleWrapper layer \"{layer or '?'}\" stores its torch "
+                              "module pickled (torch.save), and unpickling it can run code from the file. This is "
+                              "refused in safe mode. If you trust the file's source, load it with `safe_mode=False`, "
+                              "or rebuild the model in code around your own module and load only its weights.")
             children = node.values()
         elif isinstance(node, list):
             items += len(node)

@@ -1,5 +1,6 @@
-"""The one place that turns bytes from a file into code: a Lambda layer's function, and only when the
-caller of ``load_model`` (never the file) passed ``safe_mode=False`` for a file it trusts.
+"""The one place that turns bytes from a file into code: a Lambda layer's function or a TorchModuleWrapper's
+pickled module, and only when the caller of ``load_model`` (never the file) passed ``safe_mode=False`` for a
+file it trusts.
 
 Keras stores a lambda as ``marshal``'d bytecode, base64-encoded (Keras up to
 2.1.1: the bytes as ``raw_unicode_escape`` text), with its defaults and closure values: ``[code, defaults, closure]`` in Keras 2 configs,
@@ -79,3 +80,30 @@ def function_from_bytecode(value, layer_name="lambda", module_name=None):
                                   argdefs=defaults, closure=cells)
     except (TypeError, ValueError) as e:
         raise FileFormatError(f'Lambda layer "{layer_name}": cannot rebuild its function ({e}).') from None
+
+
+def load_torch_module(payload, layer_name=None):
+    """The ``torch.nn.Module`` a TorchModuleWrapper config stores (``torch.save`` output, base64-encoded), only
+    outside safe mode: unpickling it can run any code the file's author chose."""
+    label = f'TorchModuleWrapper layer "{layer_name}"' if layer_name else "A TorchModuleWrapper layer"
+    if in_safe_mode():
+        raise UnsafeFileError(f"{label} stores its torch module pickled (torch.save), and unpickling it can run code "
+                              "from the file. This is refused in safe mode. If you trust the file's source, load it "
+                              "with `safe_mode=False` (or call `keras.config.enable_unsafe_deserialization()`), "
+                              "or rebuild the layer in code around your own module and load only the weights.")
+    if not isinstance(payload, str):
+        raise FileFormatError(f"{label}: the stored module should be base64 text, got {type(payload).__name__}.")
+    import io
+
+    import torch
+    try:
+        raw = base64.b64decode(payload.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, binascii.Error) as e:
+        raise FileFormatError(f"{label}: the stored module is not base64 text ({e}).") from None
+    try:
+        module = torch.load(io.BytesIO(raw), weights_only=False)
+    except Exception as e:  # noqa: BLE001 - any failure of the unpickler is the file's
+        raise FileFormatError(f"{label}: the stored module cannot be loaded by torch.load ({e}).") from None
+    if not isinstance(module, torch.nn.Module):
+        raise FileFormatError(f"{label}: the stored object is a {type(module).__name__}, not a torch.nn.Module.")
+    return module
