@@ -43,7 +43,7 @@ from fastkeras.utils.progbar import Progbar, is_dynamic_display, read_value
 __all__ = [
     "Callback", "CallbackList", "BaseLogger", "History", "ProgbarLogger", "ModelCheckpoint", "EarlyStopping",
     "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "TensorBoard",
-    "BackupAndRestore", "RemoteMonitor",
+    "BackupAndRestore", "RemoteMonitor", "SwapEMAWeights", "experimental",
 ]
 
 
@@ -1382,3 +1382,5 @@ class BackupAndRestore(Callback):
 # Callback from this module.
 from fastkeras.callbacks_tensorboard import TensorBoard  # noqa: E402,F401
 from fastkeras.callbacks_remote import RemoteMonitor  # noqa: E402,F401
+from fastkeras.callbacks_ema import SwapEMAWeights  # noqa: E402,F401  (Keras 3)
+from fastkeras import callbacks_experimental as experimental  # noqa: E402,F401  (tf-keras' callbacks.experimental)

@@ -44,8 +44,10 @@ scaled gradients given to ``apply``), ``lso/<case>/<step>/<j>`` (variable j afte
 ``loss_scale_optimizer.cases`` ({id, inner: [class, kwargs], kwargs, steps: [{dynamic_scale, step_counter,
 iterations, scale_loss_3}], scale_loss_3_before_build, config, serialized}) and ``errors``;
 ``ema/{x,y,sample_weight,x_val,y_val,kernel,bias}`` (SwapEMAWeights' data and initial weights),
-``ema/<case>/{weights,after_evaluate,after_predict}/<k>`` (model weights after fit, evaluate, predict),
-``ema/<case>/predict``; ``swap_ema``: case -> {callback_kwargs, history, evaluate}, ``error_without_ema``.
+``ema/<case>/{weights,trained,after_evaluate,after_predict,after_second_evaluate}/<k>`` (model weights after
+fit, after two more train_on_batch steps, then after evaluate, predict and evaluate with the callback),
+``ema/<case>/predict``; ``swap_ema``: case -> {callback_kwargs, history, evaluate, evaluate_again},
+``error_without_ema``.
 
 ``activations_model.keras``: a Keras 3 Sequential whose Dense layers use the new activations.
 
@@ -449,14 +451,22 @@ def keras3_swap_ema(keras, w, rng):
                             validation_data=(x_val, y_val), callbacks=callbacks).history
         for k, value in enumerate(model.get_weights()):
             w.put(f"ema/{case}/weights/{k}", value)
+        # fit ends with the averages written into the weights; two more steps make them differ again.
+        for start in (4, 8):
+            model.train_on_batch(x[start:start + 4], y[start:start + 4])
+        for k, value in enumerate(model.get_weights()):
+            w.put(f"ema/{case}/trained/{k}", value)
         evaluated = model.evaluate(x_val, y_val, verbose=0, callbacks=callbacks)
         for k, value in enumerate(model.get_weights()):
             w.put(f"ema/{case}/after_evaluate/{k}", value)
         w.put(f"ema/{case}/predict", model.predict(x_val, verbose=0, callbacks=callbacks))
         for k, value in enumerate(model.get_weights()):
             w.put(f"ema/{case}/after_predict/{k}", value)
+        evaluated_again = model.evaluate(x_val, y_val, verbose=0, callbacks=callbacks)
+        for k, value in enumerate(model.get_weights()):
+            w.put(f"ema/{case}/after_second_evaluate/{k}", value)
         results[case] = {"callback_kwargs": callback_kwargs, "history": plain(history),
-                         "evaluate": float(evaluated)}
+                         "evaluate": float(evaluated), "evaluate_again": float(evaluated_again)}
     try:
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
         model.compile(optimizer="sgd", loss="mse")
