@@ -1384,3 +1384,8 @@ from fastkeras.callbacks_tensorboard import TensorBoard  # noqa: E402,F401
 from fastkeras.callbacks_remote import RemoteMonitor  # noqa: E402,F401
 from fastkeras.callbacks_ema import SwapEMAWeights  # noqa: E402,F401  (Keras 3)
 from fastkeras import callbacks_experimental as experimental  # noqa: E402,F401  (tf-keras' callbacks.experimental)
+
+# This module is not a package: registering the submodule's dotted name lets
+# `from fastkeras.callbacks.experimental import BackupAndRestore` work as it does with tf-keras.
+import sys  # noqa: E402
+sys.modules[__name__ + ".experimental"] = experimental

@@ -115,6 +115,8 @@ def test_experimental_backup_and_restore(tmp_path):
         warnings.simplefilter("always")
         callback = cls(backup_dir=str(tmp_path / "backup"))
     assert any("deprecated" in str(w.message) for w in caught)
+    from fastkeras.callbacks.experimental import BackupAndRestore  # as tf-keras code imports it
+    assert BackupAndRestore is cls
     model = make_model(optimizers.SGD(0.1))
     model.fit(ema("x"), ema("y"), epochs=2, verbose=0, callbacks=[callback])
     assert not os.path.exists(tmp_path / "backup")  # deleted when fit ends normally, as the current callback

@@ -51,8 +51,12 @@ fit, after two more train_on_batch steps, then after evaluate, predict and evalu
 
 ``activations_model.keras``: a Keras 3 Sequential whose Dense layers use the new activations.
 
-``keras2.json``: ``optimizers_experimental`` (name -> the class it is, by name, and whether it is
-``tf_keras.optimizers.<name>``), ``callbacks_experimental`` (the BackupAndRestore subclass' name and bases).
+``keras2.json``, ``keras2.npz``: ``optimizers_experimental`` (name -> the class it is, by name, and whether it
+is ``tf_keras.optimizers.<name>``), ``callbacks_experimental`` (the BackupAndRestore subclass' name and bases);
+``sharpness_aware_minimization``: case -> {kwargs, history, evaluate, config_keys, rho} for
+``models.experimental.SharpnessAwareMinimization`` around a Dense(4, tanh)-Dense(2) model trained by SGD(0.1)
+on mse (metric mae), with ``sam/{x,y}``, ``sam/init/<k>`` (the initial weights), ``sam/<case>/weights/<k>`` and
+``sam/<case>/predict`` in keras2.npz.
 """
 import argparse
 import json
@@ -527,7 +531,39 @@ def make_keras2():
     w.json["callbacks_experimental"] = {
         "names": [n for n in dir(tf_keras.callbacks.experimental) if not n.startswith("_")],
         "BackupAndRestore": {"class": cls.__name__, "bases": [b.__name__ for b in cls.__mro__[1:3]]}}
+    keras2_sharpness_aware_minimization(tf_keras, w)
     w.save("keras2")
+
+
+def keras2_sharpness_aware_minimization(keras, w):
+    """tf-keras' models.experimental.SharpnessAwareMinimization wrapped around a small Dense model."""
+    import tensorflow as tf
+    rng = np.random.RandomState(3)
+    x = f32(rng.normal(size=(12, 3)))
+    y = f32(rng.normal(size=(12, 2)))
+    weights = [f32(rng.normal(size=(3, 4))), f32(rng.normal(0, 0.3, size=(4,))), f32(rng.normal(size=(4, 2))),
+               f32(rng.normal(0, 0.3, size=(2,)))]
+    for key, value in (("x", x), ("y", y)):
+        w.put(f"sam/{key}", value)
+    for k, value in enumerate(weights):
+        w.put(f"sam/init/{k}", value)
+    cases = {}
+    for case, kwargs in (("default", {}), ("rho_splits", {"rho": 0.2, "num_batch_splits": 2})):
+        keras.utils.set_random_seed(0)
+        tf.keras.backend.clear_session() if hasattr(tf.keras.backend, "clear_session") else None
+        inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"),
+                                  keras.layers.Dense(2)])
+        inner.set_weights(weights)
+        sam = keras.models.experimental.SharpnessAwareMinimization(inner, **kwargs)
+        sam.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+        history = sam.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history
+        for k, value in enumerate(inner.get_weights()):
+            w.put(f"sam/{case}/weights/{k}", value)
+        w.put(f"sam/{case}/predict", sam.predict(x, verbose=0))
+        cases[case] = {"kwargs": kwargs, "history": plain(history),
+                       "evaluate": plain(sam.evaluate(x, y, verbose=0, return_dict=True)),
+                       "config_keys": sorted(sam.get_config()), "rho": sam.get_config()["rho"]}
+    w.json["sharpness_aware_minimization"] = cases
 
 
 def main():
