@@ -1,4 +1,9 @@
-"""Nested structures of lists, tuples and dicts: flatten, pack, map."""
+"""Nested structures of lists, tuples and dicts: flatten, pack, map, for the engine's own use.
+
+These follow Keras 2's ``tf.nest`` (dicts of any kind in sorted key order, subclasses of list and tuple walked
+into) and stay minimal: they run on every batch. The public ``keras.tree`` (Keras 3's rules) is
+``fastkeras/tree.py``.
+"""
 
 
 def is_nested(x):
