@@ -16,6 +16,8 @@ from fastkeras.backend.config import (  # noqa: F401
     backend, epsilon, floatx, image_data_format, normalize_data_format,
     set_epsilon, set_floatx, set_image_data_format,
 )
+# Keras 3's keras.backend dtype helpers (engine-independent; standardize_dtype below stays the engine's own).
+from fastkeras.backend.dtypes import is_float_dtype, is_int_dtype, result_type  # noqa: F401
 
 _BACKEND = backend()  # Keras 2's keras.backend._BACKEND: the engine's name, which Keras 2 code compares
 
