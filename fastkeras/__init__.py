@@ -30,10 +30,9 @@ from fastkeras.engine.keras_tensor import KerasTensor  # noqa: E402
 from fastkeras.initializers import Initializer  # noqa: E402
 from fastkeras.losses import Loss  # noqa: E402
 from fastkeras.metrics import Metric  # noqa: E402
-from fastkeras.mixed_precision import Policy as DTypePolicy  # noqa: E402
+from fastkeras.mixed_precision.policy import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from fastkeras.optimizers import Optimizer  # noqa: E402
 from fastkeras.regularizers import Regularizer  # noqa: E402
-FloatDTypePolicy = DTypePolicy
 name_scope = backend.name_scope
 
 

@@ -32,15 +32,15 @@ image_data_format, set_image_data_format = _backend.image_data_format, _backend.
 
 
 def dtype_policy():
-    """The global dtype policy (``mixed_precision.global_policy()``)."""
-    from fastkeras import mixed_precision
-    return mixed_precision.global_policy()
+    """The global dtype policy (``mixed_precision.global_policy()``) as a Keras 3 ``DTypePolicy``."""
+    from fastkeras.mixed_precision import policy
+    return policy.dtype_policy()
 
 
 def set_dtype_policy(policy):
-    """Sets the global dtype policy: a name ('float32', 'mixed_float16', 'mixed_bfloat16', ...) or a Policy."""
-    from fastkeras import mixed_precision
-    mixed_precision.set_global_policy(policy)
+    """Sets the global dtype policy: a name ('float32', 'mixed_float16', 'mixed_bfloat16', ...) or a policy."""
+    from fastkeras.mixed_precision import policy as policies
+    policies.set_dtype_policy(policy)
 
 
 def enable_unsafe_deserialization():

@@ -10,5 +10,8 @@ Layers with a mixed policy keep float32 variables and compute in 16 bits; ``comp
 """
 from fastkeras.mixed_precision.loss_scale_optimizer import LossScaleOptimizer
 from fastkeras.mixed_precision.policy import Policy, global_policy, set_global_policy
+# Keras 3's names in keras.mixed_precision (its Policy is DTypePolicy; here Policy stays Keras 2's).
+from fastkeras.mixed_precision.policy import DTypePolicy, dtype_policy, set_dtype_policy
 
-__all__ = ["LossScaleOptimizer", "Policy", "global_policy", "set_global_policy"]
+__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy", "set_dtype_policy",
+           "set_global_policy"]

@@ -170,3 +170,68 @@ def deserialize(config, custom_objects=None):
                              "`custom_objects`).")
         return cls.from_config(config["config"])
     return Policy.from_config(config["config"])
+
+
+class DTypePolicy(Policy):
+    """Keras 3's dtype policy (``keras.DTypePolicy``, ``keras.dtype_policies.DTypePolicy``): Keras 2's Policy
+    with Keras 3's constructor (``name`` defaults to floatx), repr and equality, so that a layer takes either.
+
+    Args:
+        name: 'mixed_float16', 'mixed_bfloat16', or a dtype name such as 'float32'; None means floatx().
+    """
+
+    quantization_mode = None  # Keras 3's quantized policies are not implemented: always a float policy
+
+    def __init__(self, name=None):
+        if name is None:
+            name = K.floatx()
+        if not isinstance(name, str):
+            raise TypeError(f"'name' must be a string, such as 'mixed_float16'. Received: name={name} (of type "
+                            f"{type(name)})")
+        try:
+            super().__init__(name)
+        except ValueError:
+            raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include "
+                             "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as "
+                             "'float32'.") from None
+
+    def __repr__(self):
+        return f'<DTypePolicy "{self.name}">'
+
+    def __eq__(self, other):
+        # DTypePolicy and FloatDTypePolicy of one name are equal, as in Keras 3.
+        return isinstance(other, DTypePolicy) and other.name == self.name
+
+    def __hash__(self):
+        return hash(("DTypePolicy", self.name))
+
+    def convert_input(self, x, autocast, dtype):
+        """``x`` as a tensor, cast to ``dtype`` when ``autocast`` and both are floating point (how a layer of this
+        policy takes its inputs)."""
+        x = K.convert_to_tensor(x)
+        dtype = K.standardize_dtype(dtype)
+        if autocast and x.is_floating_point() and dtype in _FLOATING and K.standardize_dtype(x.dtype) != dtype:
+            return K.cast(x, dtype)
+        return x
+
+
+class FloatDTypePolicy(DTypePolicy):
+    """Keras 3's older name for a float policy; configs still name it, so it stays a class of its own."""
+
+
+def dtype_policy():
+    """The global policy as a Keras 3 DTypePolicy (``keras.config.dtype_policy()``)."""
+    policy = global_policy()
+    return policy if isinstance(policy, DTypePolicy) else DTypePolicy(policy.name)
+
+
+def set_dtype_policy(policy):
+    """Keras 3's ``keras.config.set_dtype_policy``: a policy name or a DTypePolicy becomes the global policy.
+    Only floating-point policies can be global (as ``set_global_policy``)."""
+    if isinstance(policy, str):
+        policy = DTypePolicy(policy)
+    if not isinstance(policy, Policy):
+        raise ValueError("Invalid `policy` argument. Expected the string name of a policy (such as "
+                         f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={policy} (of type "
+                         f"{type(policy)})")
+    set_global_policy(policy)
