@@ -44,9 +44,11 @@ def in_test_phase(x, alt, training=None):
     return in_train_phase(alt, x, training=training)
 
 
-def clear_session():
-    """Forgets layer-name counters and releases cached device memory."""
+def clear_session(free_memory=True):
+    """Forgets layer-name counters and, unless ``free_memory=False`` (Keras 3's switch for tight loops, where a
+    garbage collection each time costs more than it frees), collects garbage and releases cached device memory."""
     reset_uids()
-    gc.collect()
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
+    if free_memory:
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
