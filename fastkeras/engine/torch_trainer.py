@@ -20,6 +20,7 @@ from fastkeras.engine import custom_step, data_adapter, tree, user_code
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
 from fastkeras.utils.data_utils import Sequence
+from fastkeras.utils.py_dataset import PyDataset
 
 
 class _Batches:
@@ -116,10 +117,14 @@ def _aliases(t, source):
 
 
 class _IteratorBatches:
-    """Batches from a generator, a Keras Sequence or a torch DataLoader."""
+    """Batches from a generator, a Keras Sequence or PyDataset, or a torch DataLoader.
+
+    ``keep_position`` (fit's training data): a PyDataset read for ``steps`` batches an epoch continues where the
+    previous epoch stopped, starting a new pass once one is spent, as Keras 3 reads it.
+    """
 
     def __init__(self, source, steps, model, device, with_targets=True, workers=1, use_multiprocessing=False,
-                 max_queue_size=10, class_weight=None, shuffle=False):
+                 max_queue_size=10, class_weight=None, shuffle=False, keep_position=False):
         self.source = source
         # fit's shuffle=True reads a Sequence's batches in a new random order each epoch, with Python's
         # random.shuffle as tf-keras does (so random.seed reproduces its order).
@@ -129,10 +134,20 @@ class _IteratorBatches:
         self.model = model
         self.device = device
         self.with_targets = with_targets
+        if isinstance(source, PyDataset):
+            workers, use_multiprocessing, max_queue_size = _py_dataset_reading(
+                source, workers, use_multiprocessing, max_queue_size)
         # A Sequence read ahead by an OrderedEnqueuer (as Keras 2: workers > 1, or processes); same batch order.
         self.prefetch = (workers, use_multiprocessing, max_queue_size) \
             if workers > 1 or (workers > 0 and use_multiprocessing) else None
-        if steps is None and hasattr(source, "__len__"):
+        self.keep_position = keep_position and isinstance(source, PyDataset) and steps is not None
+        if steps is None and isinstance(source, PyDataset):
+            self.steps = source.num_batches
+            if self.steps is None:
+                raise ValueError(f"{type(source).__name__} has no end (its `num_batches` is None): give "
+                                 "`steps_per_epoch` to fit (`steps` to evaluate and predict, `validation_steps` "
+                                 "for validation data) to say how many batches make one epoch.")
+        elif steps is None and hasattr(source, "__len__"):
             self.steps = len(source)
         if steps is None and _is_infinite(source):
             raise ValueError(f"The data ({source!r}) repeat without end (`.repeat()`): give `steps_per_epoch` to "
@@ -154,7 +169,11 @@ class _IteratorBatches:
                 from fastkeras.utils.enqueuers import iterate_sequence_once
                 yield from iterate_sequence_once(src, *self.prefetch, shuffle=self.shuffle)
                 return
-            order = list(range(len(src)))
+            count = src.num_batches if isinstance(src, PyDataset) else len(src)
+            if count is None:  # a PyDataset without end
+                yield from _endless_batches(src)
+                return
+            order = list(range(count))
             if self.shuffle:
                 random.shuffle(order)
             for i in order:
@@ -169,7 +188,32 @@ class _IteratorBatches:
             except StopIteration:
                 return
 
+    def _resumed_items(self):
+        """One epoch of a PyDataset that keeps its position: the rest of the pass the last epoch stopped in, or
+        a new pass once that one is spent (never an empty epoch; a short one at the end of a pass)."""
+        while True:
+            fresh = self._iterator is None
+            if fresh:
+                self._iterator = self._items()
+            produced = False
+            for item in self._iterator:  # a break upstream leaves self._iterator open for the next epoch
+                produced = True
+                yield item
+            self._iterator = None
+            if produced or fresh:
+                return
+
     def __iter__(self):
+        if isinstance(self.source, PyDataset):
+            self.source.on_epoch_begin()
+        if self.keep_position:
+            items = self._resumed_items()
+            try:
+                yield from self._standardized(items)
+            finally:
+                items.close()  # this epoch's view only: the pass itself stays open in self._iterator
+            self.source.on_epoch_end()
+            return
         generator = hasattr(self.source, "__next__") and not isinstance(self.source, Sequence)
         items = self._items() if (self._iterator is None or not generator) else self._iterator
         if generator:  # one stream across epochs: each epoch continues where the last one stopped
@@ -204,6 +248,23 @@ class _IteratorBatches:
             produced += 1
             if self.steps is not None and produced >= self.steps:
                 break
+
+
+def _endless_batches(dataset):
+    index = 0
+    while True:
+        yield dataset[index]
+        index += 1
+
+
+def _py_dataset_reading(dataset, workers, use_multiprocessing, max_queue_size):
+    """How a PyDataset is read: its own settings (Keras 3); fit's Keras 2 arguments, if given, are ignored."""
+    if (workers, use_multiprocessing, max_queue_size) != (1, False, 10):
+        warnings.warn(f"{type(dataset).__name__} is a PyDataset: it is read with its own `workers`, "
+                      "`use_multiprocessing` and `max_queue_size` (pass them to its `super().__init__`); the "
+                      f"ones given here (workers={workers}, use_multiprocessing={use_multiprocessing}, "
+                      f"max_queue_size={max_queue_size}) are ignored.", stacklevel=4)
+    return dataset.workers, dataset.use_multiprocessing, dataset.max_queue_size
 
 
 def _is_infinite(source):
@@ -746,7 +807,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
             _check_class_weight(model, class_weight)
         batches = _IteratorBatches(x, steps_per_epoch, model, trainer.device, workers=workers,
                                    use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size,
-                                   class_weight=class_weight, shuffle=shuffle)
+                                   class_weight=class_weight, shuffle=shuffle, keep_position=True)
         _ensure_built_from_iterator(model, batches)
     else:
         if y is None:

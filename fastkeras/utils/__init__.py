@@ -29,6 +29,7 @@ from fastkeras.utils.dataset_utils import (  # noqa: F401
 )
 from fastkeras.utils.audio_dataset import audio_dataset_from_directory  # noqa: F401
 # Keras 3's keras.utils names.
+from fastkeras.utils.py_dataset import PyDataset  # noqa: F401
 from fastkeras.utils.config import Config  # noqa: F401
 from fastkeras.utils.session import clear_session  # noqa: F401
 from fastkeras.engine.keras_tensor import is_keras_tensor  # noqa: F401

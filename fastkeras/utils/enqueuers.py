@@ -20,10 +20,13 @@ each worker pulling from its own copy (seed them differently with ``random_seed`
 where 'fork' does not exist. A worker process that dies (killed, out of memory) surfaces as
 ``BrokenProcessPool`` in ``get()`` rather than a hang.
 """
+import itertools
 import queue
 import random
 import threading
 from concurrent import futures
+
+from fastkeras.utils.py_dataset import batch_count
 
 __all__ = ["SequenceEnqueuer", "OrderedEnqueuer", "GeneratorEnqueuer"]
 
@@ -235,11 +238,14 @@ class OrderedEnqueuer(SequenceEnqueuer):
     def _run(self):
         indices = []
         while not self.stop_signal.is_set():
-            if len(indices) != len(self.sequence):
-                indices = list(range(len(self.sequence)))
+            count = batch_count(self.sequence)
+            if count is None:  # a PyDataset without end: index after index until stopped, never shuffled
+                indices = itertools.count()
+            elif not isinstance(indices, list) or len(indices) != count:
+                indices = list(range(count))
             if not indices and not self._single_pass:
                 raise ValueError("The Sequence given to OrderedEnqueuer has no batches (len() is 0).")
-            if self.shuffle:
+            if self.shuffle and count is not None:
                 random.shuffle(indices)  # the previous epoch's order shuffled again, as tf-keras
             if self.use_multiprocessing:
                 executor, fn, args = self._executor(self.sequence), _worker_getitem, (self.uid,)
