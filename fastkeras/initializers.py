@@ -530,6 +530,9 @@ def get(identifier):
     raise ValueError(f"Could not interpret initializer identifier: {identifier}")
 
 
+# keras.Variable("zeros", shape=...) resolves its initializer name here (the backend never imports this module).
+K.register_engine_hooks(get_initializer=get)
+
 __all__ = [cls.__name__ for cls in _CLASSES] + [
     "zeros", "zero", "ones", "one", "constant", "random_uniform", "uniform", "random_normal", "normal",
     "truncated_normal", "variance_scaling", "orthogonal", "identity", "glorot_uniform", "glorot_normal",

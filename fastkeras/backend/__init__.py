@@ -72,7 +72,7 @@ _KERAS_API_NAMES = {"batch_normalization", "normalize_batch_in_training", "momen
 # Functions that must see a symbolic tensor as it is (they answer about it, create one, or read values), and
 # internal ones.
 _NOT_DISPATCHED = {
-    "convert_to_tensor", "dense", "meta_tensor", "default_device", "set_default_device", "torch_dtype",
+    "convert_to_tensor", "dense", "meta_tensor", "default_device", "set_default_device", "device_scope", "torch_dtype",
     "standardize_dtype", "is_keras_tensor", "is_tensor", "is_variable", "int_shape", "ndim", "dtype", "shape",
     "placeholder", "function", "is_sparse", "in_train_phase", "in_test_phase", "name_scope", "learning_phase",
     "set_learning_phase", "learning_phase_scope", "count_params", "fake_tensor_scope", "real_tensor_scope",

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import torch
 
-from fastkeras.backend.common import ENGINE_HOOKS, engine_hook
+from fastkeras.backend.common import ENGINE_HOOKS, engine_hook, unique_object_name
 from fastkeras.backend.config import floatx
 
 DTYPES = {
@@ -34,6 +34,37 @@ def default_device():
 def set_default_device(device):
     global _DEVICE
     _DEVICE = torch.device(device)
+
+
+@contextlib.contextmanager
+def device_scope(device_name):
+    """Keras 3's ``keras.device(name)``: inside the block, new variables and tensors are made on that device
+    ('cpu', 'gpu' or 'cuda', 'gpu:1' ...); a model compiled there also trains there. Yields the torch device."""
+    device = _parse_device(device_name)
+    previous = _DEVICE
+    set_default_device(device)
+    try:
+        yield device
+    finally:
+        set_default_device(previous)
+
+
+def _parse_device(device_name):
+    if not isinstance(device_name, str):
+        raise ValueError("Invalid value for argument `device_name`. Expected a string like 'gpu:0' or 'cpu'. "
+                         f"Received: device_name='{device_name}'")
+    name = device_name.lower().replace("gpu", "cuda")  # Keras' 'gpu' is torch's 'cuda'
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"Invalid device name {device_name!r}: expected 'cpu', 'gpu', 'gpu:<index>' or another "
+                         "device torch knows, such as 'cuda:0' or 'meta'.") from None
+    if device.type == "cuda":
+        available = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if available == 0 or (device.index or 0) >= available:
+            raise RuntimeError(f"Cannot place tensors on {device_name!r}: this PyTorch sees {available} CUDA "
+                               "device(s).")
+    return device
 
 
 def torch_dtype(dtype):
@@ -70,7 +101,46 @@ class Variable(torch.nn.Parameter):
 
     ``Parameter`` disables ``__torch_function__`` dispatch, so arithmetic on a
     Variable costs what it costs on a plain tensor and returns plain tensors.
+
+    Made by Keras 3's constructor, ``keras.Variable(initializer, shape=None, dtype=None, trainable=True,
+    autocast=True, aggregation='none', synchronization='auto', name=None)``: ``initializer`` is an initial value
+    (array, tensor, number) or an initializer (a name such as 'zeros', or a callable taking ``shape`` and
+    ``dtype``, then ``shape`` is required). The engine adopts a tensor as it is with
+    ``Variable(tensor, requires_grad=...)`` (torch's own ``Parameter(tensor, requires_grad)`` spelling).
+    Unlike Keras 3's variable this one is a tensor: ``dtype`` is a torch dtype and ``shape`` a ``torch.Size``.
     """
+
+    # Keras 3's variable attributes, for every Variable (the engine's too); fastkeras' optimizers apply
+    # `constraint` after each update and ignore distribution settings (one device, no replicas to aggregate).
+    constraint = None
+    regularizer = None
+    aggregation = "none"
+    synchronization = "auto"
+    overwrite_with_gradient = False
+
+    def __new__(cls, initializer=None, shape=None, dtype=None, trainable=True, autocast=True, aggregation="none",
+                synchronization="auto", name=None, *, requires_grad=None, **kwargs):
+        if isinstance(shape, bool):  # torch's positional Parameter(data, requires_grad), as torch internals call it
+            requires_grad, shape = shape, None
+        if requires_grad is not None:
+            return super().__new__(cls, initializer, requires_grad)
+        if kwargs:
+            raise TypeError(f"Variable() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}. Expected "
+                            "initializer, shape, dtype, trainable, autocast, aggregation, synchronization, name.")
+        name = unique_object_name("variable") if name is None else name
+        if not isinstance(name, str) or "/" in name:
+            raise ValueError("Argument `name` must be a string and cannot contain character `/`. "
+                             f"Received: name={name}")
+        data = _initial_value(initializer, shape, dtype)
+        v = super().__new__(cls, data, bool(trainable) and (data.is_floating_point() or data.is_complex()))
+        v.name = name
+        v.aggregation = aggregation
+        v.synchronization = synchronization
+        v._autocast = autocast
+        return v
+
+    def __init__(self, *args, **kwargs):
+        pass  # everything happens in __new__ (a tensor's storage is fixed at creation)
 
     @property
     def name(self):
@@ -81,8 +151,21 @@ class Variable(torch.nn.Parameter):
         self.__dict__["_keras_name"] = value
 
     @property
+    def path(self):
+        """Keras 3's name for the variable: its name without TensorFlow's ':0' ('dense/kernel')."""
+        name = self.name
+        return name[:-2] if name.endswith(":0") else name
+
+    @property
     def trainable(self):
         return self.requires_grad
+
+    @trainable.setter
+    def trainable(self, value):
+        if value and not (self.is_floating_point() or self.is_complex()):
+            raise ValueError(f"Variable '{self.name}' of dtype {standardize_dtype(self.dtype)} cannot be trainable: "
+                             "only floating-point and complex variables have gradients.")
+        self.requires_grad_(bool(value))
 
     @property
     def value(self):
@@ -133,6 +216,58 @@ class Variable(torch.nn.Parameter):
 
     def __repr__(self):
         return f"<Variable '{self.name}' shape={tuple(self.shape)} dtype={standardize_dtype(self.dtype)}>"
+
+
+def _initial_value(initializer, shape, dtype):
+    """The tensor a Keras 3 ``Variable(initializer, shape, dtype)`` starts from, on the default device."""
+    if initializer is None:
+        raise ValueError("A Variable needs an initial value or an initializer (such as 'zeros'), received None.")
+    if isinstance(initializer, str) or callable(initializer) and not isinstance(initializer, torch.Tensor):
+        if shape is None:
+            raise ValueError("When creating a Variable from an initializer, the `shape` argument should be "
+                             f"specified. Received: initializer={initializer!r} and shape=None")
+        shape = tuple(shape)
+        if any(d is None for d in shape):
+            raise ValueError("Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                             f"Received: shape={shape}")
+        if isinstance(initializer, str):
+            initializer = engine_hook("get_initializer", "keras.Variable('name', shape)")(initializer)
+        dtype = standardize_dtype(dtype)
+        with real_tensor_scope():
+            value = initializer(shape, dtype=dtype)
+            data = convert_to_tensor(value, dtype=dtype).detach()
+            if not isinstance(value, torch.Tensor):
+                data = data.clone()  # torch.as_tensor shares the memory of a numpy array the callable may keep
+    else:
+        with real_tensor_scope():
+            data = _value_tensor(initializer, dtype)
+        if shape is not None and tuple(data.shape) != tuple(shape):
+            raise ValueError(f"The initial value of a Variable has shape {tuple(data.shape)}, but `shape` says "
+                             f"{tuple(shape)}. Give a value of that shape, or leave `shape` out.")
+    if data.device != _DEVICE:
+        data = data.to(_DEVICE)
+    return data.clone() if isinstance(initializer, torch.Tensor) else data  # never the caller's tensor
+
+
+def _value_tensor(value, dtype):
+    """A tensor of ``value`` keeping the dtype of arrays and tensors (float64 stays float64, as Keras 3 on torch),
+    with Python numbers as Keras 3 reads them: floats as floatx, ints as int32."""
+    if isinstance(value, torch.Tensor):
+        data = value.detach()
+    else:
+        arr = np.asarray(value)
+        if arr.dtype == object or arr.dtype.kind in "USV":
+            raise ValueError(f"Invalid dtype: {arr.dtype}. A Variable's initial value must hold numbers; "
+                             f"received {value!r}.")
+        if not isinstance(value, (np.ndarray, np.generic)):
+            if arr.dtype.kind == "f":
+                arr = arr.astype(floatx())
+            elif arr.dtype.kind in "iu":
+                arr = arr.astype("int32")
+        data = torch.as_tensor(np.array(arr), device=_DEVICE)  # a copy: no negative strides, never the caller's
+    if dtype is not None:
+        data = data.to(torch_dtype(dtype))
+    return data
 
 
 def _rebuild_variable(data, requires_grad, name):
