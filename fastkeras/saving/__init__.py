@@ -7,6 +7,7 @@ from fastkeras.saving.serialization import (  # noqa: F401
     CustomObjectScope, custom_object_scope, get_custom_objects, register_keras_serializable)
 from fastkeras.saving.serialization_lib import deserialize_keras_object, serialize_keras_object  # noqa: F401
 from fastkeras.utils.registry import get_registered_name, get_registered_object  # noqa: F401
+from fastkeras.saving.weights_api import load_weights, save_weights  # noqa: F401 - Keras 3's function forms
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
@@ -25,4 +26,5 @@ load_model.__doc__ = "Loads a '.keras' or '.h5' model safely (see fastkeras.savi
 
 __all__ = ["save_model", "load_model", "SavingError", "UnsafeFileError", "FileFormatError", "WeightsMismatchError",
            "custom_object_scope", "deserialize_keras_object", "get_custom_objects", "get_registered_name",
-           "get_registered_object", "register_keras_serializable", "serialize_keras_object"]
+           "get_registered_object", "register_keras_serializable", "serialize_keras_object", "save_weights",
+           "load_weights"]
