@@ -336,9 +336,13 @@ def call_symbolic(fn, args, kwargs):
     inner = fn
     args, kwargs = _symbolic_shapes_as_tensors(args), _symbolic_shapes_as_tensors(kwargs)
     try:
-        arguments = inspect.signature(inner).bind(*args, **kwargs).arguments
+        bound = inspect.signature(inner).bind(*args, **kwargs)
     except TypeError as e:
         raise TypeError(f"K.{getattr(inner, '__name__', inner)}: {e}") from None
+    arguments = dict(bound.arguments)
+    for name, parameter in bound.signature.parameters.items():
+        if parameter.kind is parameter.VAR_KEYWORD and name in arguments:
+            arguments.update(arguments.pop(name))  # **kwargs (rearrange's axis lengths) go back as keywords
     names = list(arguments)
     input_name = next(n for n in names if _holds_symbolic(arguments[n]))
     inputs = arguments.pop(input_name)

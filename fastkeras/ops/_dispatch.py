@@ -80,7 +80,7 @@ def export(namespace, group):
 def resolve_op(path):
     """The op a config's ``function`` path names (``ops.numpy.concatenate``), from the table only."""
     group = path.split(".")[1] if path.count(".") == 2 else None
-    if group in ("core", "numpy", "nn", "math", "linalg", "image"):
+    if group in ("core", "numpy", "nn", "math", "linalg", "image", "einops"):
         importlib.import_module(f"fastkeras.ops.{group}")
     fn = OPS.get(path)
     if fn is None:
