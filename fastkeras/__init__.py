@@ -34,6 +34,10 @@ from fastkeras.mixed_precision.policy import DTypePolicy, FloatDTypePolicy  # no
 from fastkeras.optimizers import Optimizer  # noqa: E402
 from fastkeras.regularizers import Regularizer  # noqa: E402
 name_scope = backend.name_scope
+# Keras 3's keras.Variable is the engine's variable class (a torch Parameter) with Keras 3's constructor, and
+# keras.device(name) the scope that places new variables and tensors.
+Variable = backend.Variable
+device = backend.device_scope
 
 
 def version():
@@ -41,15 +45,24 @@ def version():
     return __version__
 
 
+# Keras 3's modules that load when first used, keeping `import fastkeras` light.
+_LAZY_MODULES = ("ops", "random", "tree", "dtype_policies")
+
+
 def __getattr__(name):
-    # Keras 3's keras.ops and keras.random load when first used, keeping `import fastkeras` light.
-    if name in ("ops", "random"):
+    if name in _LAZY_MODULES:
         import importlib
         return importlib.import_module(f"fastkeras.{name}")
     raise AttributeError(f"module 'fastkeras' has no attribute {name!r}")
+
+
+def __dir__():
+    # The lazy modules are attributes too (dir() is how shells and IDEs complete `keras.`).
+    return sorted(set(globals()) | set(_LAZY_MODULES))
+
 
 __all__ = ["backend", "callbacks", "losses", "metrics", "optimizers", "activations", "constraints", "initializers",
            "regularizers", "layers", "mixed_precision", "models", "utils", "datasets", "preprocessing", "wrappers",
            "applications", "config", "experimental", "ops", "random", "Input", "Model", "Sequential", "__version__", "Layer", "InputSpec",
            "KerasTensor", "Initializer", "Loss", "Metric", "DTypePolicy", "FloatDTypePolicy", "Optimizer",
-           "Regularizer", "name_scope", "version"]
+           "Regularizer", "name_scope", "version", "tree", "dtype_policies", "Variable", "device"]
