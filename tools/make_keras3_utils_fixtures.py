@@ -80,7 +80,8 @@ def tree_cases():
     od = collections.OrderedDict([("z", 1), ("a", 2)])
     cases = [
         ("flatten_nested", "flatten", [s]), ("flatten_none", "flatten", [None]), ("flatten_leaf", "flatten", [7]),
-        ("flatten_odict", "flatten", [od]), ("flatten_ddict", "flatten", [dd]), ("flatten_empty", "flatten", [[[], (), {}]]),
+        ("flatten_odict", "flatten", [od]), ("flatten_ddict", "flatten", [dd]),
+        ("flatten_empty", "flatten", [[[], (), {}]]),
         ("flatten_mylist", "flatten", [MyList([1, [2]])]), ("flatten_int_keys", "flatten", [{2: "a", 1: "b"}]),
         ("flatten_mixed_keys", "flatten", [{2: "a", "x": "b"}]), ("flatten_str", "flatten", ["ab"]),
         ("flatten_deque", "flatten", [collections.deque([1, [2]])]),
@@ -93,8 +94,8 @@ def tree_cases():
         ("map_mylist_leaf", "map_structure", ["length", MyList([1, [2]])]),
         ("map_two", "map_structure", ["add", [1, (2,)], [10, (20,)]]),
         ("map_none_leaf", "map_structure", ["pair", [None, 1], [2, 3]]),
-        ("map_dict_vs_odict", "map_structure", ["pair", {"a": 1, "b": 2}, collections.OrderedDict([("b", 3), ("a", 4)])]),
-        ("map_odict_vs_dict", "map_structure", ["pair", collections.OrderedDict([("b", 3), ("a", 4)]), {"a": 1, "b": 2}]),
+        ("map_dict_vs_odict", "map_structure", ["pair", {"a": 1, "b": 2}, collections.OrderedDict(b=3, a=4)]),
+        ("map_odict_vs_dict", "map_structure", ["pair", collections.OrderedDict(b=3, a=4), {"a": 1, "b": 2}]),
         ("map_dict_vs_ddict", "map_structure", ["pair", {"a": 1}, collections.defaultdict(int, {"a": 2})]),
         ("map_type_mismatch", "map_structure", ["add", [1, (2,)], [10, [20]]]),
         ("map_length_mismatch", "map_structure", ["add", [1, 2], [10]]),
@@ -389,8 +390,9 @@ def make_policies(keras):
                      "quantization_mode": p.quantization_mode, "config": p.get_config(), "serialized": dp.serialize(p),
                      "get": repr(dp.get(name)), "round_trip": repr(dp.deserialize(dp.serialize(p)))}
     f = dp.FloatDTypePolicy("float16")
-    out["float_policy"] = {"repr": repr(f), "serialized": dp.serialize(f), "equals_dtype_policy":
-                           f == dp.DTypePolicy("float16"), "is_subclass": issubclass(dp.FloatDTypePolicy, dp.DTypePolicy)}
+    out["float_policy"] = {"repr": repr(f), "serialized": dp.serialize(f),
+                           "equals_dtype_policy": f == dp.DTypePolicy("float16"),
+                           "is_subclass": issubclass(dp.FloatDTypePolicy, dp.DTypePolicy)}
     out["equality"] = [dp.DTypePolicy("float32") == dp.DTypePolicy("float32"),
                        dp.DTypePolicy("float32") == dp.DTypePolicy("float16"), dp.DTypePolicy("float32") == "float32"]
     out["errors"] = {"nope": answer(dp.DTypePolicy, "nope"), "int": answer(dp.DTypePolicy, 3),
