@@ -1,8 +1,9 @@
 """Writes the expected values of tests/layers/test_keras3_layers.py by running real Keras 3.
 
 Keras 3 layers that Keras 2 never had: RMSNormalization, AdaptiveAverage/MaxPooling1D/2D/3D,
-GroupQueryAttention (class GroupedQueryAttention), ReversibleEmbedding and TorchModuleWrapper. Rerun from the
-repository root with Keras 3.15.1 on its torch backend (TorchModuleWrapper exists only there, and the torch
+GroupQueryAttention (class GroupedQueryAttention), ReversibleEmbedding, TorchModuleWrapper and the image
+augmentation layers (read by tests/layers/test_torch_module_wrapper.py and test_image_preprocessing.py too). Rerun
+from the repository root with Keras 3.15.1 on its torch backend (TorchModuleWrapper exists only there, and the torch
 backend's kernels are the ones fastkeras' numbers should match):
 
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_keras3_layer_fixtures.py
@@ -21,6 +22,13 @@ It writes, into tests/fixtures/keras3_layers/:
   ``training=False``), ``<id>/mask`` (the Keras mask of the first output, when there is one), ``<id>/cot<i>``
   (seeded cotangents) and, for cases with gradients, the gradients of ``sum_i sum(y_i * cot_i)`` w.r.t. the
   float inputs (``<id>/dx<i>``) and the trainable weights (``<id>/dw<i>``), computed by torch autograd;
+* ``image_cases.json``: Keras 3's image augmentation layers (RandomGrayscale, RandomInvert, Solarization,
+  AutoContrast, Equalization, RandomPosterization, RandomColorDegeneration, RandomSaturation, RandomHue,
+  RandomSharpness, RandomErasing, MixUp, CutMix, Pipeline) called with ``training`` True or False where the result
+  does not depend on the random draws (factors pinned to one value or at an extreme, inputs every draw treats
+  alike): ``id``, ``class_name``, ``config_unbuilt``, ``config`` (null for the config-only ``config_<class>``
+  cases), ``training``, ``labels`` (called on ``{'images', 'labels'}``), ``symbolic``; arrays ``<id>/x0``,
+  ``<id>/labels``, ``<id>/y0`` (images out), ``<id>/y_labels`` in ``arrays.npz``;
 * ``models.json`` and ``<model>.keras`` / ``<model>.weights.h5`` / ``<model>.npz`` (inputs ``x<i>``, Keras 3's
   ``predict`` outputs ``y<i>``): small functional models saved by Keras 3 (``lm``: a tied-embedding language
   model with masks, grouped-query attention and RMS normalization; ``pool``: adaptive pooling in 1D/2D/3D and
@@ -226,6 +234,114 @@ def revemb_cases():
              call_kwargs={"reverse": True})
 
 
+# ---- image preprocessing (Keras 3.x's augmentation layers) ---------------------------------------------------
+# Random layers are checked where their result does not depend on the draws: factors pinned to one value (or at
+# their extremes), inputs for which every draw gives the same image, and inference (training=False).
+
+IMAGE_CASES = []
+
+
+def run_image_case(cid, class_name, ctor, images, training=True, labels=None):
+    """Calls the layer on ``images`` (and ``labels``, as {'images', 'labels'}), recording outputs and configs."""
+    layer = (L.Pipeline([getattr(L, c)(**k) for c, k in ctor]) if class_name == "Pipeline"
+             else getattr(L, class_name)(**ctor))
+    config_unbuilt = plain(layer.get_config())
+    ARRAYS[f"{cid}/x0"] = images
+    data = images if labels is None else {"images": images, "labels": labels}
+    if labels is not None:
+        ARRAYS[f"{cid}/labels"] = labels
+    out = layer(data, training=training)
+    if labels is not None:
+        ARRAYS[f"{cid}/y0"], ARRAYS[f"{cid}/y_labels"] = np_(out["images"]), np_(out["labels"])
+    else:
+        ARRAYS[f"{cid}/y0"] = np_(out)
+    symbolic = None
+    if class_name != "Pipeline" and labels is None:
+        again = type(layer).from_config(layer.get_config())
+        symbolic = list(again(keras.Input(images.shape[1:] if images.ndim == 4 else images.shape)).shape)
+    IMAGE_CASES.append({"id": cid, "class_name": class_name, "config_unbuilt": config_unbuilt,
+                        "config": plain(layer.get_config()), "training": training, "labels": labels is not None,
+                        "symbolic": symbolic})
+    print("image case", cid)
+
+
+def image_cases():
+    rng = rng_for("images")
+    img = rng.integers(0, 256, size=(2, 6, 7, 3)).astype("float32")
+    unit = img / 255.0
+    first = np.ascontiguousarray(np.moveaxis(img, -1, 1))
+    for training in (True, False):
+        tag = "train" if training else "infer"
+        run_image_case(f"grayscale_{tag}", "RandomGrayscale", {"factor": 1.0}, img, training)
+        run_image_case(f"invert_{tag}", "RandomInvert", {"factor": (1.0, 1.0)}, img, training)
+        run_image_case(f"solarization_{tag}", "Solarization", {"threshold_factor": 0.0}, img, training)
+        run_image_case(f"autocontrast_{tag}", "AutoContrast", {}, img * 0.5 + 20.0, training)
+        run_image_case(f"equalization_{tag}", "Equalization", {}, img, training)
+        run_image_case(f"posterization_{tag}", "RandomPosterization", {"factor": (3, 3)}, img, training)
+        run_image_case(f"color_degeneration_{tag}", "RandomColorDegeneration", {"factor": (0.4, 0.4)}, img,
+                       training)
+        run_image_case(f"saturation_{tag}", "RandomSaturation", {"factor": (0.7, 0.7)}, img, training)
+        run_image_case(f"hue_{tag}", "RandomHue", {"factor": (1.0, 1.0)}, img, training)
+        run_image_case(f"sharpness_{tag}", "RandomSharpness", {"factor": (0.25, 0.25)}, img, training)
+        run_image_case(f"erasing_{tag}", "RandomErasing", {"factor": (1.0, 1.0), "scale": (1.0, 1.0),
+                                                            "fill_value": 7.0}, img, training)
+        run_image_case(f"mixup_{tag}", "MixUp", {"alpha": 0.4}, img[:1], training,
+                       labels=np.array([[0.0, 1.0, 0.0]], "float32"))
+        run_image_case(f"cutmix_{tag}", "CutMix", {}, np.repeat(img[:1], 3, axis=0), training,
+                       labels=np.repeat(np.array([[0.0, 1.0]], "float32"), 3, axis=0))
+        run_image_case(f"pipeline_{tag}", "Pipeline", [("RandomInvert", {"factor": (1.0, 1.0)}),
+                                                       ("AutoContrast", {})], img, training)
+    # Other settings, training.
+    run_image_case("grayscale_cf", "RandomGrayscale", {"factor": 1.0, "data_format": "channels_first"}, first)
+    run_image_case("grayscale_never", "RandomGrayscale", {"factor": 0.0}, img)
+    run_image_case("grayscale_single", "RandomGrayscale", {"factor": 1.0}, img[0])
+    run_image_case("invert_unit_range", "RandomInvert", {"factor": (1.0, 1.0), "value_range": (0, 1)}, unit)
+    run_image_case("invert_never", "RandomInvert", {"factor": (0.0, 0.0)}, img)
+    extremes = np.where(img > 127, 255.0, 0.0).astype("float32")
+    run_image_case("solarization_extremes", "Solarization", {"threshold_factor": 0.9}, extremes)
+    run_image_case("solarization_unit_range", "Solarization", {"value_range": (0, 1)}, unit)
+    constant = img.copy()
+    constant[0, ..., 1] = 40.0
+    run_image_case("autocontrast_constant_channel", "AutoContrast", {}, constant)
+    run_image_case("autocontrast_unit_range", "AutoContrast", {"value_range": (0, 1)}, unit * 0.5)
+    run_image_case("autocontrast_cf", "AutoContrast", {"data_format": "channels_first"}, first)
+    run_image_case("autocontrast_single", "AutoContrast", {}, img[1] * 0.3 + 9.0)
+    run_image_case("equalization_bins", "Equalization", {"bins": 16}, img)
+    run_image_case("equalization_unit_range", "Equalization", {"value_range": (0, 1)}, unit)
+    run_image_case("equalization_cf", "Equalization", {"data_format": "channels_first"}, first)
+    flat = img.copy()
+    flat[..., 2] = 99.0
+    run_image_case("equalization_flat_channel", "Equalization", {}, flat)
+    run_image_case("posterization_unit_range", "RandomPosterization", {"factor": (6, 6), "value_range": (0, 1)},
+                   unit)
+    run_image_case("color_degeneration_full", "RandomColorDegeneration", {"factor": (1.0, 1.0)}, img)
+    run_image_case("color_degeneration_cf", "RandomColorDegeneration",
+                   {"factor": (-0.5, -0.5), "data_format": "channels_first"}, first)
+    run_image_case("saturation_zero", "RandomSaturation", {"factor": (0.0, 0.0)}, img)
+    run_image_case("saturation_cf", "RandomSaturation", {"factor": (0.3, 0.3), "data_format": "channels_first"},
+                   first)
+    run_image_case("hue_unit_range", "RandomHue", {"factor": (1.0, 1.0), "value_range": (0, 1)}, unit)
+    run_image_case("hue_cf", "RandomHue", {"factor": (1.0, 1.0), "data_format": "channels_first"}, first)
+    run_image_case("sharpness_full", "RandomSharpness", {"factor": (1.0, 1.0)}, img)
+    run_image_case("sharpness_cf", "RandomSharpness", {"factor": (0.1, 0.1), "data_format": "channels_first"},
+                   first)
+    run_image_case("erasing_never", "RandomErasing", {"factor": (0.0, 0.0)}, img)
+    run_image_case("erasing_clipped_fill", "RandomErasing", {"factor": (1.0, 1.0), "scale": (1.0, 1.0),
+                                                             "fill_value": 300.0}, img)
+    run_image_case("cutmix_single_image", "CutMix", {}, img[0])
+    run_image_case("mixup_single_image", "MixUp", {}, img[0])
+    # Configs of the defaults and of number factors.
+    for cls, ctor in (("RandomGrayscale", {}), ("RandomInvert", {"factor": 0.3}),
+                      ("Solarization", {"addition_factor": 0.2, "threshold_factor": (0.1, 0.6)}),
+                      ("RandomPosterization", {"factor": 5}), ("RandomColorDegeneration", {"factor": 0.3}),
+                      ("RandomSaturation", {"factor": 0.5}), ("RandomHue", {"factor": 0.25}),
+                      ("RandomSharpness", {"factor": 0.5}), ("RandomErasing", {}), ("MixUp", {}), ("CutMix", {}),
+                      ("Equalization", {"bins": 32})):
+        layer = getattr(L, cls)(**ctor)
+        IMAGE_CASES.append({"id": f"config_{cls}", "class_name": cls, "config_unbuilt": plain(layer.get_config()),
+                            "config": None, "training": None, "labels": False, "symbolic": None})
+
+
 # ---- models saved by Keras 3 ---------------------------------------------------------------------------------
 
 def seed_weights(model, name):
@@ -320,10 +436,14 @@ def main():
     pool_cases()
     gqa_cases()
     revemb_cases()
+    image_cases()
     models = {"lm": lm_model(), "pool": pool_model(), "torch_wrapper": torch_wrapper_model()}
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump({"keras_version": keras.__version__, "backend": keras.backend.backend(), "cases": CASES}, f,
                   indent=1, sort_keys=True)
+    with open(os.path.join(OUT_DIR, "image_cases.json"), "w") as f:
+        json.dump({"keras_version": keras.__version__, "backend": keras.backend.backend(), "cases": IMAGE_CASES},
+                  f, indent=1, sort_keys=True)
     with open(os.path.join(OUT_DIR, "models.json"), "w") as f:
         json.dump(models, f, indent=1, sort_keys=True)
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)

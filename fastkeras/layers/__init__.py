@@ -56,6 +56,7 @@ from fastkeras.layers.adaptive_pooling import *  # noqa: F401,F403
 from fastkeras.layers.grouped_query_attention import GroupQueryAttention  # noqa: F401
 from fastkeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: F401
 from fastkeras.layers.torch_module_wrapper import TorchModuleWrapper  # noqa: F401
+from fastkeras.layers.image_preprocessing import *  # noqa: F401,F403
 
 # Keras 2 aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
