@@ -32,7 +32,8 @@ It writes, into tests/fixtures/keras3_layers/:
 * ``models.json`` and ``<model>.keras`` / ``<model>.weights.h5`` / ``<model>.npz`` (inputs ``x<i>``, Keras 3's
   ``predict`` outputs ``y<i>``): small functional models saved by Keras 3 (``lm``: a tied-embedding language
   model with masks, grouped-query attention and RMS normalization; ``pool``: adaptive pooling in 1D/2D/3D and
-  both data formats); ``torch_wrapper``: a model holding a ``TorchModuleWrapper`` around
+  both data formats; ``augment``: augmentation layers and a Pipeline before a convolution, whose predictions
+  only AutoContrast changes); ``torch_wrapper``: a model holding a ``TorchModuleWrapper`` around
   Linear/BatchNorm1d/ReLU, trained by ``fit`` (SGD, no shuffling): ``torch_wrapper.npz`` also holds the
   training data ``train_x``/``train_y``, the initial weights ``w0_<i>`` (``model.get_weights()``), the
   per-epoch ``loss`` and the module's ``state_dict`` after training as ``state/<key>``. Its ``.keras`` file
@@ -397,6 +398,17 @@ def pool_model():
     return save_model("pool", model, inputs)
 
 
+def augment_model():
+    images = keras.Input((8, 9, 3), name="images")
+    x = L.RandomGrayscale(0.5, name="gray")(images)
+    x = L.Pipeline([L.RandomInvert(0.5), L.AutoContrast(), L.RandomHue(0.3)], name="pipeline")(x)
+    # (Keras 3's Equalization cannot sit in a functional model: its compute_output_spec returns its input.)
+    x = L.Conv2D(2, 3, name="conv")(L.Rescaling(1 / 255.0)(x))
+    model = keras.Model(images, L.GlobalAveragePooling2D()(x), name="augment")
+    rng = rng_for("augment_inputs")
+    return save_model("augment", model, [rng.integers(0, 256, size=(3, 8, 9, 3)).astype("float32")])
+
+
 def torch_wrapper_model():
     torch.manual_seed(0)
     module = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU())
@@ -437,7 +449,8 @@ def main():
     gqa_cases()
     revemb_cases()
     image_cases()
-    models = {"lm": lm_model(), "pool": pool_model(), "torch_wrapper": torch_wrapper_model()}
+    models = {"lm": lm_model(), "pool": pool_model(), "augment": augment_model(),
+              "torch_wrapper": torch_wrapper_model()}
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump({"keras_version": keras.__version__, "backend": keras.backend.backend(), "cases": CASES}, f,
                   indent=1, sort_keys=True)

@@ -126,6 +126,9 @@ def _node_from_k3(node, offsets, layer_name, class_name=None):
         # from the tensors at run time: None means "the inputs' masks", which is what leaving it out says here.
         if key in kwargs and kwargs[key] is None:
             del kwargs[key]
+    # Keras 3 records `training` when a call passed it (or its default is not None, as Pipeline's True), but
+    # fit/evaluate/predict override it with their own mode: a recorded value never decides there.
+    kwargs.pop("training", None)
     names = _POSITIONAL_CALL_ARGS.get(class_name, ())
     if 1 < len(args) <= len(names) + 1:
         extra = dict(zip(names, args[1:]))

@@ -123,7 +123,7 @@ def check_predictions(model, name, atol=1e-5):
 
 
 @pytest.mark.filterwarnings("ignore:.*does not support masking")
-@pytest.mark.parametrize("name", ["lm", "pool"])
+@pytest.mark.parametrize("name", ["lm", "pool", "augment"])
 def test_loads_keras3_model_files(name, tmp_path):
     model = models.load_model(os.path.join(FIXTURES, f"{name}.keras"), compile=False)
     assert [l.name for l in model.layers] == MODELS[name]["layer_names"]
