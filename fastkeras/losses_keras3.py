@@ -11,20 +11,9 @@ or on the per-sample losses (Circle masks the samples without positives) weighs 
 Everything computes through ``fastkeras.backend`` (``K``), except ``ctc`` which uses ``keras.ops.nn.ctc_loss``.
 """
 from fastkeras import backend as K
-from fastkeras.losses import LossFunctionWrapper, get_mask
+from fastkeras.losses import LossFunctionWrapper, _num_elements, _shape, get_mask
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
-
-
-def _shape(x):
-    return tuple(K.int_shape(x))
-
-
-def _num_elements(x):
-    n = 1
-    for d in _shape(x):
-        n *= d
-    return n
 
 
 def _same_rank(x1, x2, expand_rank_1=True):

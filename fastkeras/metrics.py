@@ -12,6 +12,7 @@ Everything computes through ``fastkeras.backend`` (``K``). Not provided (tf-kera
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.losses import _num_elements, _shape  # the shape helpers losses and metrics share
 from fastkeras.losses import (  # noqa: F401 - re-exported as Keras 2's metrics module does
     apply_valid_mask, get_mask, squeeze_or_expand_dimensions, remove_squeezable_dimensions,
     binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, categorical_hinge, hinge,
@@ -33,18 +34,6 @@ class MetricReduction:
 
 
 # ---- helpers --------------------------------------------------------------------------------------
-
-def _shape(x):
-    return tuple(K.int_shape(x))
-
-
-def _num_elements(x):
-    n = 1
-    for d in _shape(x):
-        n *= d
-    return n
-
-
 
 def _paired_inputs(metric, y_true, y_pred):
     """``y_true`` and ``y_pred`` as tensors of the metric's dtype, of one (batch_size, output_dim) shape; builds

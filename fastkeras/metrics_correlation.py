@@ -3,11 +3,8 @@ as functions (one coefficient per sample, along ``axis``) and as metrics averagi
 exactly as Keras 3.15's ``MeanMetricWrapper`` subclasses do.
 """
 from fastkeras import backend as K
+from fastkeras.losses import _shape
 from fastkeras.metrics import Mean, MeanMetricWrapper, _input, get_mask
-
-
-def _shape(x):
-    return tuple(K.int_shape(x))
 
 
 def _same_rank(y_true, y_pred):

@@ -238,7 +238,66 @@ def _attention_equations(rank, attention_axes):
     return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
 
 
-class MultiHeadAttention(Layer):
+class QueryValueKeyCall:
+    """How the multi-head attention layers (MultiHeadAttention, GroupQueryAttention) take their arguments:
+    ``layer(query, value, key=None, ...)`` positionally or by keyword, or ``layer([query, value(, key)])`` as a
+    model file records a call whose value or key carries a Keras mask. A subclass names its call arguments after
+    ``query`` in ``_CALL_ARGS`` and builds itself in ``_ready_for(shapes)`` (False when it has just built)."""
+
+    _CALL_ARGS = ()
+
+    def __call__(self, *args, **kwargs):
+        kind = type(self).__name__
+        if not args:
+            args = (kwargs.pop("query", None) if "query" in kwargs else kwargs.pop("inputs", None),)
+        query, rest = args[0], args[1:]
+        if len(rest) > len(self._CALL_ARGS):
+            raise TypeError(f'{kind} layer "{self.name}" takes at most {len(self._CALL_ARGS) + 1} positional '
+                            f"arguments; received {len(args)}.")
+        for arg_name, value in zip(self._CALL_ARGS, rest):
+            if arg_name in kwargs:
+                raise TypeError(f'{kind} layer "{self.name}" got multiple values for `{arg_name}`.')
+            kwargs[arg_name] = value
+        if isinstance(query, (list, tuple)):
+            if not 2 <= len(query) <= 3:
+                raise ValueError(f'{kind} layer "{self.name}" called on a list expects [query, value] or '
+                                 f"[query, value, key]; received a list of length {len(query)}.")
+            kwargs["value"] = query[1]
+            if len(query) > 2:
+                kwargs["key"] = query[2]
+            query = query[0]
+        value, key = kwargs.get("value"), kwargs.get("key")
+        if query is None or value is None:
+            raise ValueError(f'{kind} layer "{self.name}" must be called with `query` and `value`; '
+                             f"received query={query!r}, value={value!r}.")
+        if key is None:
+            kwargs.pop("key", None)
+        shapes = [None if t is None else _shape_of(t) for t in (query, value, key)]
+        if self._ready_for(shapes):
+            self._check_shapes(shapes[0], shapes[1], shapes[2] if key is not None else shapes[1])
+        side_masked = any(getattr(t, "_keras_mask", None) is not None for t in (value, key))
+        if side_masked and any(isinstance(t, KerasTensor) for t in (query, value, key)):
+            # A model hands a layer the Keras masks of its first argument only: with value or key masked, the
+            # node records [query, value(, key)] as that argument so that their masks reach call().
+            kwargs.pop("value")
+            kwargs.pop("key", None)
+            return super().__call__([query, value] + ([key] if key is not None else []), **kwargs)
+        return super().__call__(query, **kwargs)
+
+
+def split_attention_inputs(query, value, key, mask):
+    """(query, value, key, [query, value, key masks]) from a call's arguments, whether the inputs came as a
+    list (the masks then come in ``mask``) or one by one (each tensor's own Keras mask)."""
+    if isinstance(query, (list, tuple)):
+        query, value, key = query[0], query[1], (query[2] if len(query) > 2 else None)
+        masks = list(mask) + [None] * (3 - len(mask)) if isinstance(mask, (list, tuple)) else [mask, None, None]
+    else:
+        masks = [mask if mask is not None else getattr(query, "_keras_mask", None),
+                 getattr(value, "_keras_mask", None), getattr(key, "_keras_mask", None)]
+    return query, value, key, masks
+
+
+class MultiHeadAttention(QueryValueKeyCall, Layer):
     """Multi-head attention as in "Attention Is All You Need": ``query``, ``key`` and ``value`` are projected to
     ``num_heads`` heads (EinsumDense sublayers ``query``, ``key``, ``value``), attend by scaled dot product over
     ``attention_axes``, and the heads are projected back (sublayer ``attention_output``).
@@ -364,45 +423,11 @@ class MultiHeadAttention(Layer):
 
     _CALL_ARGS = ("value", "key", "attention_mask", "return_attention_scores", "training", "use_causal_mask")
 
-    def __call__(self, *args, **kwargs):
-        if not args:
-            args = (kwargs.pop("query", None) if "query" in kwargs else kwargs.pop("inputs", None),)
-        query, rest = args[0], args[1:]
-        if len(rest) > len(self._CALL_ARGS):
-            raise TypeError(f'MultiHeadAttention layer "{self.name}" takes at most {len(self._CALL_ARGS) + 1} '
-                            f"positional arguments; received {len(args)}.")
-        for arg_name, value in zip(self._CALL_ARGS, rest):
-            if arg_name in kwargs:
-                raise TypeError(f'MultiHeadAttention layer "{self.name}" got multiple values for `{arg_name}`.')
-            kwargs[arg_name] = value
-        if isinstance(query, (list, tuple)):
-            # [query, value(, key)]: how a model file written by fastkeras records a call with masked value/key.
-            if not 2 <= len(query) <= 3:
-                raise ValueError(f'MultiHeadAttention layer "{self.name}" called on a list expects [query, value] '
-                                 f"or [query, value, key]; received a list of length {len(query)}.")
-            kwargs["value"] = query[1]
-            if len(query) > 2:
-                kwargs["key"] = query[2]
-            query = query[0]
-        value, key = kwargs.get("value"), kwargs.get("key")
-        if query is None or value is None:
-            raise ValueError(f'MultiHeadAttention layer "{self.name}" must be called with `query` and `value`; '
-                             f"received query={query!r}, value={value!r}.")
-        if key is None:
-            kwargs.pop("key", None)
-        shapes = [None if t is None else _shape_of(t) for t in (query, value, key)]
+    def _ready_for(self, shapes):
         if not self._built_from_signature:
             self._build_from_signature(*shapes)
-        else:
-            self._check_shapes(shapes[0], shapes[1], shapes[2] if key is not None else shapes[1])
-        side_masked = any(getattr(t, "_keras_mask", None) is not None for t in (value, key))
-        if side_masked and any(isinstance(t, KerasTensor) for t in (query, value, key)):
-            # A model hands a layer the Keras masks of its first argument only: with value or key masked, the
-            # node records [query, value(, key)] as that argument so that their masks reach call().
-            kwargs.pop("value")
-            kwargs.pop("key", None)
-            return super().__call__([query, value] + ([key] if key is not None else []), **kwargs)
-        return super().__call__(query, **kwargs)
+            return False
+        return True
 
     def _infer_outputs(self, inputs, extra_args, kwargs):
         # One output or two (return_attention_scores): shapes come from running call on shape-only tensors,
@@ -411,12 +436,7 @@ class MultiHeadAttention(Layer):
 
     def call(self, query, value=None, key=None, attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False, mask=None):
-        if isinstance(query, (list, tuple)):
-            query, value, key = query[0], query[1], (query[2] if len(query) > 2 else None)
-            masks = list(mask) + [None] * (3 - len(mask)) if isinstance(mask, (list, tuple)) else [mask, None, None]
-        else:
-            masks = [mask if mask is not None else getattr(query, "_keras_mask", None),
-                     getattr(value, "_keras_mask", None), getattr(key, "_keras_mask", None)]
+        query, value, key, masks = split_attention_inputs(query, value, key, mask)
         if key is None:
             key = value
             masks[2] = None

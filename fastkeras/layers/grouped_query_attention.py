@@ -6,7 +6,7 @@ from fastkeras import config as fk_config
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.keras_tensor import KerasTensor
-from fastkeras.layers.attention import _causal_mask, _merge_masks
+from fastkeras.layers.attention import QueryValueKeyCall, _causal_mask, _merge_masks, split_attention_inputs
 from fastkeras.layers.core import _SeedStream
 from fastkeras.layers.einsum_dense import EinsumDense, einsum
 from fastkeras.layers.recurrent import build_in_scope
@@ -25,7 +25,7 @@ def _masked_value(dtype):
     return -3e4 if K.standardize_dtype(dtype) == "float16" else -1e9
 
 
-class GroupQueryAttention(_SeedStream, Layer):
+class GroupQueryAttention(QueryValueKeyCall, _SeedStream, Layer):
     """Grouped-query attention (Ainslie et al., 2023): ``num_query_heads`` query heads attend over
     ``num_key_value_heads`` key/value heads, each key/value head serving ``num_query_heads //
     num_key_value_heads`` consecutive query heads (1 key/value head: multi-query attention; as many as the query:
@@ -164,45 +164,11 @@ class GroupQueryAttention(_SeedStream, Layer):
     _CALL_ARGS = ("value", "key", "query_mask", "value_mask", "key_mask", "attention_mask",
                   "return_attention_scores", "training", "use_causal_mask")
 
-    def __call__(self, *args, **kwargs):
-        if not args:
-            args = (kwargs.pop("query", None) if "query" in kwargs else kwargs.pop("inputs", None),)
-        query, rest = args[0], args[1:]
-        if len(rest) > len(self._CALL_ARGS):
-            raise TypeError(f'GroupQueryAttention layer "{self.name}" takes at most {len(self._CALL_ARGS) + 1} '
-                            f"positional arguments; received {len(args)}.")
-        for arg_name, value in zip(self._CALL_ARGS, rest):
-            if arg_name in kwargs:
-                raise TypeError(f'GroupQueryAttention layer "{self.name}" got multiple values for `{arg_name}`.')
-            kwargs[arg_name] = value
-        if isinstance(query, (list, tuple)):
-            # [query, value(, key)]: how fastkeras records a call whose value or key carries a Keras mask.
-            if not 2 <= len(query) <= 3:
-                raise ValueError(f'GroupQueryAttention layer "{self.name}" called on a list expects [query, value] '
-                                 f"or [query, value, key]; received a list of length {len(query)}.")
-            kwargs["value"] = query[1]
-            if len(query) > 2:
-                kwargs["key"] = query[2]
-            query = query[0]
-        value, key = kwargs.get("value"), kwargs.get("key")
-        if query is None or value is None:
-            raise ValueError(f'GroupQueryAttention layer "{self.name}" must be called with `query` and `value`; '
-                             f"received query={query!r}, value={value!r}.")
-        if key is None:
-            kwargs.pop("key", None)
-        shapes = [None if t is None else tuple(t.shape) for t in (query, value, key)]
+    def _ready_for(self, shapes):
         if not self.built:
             self.build(*shapes)
-        else:
-            self._check_shapes(shapes[0], shapes[1], shapes[2] if key is not None else shapes[1])
-        side_masked = any(getattr(t, "_keras_mask", None) is not None for t in (value, key))
-        if side_masked and any(isinstance(t, KerasTensor) for t in (query, value, key)):
-            # A model hands a layer the Keras masks of its first argument only: with value or key masked, the node
-            # records [query, value(, key)] as that argument so that their masks reach call().
-            kwargs.pop("value")
-            kwargs.pop("key", None)
-            return super().__call__([query, value] + ([key] if key is not None else []), **kwargs)
-        return super().__call__(query, **kwargs)
+            return False
+        return True
 
     def _infer_outputs(self, inputs, extra_args, kwargs):
         if isinstance(inputs, (list, tuple)):
@@ -224,12 +190,7 @@ class GroupQueryAttention(_SeedStream, Layer):
 
     def call(self, query, value=None, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False, mask=None):
-        if isinstance(query, (list, tuple)):
-            query, value, key = query[0], query[1], (query[2] if len(query) > 2 else None)
-            masks = list(mask) + [None] * (3 - len(mask)) if isinstance(mask, (list, tuple)) else [mask, None, None]
-        else:
-            masks = [mask if mask is not None else getattr(query, "_keras_mask", None),
-                     getattr(value, "_keras_mask", None), getattr(key, "_keras_mask", None)]
+        query, value, key, masks = split_attention_inputs(query, value, key, mask)
         # Explicit *_mask arguments win over the tensors' Keras masks, as in Keras 3.
         query_mask = masks[0] if query_mask is None else query_mask
         value_mask = masks[1] if value_mask is None else value_mask
