@@ -94,6 +94,15 @@ class MetricsContainer:
         self.metrics = [(i, obj, log_names[weighted, i, k], weighted)
                         for i in range(len(self.output_names)) for weighted in (False, True)
                         for k, (obj, _) in enumerate(objects[weighted, i])]
+        # tf-keras renames each metric to its log name ('b_mae' on a multi-output model), so a custom step's
+        # `{m.name: m.result() for m in self.metrics}` logs what the built-in step does. An object compiled for
+        # several outputs keeps its own name: no single log name is its.
+        uses = {}
+        for _, obj, _, _ in self.metrics:
+            uses[id(obj)] = uses.get(id(obj), 0) + 1
+        for _, obj, name, _ in self.metrics:
+            if uses[id(obj)] == 1 and getattr(obj, "name", name) != name:
+                obj.name = name
 
     def reset(self):
         for _, obj, _, _ in self.metrics or []:

@@ -163,6 +163,37 @@ class LossTracker(metrics_module.Mean):
         return super().result()
 
 
+class OutputLossTracker(metrics_module.Mean):
+    """``<output>_loss`` in ``model.metrics`` of a multi-output model: the mean of one output's compiled loss
+    (before its loss weight), as tf-keras' ``LossesContainer`` keeps one per output that has a loss. A custom
+    step's ``compiled_loss`` (or ``compute_loss``) updates it; under the built-in step it reads the trainer's
+    running per-output sums, which stay on the device until read."""
+
+    def __init__(self, trainer, index, output_name):
+        super().__init__(name=f"{output_name}_loss")
+        self._trainer = trainer
+        self._index = index
+
+    def result(self):
+        trainer = self._trainer
+        sums = trainer._output_loss_sums
+        if trainer._seen and sums is not None and sums[self._index] is not None \
+                and float(K.get_value(self.count)) == 0:
+            return sums[self._index] / trainer._seen
+        return super().result()
+
+
+def output_loss_trackers(trainer):
+    """One ``OutputLossTracker`` per output with a compiled loss, when the model has several outputs (tf-keras
+    tracks none for a single output: its ``loss`` is that output's loss)."""
+    losses = trainer.losses
+    if len(losses.losses) < 2:
+        return []
+    return [OutputLossTracker(trainer, i, name) for i, (name, loss) in enumerate(zip(losses.output_names,
+                                                                                      losses.losses))
+            if loss is not None]
+
+
 class CompiledLoss:
     """``model.compiled_loss``: the compiled losses as one callable, as tf-keras' ``LossesContainer``."""
 
@@ -171,26 +202,32 @@ class CompiledLoss:
 
     @property
     def metrics(self):
-        return [self._trainer.loss_tracker]
+        return [self._trainer.loss_tracker] + self._trainer.output_loss_trackers
 
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
-        total = self.compute(y_true, y_pred, sample_weight, regularization_losses)
+        total = self.compute(y_true, y_pred, sample_weight, regularization_losses, track_outputs=True)
         self._trainer.loss_tracker.update_state(K.stop_gradient(total), sample_weight=batch_size_of(y_pred))
         return total
 
-    def compute(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
-        """The total loss, without touching the tracker."""
+    def compute(self, y_true, y_pred, sample_weight=None, regularization_losses=None, track_outputs=False):
+        """The total loss. Only with ``track_outputs`` does it update the per-output trackers (never the
+        ``loss`` one: its callers decide when that counts)."""
         trainer = self._trainer
         names = trainer.losses.output_names
         outputs = per_output(y_pred, names, "predictions")
-        total, _ = trainer._loss(outputs, per_output(y_true, names), None if sample_weight is None else
-                                 per_output(sample_weight, names, "sample weights"))
+        total, parts = trainer._loss(outputs, per_output(y_true, names), None if sample_weight is None else
+                                     per_output(sample_weight, names, "sample weights"))
+        if track_outputs:
+            batch_size = batch_size_of(y_pred)
+            for tracker in trainer.output_loss_trackers:
+                tracker.update_state(K.stop_gradient(parts[tracker._index]), sample_weight=batch_size)
         for extra in regularization_losses or ():
             total = total + extra
         return total
 
     def reset_state(self):
-        self._trainer.loss_tracker.reset_state()
+        for tracker in self.metrics:
+            tracker.reset_state()
 
 
 class CompiledMetrics:

@@ -307,6 +307,7 @@ class Trainer:
             self.custom["train_step"] = self.custom["test_step"] = True
         self._custom_logs = None   # what the last custom step returned, as floats
         self.loss_tracker = custom_step.LossTracker(self)
+        self.output_loss_trackers = custom_step.output_loss_trackers(self)
         self._reset_accumulators()
 
     # ---- accumulation on the device -------------------------------------------
@@ -354,13 +355,15 @@ class Trainer:
     def _added_metrics(self):
         """Metrics the model's layers report through add_metric (Mean of a value computed in call)."""
         compiled = {id(obj) for _, obj, _, _ in self.metrics.metrics or []}
-        compiled.add(id(self.loss_tracker))
+        compiled.update(id(t) for t in [self.loss_tracker] + self.output_loss_trackers)
         return [m for m in self.model.metrics if id(m) not in compiled]
 
     def reset_metrics(self):
         self._reset_accumulators()
         self._custom_logs = None
         self.loss_tracker.reset_state()
+        for tracker in self.output_loss_trackers:
+            tracker.reset_state()
         self.metrics.reset()
         for metric in self._added_metrics():
             metric.reset_state()

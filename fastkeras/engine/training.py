@@ -157,7 +157,8 @@ class Model(Layer):
         trainer = self.__dict__.get("_trainer")
         compiled = []
         if trainer is not None and trainer.metrics.metrics is not None:  # as tf-keras: the loss first, once built
-            compiled = [trainer.loss_tracker] + [obj for _, obj, _, _ in trainer.metrics.metrics]
+            compiled = [trainer.loss_tracker] + trainer.output_loss_trackers + \
+                [obj for _, obj, _, _ in trainer.metrics.metrics]
         return _dedup(compiled + self._uncompiled_metrics())
 
     def _uncompiled_metrics(self):
@@ -398,7 +399,8 @@ class Model(Layer):
         del x, training
         if self.compiled_loss is None:
             raise RuntimeError(f'compute_loss() needs a compiled model: call model.compile() on "{self.name}" first.')
-        loss = self.compiled_loss.compute(y, y_pred, sample_weight, regularization_losses=self.losses)
+        loss = self.compiled_loss.compute(y, y_pred, sample_weight, regularization_losses=self.losses,
+                                          track_outputs=True)  # as tf-keras, whose compute_loss calls compiled_loss
         self._trainer.loss_tracker.defer(loss, custom_step.batch_size_of(y_pred))
         return loss
 
