@@ -20,7 +20,7 @@ from fastkeras.engine import custom_step, data_adapter, tree, user_code
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
 from fastkeras.utils.data_utils import Sequence
-from fastkeras.utils.py_dataset import PyDataset
+from fastkeras.utils.py_dataset import PyDataset, batch_count, begin_epoch, reads_itself
 
 
 class _Batches:
@@ -134,15 +134,15 @@ class _IteratorBatches:
         self.model = model
         self.device = device
         self.with_targets = with_targets
-        if isinstance(source, PyDataset):
+        if reads_itself(source):
             workers, use_multiprocessing, max_queue_size = _py_dataset_reading(
                 source, workers, use_multiprocessing, max_queue_size)
         # A Sequence read ahead by an OrderedEnqueuer (as Keras 2: workers > 1, or processes); same batch order.
         self.prefetch = (workers, use_multiprocessing, max_queue_size) \
             if workers > 1 or (workers > 0 and use_multiprocessing) else None
-        self.keep_position = keep_position and isinstance(source, PyDataset) and steps is not None
-        if steps is None and isinstance(source, PyDataset):
-            self.steps = source.num_batches
+        self.keep_position = keep_position and reads_itself(source) and steps is not None
+        if steps is None and reads_itself(source):
+            self.steps = batch_count(source)
             if self.steps is None:
                 raise ValueError(f"{type(source).__name__} has no end (its `num_batches` is None): give "
                                  "`steps_per_epoch` to fit (`steps` to evaluate and predict, `validation_steps` "
@@ -169,7 +169,7 @@ class _IteratorBatches:
                 from fastkeras.utils.enqueuers import iterate_sequence_once
                 yield from iterate_sequence_once(src, *self.prefetch, shuffle=self.shuffle)
                 return
-            count = src.num_batches if isinstance(src, PyDataset) else len(src)
+            count = batch_count(src)
             if count is None:  # a PyDataset without end
                 yield from _endless_batches(src)
                 return
@@ -204,8 +204,8 @@ class _IteratorBatches:
                 return
 
     def __iter__(self):
-        if isinstance(self.source, PyDataset):
-            self.source.on_epoch_begin()
+        if reads_itself(self.source):
+            begin_epoch(self.source)
         if self.keep_position:
             items = self._resumed_items()
             try:
@@ -258,9 +258,11 @@ def _endless_batches(dataset):
 
 
 def _py_dataset_reading(dataset, workers, use_multiprocessing, max_queue_size):
-    """How a PyDataset is read: its own settings (Keras 3); fit's Keras 2 arguments, if given, are ignored."""
+    """How a PyDataset (or a Sequence given Keras 3's settings) is read: its own settings (Keras 3); fit's Keras 2
+    arguments, if given, are ignored."""
     if (workers, use_multiprocessing, max_queue_size) != (1, False, 10):
-        warnings.warn(f"{type(dataset).__name__} is a PyDataset: it is read with its own `workers`, "
+        kind = "a PyDataset" if isinstance(dataset, PyDataset) else "a Sequence given Keras 3's reading settings"
+        warnings.warn(f"{type(dataset).__name__} is {kind}: it is read with its own `workers`, "
                       "`use_multiprocessing` and `max_queue_size` (pass them to its `super().__init__`); the "
                       f"ones given here (workers={workers}, use_multiprocessing={use_multiprocessing}, "
                       f"max_queue_size={max_queue_size}) are ignored.", stacklevel=4)

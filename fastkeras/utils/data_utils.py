@@ -33,6 +33,16 @@ class Sequence:
     a Sequence can be read in any order and more than once.
     """
 
+    def __init__(self, workers=None, use_multiprocessing=None, max_queue_size=None):
+        # Keras 3's Sequence is its PyDataset: a subclass written for Keras 3 passes these reading settings to
+        # super().__init__, and fit then reads it as Keras 3 reads a PyDataset (see py_dataset.reads_itself).
+        # Without them it stays a Keras 2 Sequence, read with fit's own `workers` and `use_multiprocessing`.
+        self.workers = 1 if workers is None else workers
+        self.use_multiprocessing = bool(use_multiprocessing)
+        self.max_queue_size = 10 if max_queue_size is None else max_queue_size
+        if (workers, use_multiprocessing, max_queue_size) != (None, None, None):
+            self._reads_itself = True
+
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index) to return a batch.")
 

@@ -20,7 +20,7 @@ import warnings
 
 from fastkeras.utils.data_utils import Sequence
 
-__all__ = ["PyDataset", "batch_count"]
+__all__ = ["PyDataset", "batch_count", "reads_itself"]
 
 _DEFAULTS = {"_workers": 1, "_use_multiprocessing": False, "_max_queue_size": 10}
 
@@ -120,3 +120,19 @@ def batch_count(source):
     if isinstance(source, PyDataset):
         return source.num_batches
     return len(source)
+
+
+def reads_itself(source):
+    """Whether ``fit`` reads ``source`` as Keras 3 reads a PyDataset (with its own ``workers``,
+    ``use_multiprocessing`` and ``max_queue_size``, calling ``on_epoch_begin``, continuing where a shortened epoch
+    stopped): a PyDataset, or a ``Sequence`` whose subclass passed those settings to ``super().__init__``, as code
+    written for Keras 3 (where ``Sequence`` is ``PyDataset``) does."""
+    return isinstance(source, PyDataset) or (isinstance(source, Sequence)
+                                             and getattr(source, "__dict__", {}).get("_reads_itself") is True)
+
+
+def begin_epoch(source):
+    """Keras 3's ``on_epoch_begin`` of a dataset that reads itself, when it has one."""
+    hook = getattr(source, "on_epoch_begin", None)
+    if callable(hook):
+        hook()

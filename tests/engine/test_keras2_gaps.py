@@ -110,3 +110,65 @@ def test_per_output_trackers_read_the_builtin_step_too():
         np.testing.assert_allclose(value, logs[name], rtol=1e-6)
     model.reset_metrics()
     assert all(float(m.result()) == 0 for m in model.metrics)
+
+
+# ---- 4. keras.utils.Sequence with Keras 3's reading settings -----------------------------------------------
+
+class Batches(keras.utils.Sequence):
+    """Batch i: inputs and targets i, so a zero Dense's loss on it is i**2 (the tool's class)."""
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = n
+        self.log = []
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return np.full((2, 3), i, "float32"), np.full((2, 1), i, "float32")
+
+    def on_epoch_begin(self):
+        self.log.append("begin")
+
+
+def zero_model_losses(data, **fit_kwargs):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(keras.optimizers.SGD(learning_rate=0.0), "mse")
+    return model.fit(data, verbose=0, **fit_kwargs).history["loss"]
+
+
+def test_sequence_takes_keras3_reading_settings():
+    expected = K3["sequence"]
+    assert expected["is_py_dataset"]  # why: in Keras 3, Sequence is PyDataset
+    data = Batches(5, workers=2, use_multiprocessing=False, max_queue_size=3)
+    assert [data.workers, data.use_multiprocessing, data.max_queue_size] == expected["settings"]
+    plain = Batches(2)
+    assert [plain.workers, plain.use_multiprocessing, plain.max_queue_size] == expected["defaults"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+        Batches(3, foo=1)
+    assert expected["unknown_keyword"]["error"] == "TypeError"
+    # tf-keras' Sequence has no __init__ of its own: the settings are Keras 3's, without them it is Keras 2's
+    assert K2["sequence"]["with_settings"]["error"] == "TypeError" and K2["sequence"]["plain"] is None
+
+
+def test_sequence_with_settings_is_read_as_keras3_reads_it():
+    expected = K3["sequence"]
+    np.testing.assert_allclose(zero_model_losses(Batches(5, workers=2), epochs=2, shuffle=False),
+                               expected["fit_threads"], rtol=1e-6)
+    data = Batches(5, workers=1, max_queue_size=3)
+    np.testing.assert_allclose(zero_model_losses(data, epochs=4, steps_per_epoch=2, shuffle=False),
+                               expected["fit_steps_continue"], rtol=1e-6)
+    assert data.log == ["begin"] * 4
+    with pytest.warns(UserWarning, match="ignored"):  # fit's Keras 2 arguments do not apply to it
+        zero_model_losses(Batches(3, workers=1), epochs=1, workers=2)
+
+
+def test_sequence_without_settings_stays_keras2():
+    """A Keras 2 Sequence (super().__init__() or none at all) restarts each shortened epoch, never hears
+    on_epoch_begin, and reads with fit's own workers."""
+    data = Batches(5)
+    np.testing.assert_allclose(zero_model_losses(data, epochs=2, steps_per_epoch=2, shuffle=False), [0.5, 0.5])
+    assert data.log == []
+    np.testing.assert_allclose(zero_model_losses(Batches(3), epochs=1, workers=2, shuffle=False), [5 / 3],
+                               rtol=1e-6)
