@@ -1,11 +1,12 @@
 """Bidirectional: one recurrent layer reading forward, a copy reading backward, outputs merged."""
 import copy
+import inspect
 
 from fastkeras import backend as K
 from fastkeras.engine import tree
 from fastkeras.engine.base_layer import Layer, _call_arguments
 from fastkeras.engine.keras_tensor import KerasTensor
-from fastkeras.layers.recurrent import build_in_scope, standardize_args
+from fastkeras.layers.recurrent import _KerasRNN, build_in_scope, cell_call_arguments, standardize_args
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -145,28 +146,48 @@ class Bidirectional(Layer):
             args = (kwargs.pop("inputs"),)
         inputs, initial_state, constants = standardize_args(
             args[0], kwargs.pop("initial_state", None), kwargs.pop("constants", None), self._num_constants)
-        if constants is not None:
-            raise ValueError(f'Bidirectional layer "{self.name}": `constants` are not supported by fastkeras.')
-        if initial_state is None:
+        if initial_state is None and constants is None:
             return super().__call__(inputs, *args[1:], **kwargs)
-        if len(initial_state) % 2:
+        if initial_state is not None and len(initial_state) % 2:
             raise ValueError("When passing `initial_state` to a Bidirectional RNN, the state should be a list "
                              f"containing the states of the underlying RNNs. Received: {initial_state}")
-        symbolic = [isinstance(t, KerasTensor) for t in tree.flatten(initial_state)]
+        if constants is not None:
+            self._check_takes_constants(constants)
+            # Both directions read the same constants; a functional node carries them last in its input list.
+            self._num_constants = self.forward_layer._num_constants = self.backward_layer._num_constants = \
+                len(constants)
+        extra = tree.flatten(initial_state or []) + tree.flatten(constants or [])
+        symbolic = [isinstance(t, KerasTensor) for t in extra]
         if any(symbolic) and not all(symbolic):
             raise ValueError("The initial state of a Bidirectional layer cannot be specified with a mix of Keras "
                              "tensors and non-Keras tensors (a \"Keras tensor\" is a tensor that was returned by a "
                              "Keras layer, or by `Input`)")
         if not all(symbolic):
-            return super().__call__(inputs, *args[1:], initial_state=initial_state, **kwargs)
+            return super().__call__(inputs, *args[1:], initial_state=initial_state, constants=constants, **kwargs)
         spec = self.input_spec
         self.input_spec = None
         try:
-            return super().__call__([inputs] + tree.flatten(initial_state), *args[1:], **kwargs)
+            # As in tf-keras' model files: the node's kwargs name both arguments, the values travel in its inputs.
+            return super().__call__([inputs] + extra, *args[1:], initial_state=None, constants=None, **kwargs)
         finally:
             self.input_spec = spec
 
-    def _sub_call(self, layer, inputs, states, mask, training):
+    def _check_takes_constants(self, constants):
+        """tf-keras hands ``constants`` to the wrapped layer's call(): a Keras recurrent layer (LSTM, GRU, ...) or a
+        layer whose call() names no ``constants`` refuses them there, with a TypeError."""
+        layer = self.layer
+        if isinstance(layer, _KerasRNN) or "constants" not in inspect.signature(type(layer).call).parameters:
+            raise TypeError(f'Bidirectional layer "{self.name}" received `constants`, which it passes to the call() '
+                            f'of the layer it wraps, {type(layer).__name__} "{layer.name}"; that call() takes no '
+                            "`constants`. Wrap an RNN whose cell's call() accepts `constants`. Received: "
+                            f"constants={constants}")
+        cell = getattr(layer, "cell", None)
+        if cell is not None and not cell_call_arguments(cell)[1]:
+            raise ValueError(f'Bidirectional layer "{self.name}": the RNN cell {cell} of {type(layer).__name__} '
+                             f'"{layer.name}" does not support constants (its call() names no `constants`). '
+                             f"Received: constants={constants}")
+
+    def _sub_call(self, layer, inputs, states, constants, mask, training):
         accepts_mask, accepts_training, _ = _call_arguments(type(layer))
         kwargs = {}
         if accepts_mask:
@@ -175,12 +196,18 @@ class Bidirectional(Layer):
             kwargs["training"] = training
         if states is not None:
             kwargs["initial_state"] = states
+        if constants is not None:
+            kwargs["constants"] = constants
         return layer.call(inputs, **kwargs)
 
-    def call(self, inputs, training=None, mask=None, initial_state=None):
-        if isinstance(inputs, list):   # [x, *forward_states, *backward_states] from a functional node
-            if len(inputs) > 1:
-                initial_state = inputs[1:]
+    def call(self, inputs, training=None, mask=None, initial_state=None, constants=None):
+        if isinstance(inputs, list):   # [x, *forward_states, *backward_states, *constants] from a functional node
+            n = self._num_constants
+            if n:
+                constants = inputs[-n:]
+            states = inputs[1:len(inputs) - n]
+            if states:
+                initial_state = states
             inputs = inputs[0]
         if isinstance(mask, (list, tuple)):
             mask = mask[0] if mask else None
@@ -189,8 +216,10 @@ class Bidirectional(Layer):
             initial_state = tree.flatten(initial_state)
             half = len(initial_state) // 2
             forward_state, backward_state = initial_state[:half], initial_state[half:]
-        y = self._sub_call(self.forward_layer, inputs, forward_state, mask, training)
-        y_rev = self._sub_call(self.backward_layer, inputs, backward_state, mask, training)
+        if constants is not None:
+            constants = tree.flatten(constants)
+        y = self._sub_call(self.forward_layer, inputs, forward_state, constants, mask, training)
+        y_rev = self._sub_call(self.backward_layer, inputs, backward_state, constants, mask, training)
         states = []
         if self.return_state:
             states = list(y[1:]) + list(y_rev[1:])
@@ -233,9 +262,13 @@ class Bidirectional(Layer):
     def from_config(cls, config, custom_objects=None):
         from fastkeras.layers import deserialize
         config = copy.deepcopy(config)
-        config.pop("num_constants", None)
+        num_constants = config.pop("num_constants", 0)
         config["layer"] = deserialize(config["layer"], custom_objects=custom_objects)
         backward = config.pop("backward_layer", None)
         if backward is not None:
             config["backward_layer"] = deserialize(backward, custom_objects=custom_objects)
-        return cls(**config)
+        layer = cls(**config)
+        # The node that rebuilds the model passes the constants at the end of its input list.
+        layer._num_constants = layer.forward_layer._num_constants = layer.backward_layer._num_constants = \
+            num_constants
+        return layer

@@ -271,6 +271,9 @@ class RNN(Layer):
                              f"Keras layer or by `Input`). Received: initial_state={initial_state}, "
                              f"constants={constants}")
         if constants is not None:
+            if not cell_call_arguments(self.cell)[1]:
+                # Refused at once, as tf-keras does: a symbolic call infers its shapes without stepping the cell.
+                raise ValueError(f"RNN cell {self.cell} does not support constants. Received: constants={constants}")
             self._num_constants = len(constants)
         if not (symbolic and all(symbolic)):
             if initial_state is not None:

@@ -172,3 +172,152 @@ def test_sequence_without_settings_stays_keras2():
     assert data.log == []
     np.testing.assert_allclose(zero_model_losses(Batches(3), epochs=1, workers=2, shuffle=False), [5 / 3],
                                rtol=1e-6)
+
+
+# ---- 1. Bidirectional(..., constants=...) -------------------------------------------------------------------
+
+class ConstantCell(keras.layers.Layer):
+    """The tool's cell: h = x W + h U + c."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units))
+        self.recurrent_kernel = self.add_weight(name="recurrent_kernel", shape=(self.units, self.units))
+        self.built = True
+
+    def call(self, inputs, states, constants):
+        output = K.dot(inputs, self.kernel) + K.dot(states[0], self.recurrent_kernel) + constants[0]
+        return output, [output]
+
+    def get_config(self):
+        config = super().get_config()
+        config["units"] = self.units
+        return config
+
+
+CELL = {"ConstantCell": ConstantCell}
+BIDI = K2["bidirectional"]
+BIDI_X, BIDI_C, BIDI_S = (ARRAYS[f"bidirectional/{k}"] for k in "xcs")
+
+
+def bidi_weights(case):
+    return [ARRAYS[f"bidirectional/{case}/w{i}"] for i in range(4)]
+
+
+def as_written_by_the_tool(config):
+    """``config`` (JSON data) with the cell's ``module`` as tf-keras wrote it for a class of the tool's
+    ``__main__`` (None): here the class lives in this test module."""
+    if isinstance(config, dict):
+        config = {k: as_written_by_the_tool(v) for k, v in config.items()}
+        if config.get("class_name") == "ConstantCell":
+            config["module"] = None
+    elif isinstance(config, list):
+        config = [as_written_by_the_tool(v) for v in config]
+    return config
+
+
+def layer_config(layer):
+    return as_written_by_the_tool(json.loads(json.dumps(layer.get_config())))
+
+
+def model_config(model):
+    """A model's config as JSON holds it, without the keys that name the library that wrote it."""
+    config = json.loads(model.to_json())
+    for key in ("backend", "keras_version", "fastkeras_version"):
+        config.pop(key, None)
+    return as_written_by_the_tool(config)
+
+
+def concat_model():
+    keras.backend.clear_session()  # the names tf-keras gave, as its fixture script started afresh
+    x, c = keras.Input((5, 4), name="x"), keras.Input((3,), name="c")
+    layer = keras.layers.Bidirectional(keras.layers.RNN(ConstantCell(3)), name="bidi")
+    return keras.Model([x, c], layer(x, constants=c), name="concat"), layer
+
+
+def states_model():
+    keras.backend.clear_session()
+    x, c = keras.Input((5, 4), name="x"), keras.Input((3,), name="c")
+    s1, s2 = keras.Input((3,), name="s1"), keras.Input((3,), name="s2")
+    layer = keras.layers.Bidirectional(keras.layers.RNN(ConstantCell(3), return_sequences=True), merge_mode="sum",
+                                       name="bidi")
+    return keras.Model([x, s1, s2, c], layer(x, initial_state=[s1, s2], constants=c), name="states"), layer
+
+
+def test_bidirectional_passes_constants_to_both_directions():
+    model, layer = concat_model()
+    expected = BIDI["concat"]
+    assert layer_config(layer) == expected["layer_config"]
+    assert model_config(model)["config"] == json.loads(expected["model_json"])["config"]
+    assert [w.name for w in model.weights] == expected["weight_names"]
+    assert list(model.output_shape) == expected["output_shape"]
+    model.set_weights(bidi_weights("concat"))
+    np.testing.assert_allclose(model.predict([BIDI_X, BIDI_C], verbose=0), ARRAYS["bidirectional/concat/y"],
+                               rtol=1e-5, atol=1e-6)
+    eager = layer(K.constant(BIDI_X), constants=K.constant(BIDI_C))  # not a node: the constants by keyword
+    np.testing.assert_allclose(K.to_numpy(eager), ARRAYS["bidirectional/eager_y"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(K.to_numpy(layer([K.constant(BIDI_X), K.constant(BIDI_C)])),
+                               ARRAYS["bidirectional/eager_y"], rtol=1e-5, atol=1e-6)
+
+
+def test_bidirectional_with_initial_state_and_constants():
+    model, layer = states_model()
+    expected = BIDI["states"]
+    assert layer_config(layer) == expected["layer_config"]
+    assert model_config(model)["config"] == json.loads(expected["model_json"])["config"]
+    assert list(model.output_shape) == expected["output_shape"]
+    model.set_weights(bidi_weights("states"))
+    np.testing.assert_allclose(model.predict([BIDI_X, BIDI_S, -BIDI_S, BIDI_C], verbose=0),
+                               ARRAYS["bidirectional/states/y"], rtol=1e-5, atol=1e-6)
+
+
+def test_bidirectional_constants_models_load_from_tf_keras_and_back(tmp_path):
+    loaded = keras.models.load_model(os.path.join(FIXTURES, "bidirectional_constants.h5"), custom_objects=CELL)
+    np.testing.assert_allclose(loaded.predict([BIDI_X, BIDI_C], verbose=0), ARRAYS["bidirectional/concat/y"],
+                               rtol=1e-5, atol=1e-6)
+    assert loaded.get_layer("bidi")._num_constants == 1
+    rebuilt = keras.models.model_from_json(BIDI["states"]["model_json"], custom_objects=CELL)
+    rebuilt.set_weights(bidi_weights("states"))
+    np.testing.assert_allclose(rebuilt.predict([BIDI_X, BIDI_S, -BIDI_S, BIDI_C], verbose=0),
+                               ARRAYS["bidirectional/states/y"], rtol=1e-5, atol=1e-6)
+    for suffix in (".h5", ".keras"):
+        path = str(tmp_path / f"again{suffix}")
+        rebuilt.save(path)
+        again = keras.models.load_model(path, custom_objects=CELL)
+        np.testing.assert_allclose(again.predict([BIDI_X, BIDI_S, -BIDI_S, BIDI_C], verbose=0),
+                                   ARRAYS["bidirectional/states/y"], rtol=1e-5, atol=1e-6)
+
+
+def test_bidirectional_constants_train_as_in_tf_keras():
+    model, _ = concat_model()
+    model.set_weights(bidi_weights("concat"))
+    model.compile(keras.optimizers.SGD(learning_rate=0.1), "mse")
+    history = model.fit([BIDI_X, BIDI_C], ARRAYS["bidirectional/fit_target"], epochs=2, batch_size=2,
+                        shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], BIDI["concat"]["fit_loss"], rtol=1e-5)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, ARRAYS[f"bidirectional/fit_w{i}"], rtol=1e-5, atol=1e-6)
+
+
+def test_bidirectional_refuses_constants_as_tf_keras():
+    x, c = keras.Input((5, 4)), keras.Input((3,))
+    refusals = BIDI["refusals"]
+    assert refusals["lstm"]["error"] == "TypeError"
+    with pytest.raises(TypeError, match=r'wraps, LSTM "lstm.*takes no `constants`'):
+        keras.layers.Bidirectional(keras.layers.LSTM(3))(x, constants=c)
+    with pytest.raises(TypeError, match="takes no `constants`"):  # eagerly too (tf-keras drops them there)
+        keras.layers.Bidirectional(keras.layers.LSTM(3))(BIDI_X, constants=BIDI_C)
+    assert refusals["mixed"]["error"] == "ValueError"
+    with pytest.raises(ValueError, match="cannot be specified with a mix of Keras tensors"):
+        keras.layers.Bidirectional(keras.layers.RNN(ConstantCell(3)))(x, constants=[c, K.constant(BIDI_C)])
+    assert refusals["cell_without_constants"]["error"] == "ValueError"
+    with pytest.raises(ValueError, match="does not support constants"):
+        keras.layers.Bidirectional(keras.layers.RNN(keras.layers.SimpleRNNCell(3)))(x, constants=c)
+    assert refusals["odd_initial_state"]["error"] == "ValueError"
+    with pytest.raises(ValueError, match="the state should be a list containing the states"):
+        keras.layers.Bidirectional(keras.layers.RNN(ConstantCell(3)))(x, initial_state=[keras.Input((3,))],
+                                                                        constants=c)
