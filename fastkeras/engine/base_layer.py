@@ -7,6 +7,7 @@ graph is built. Calling it on arrays or engine tensors computes.
 """
 import functools
 import inspect
+import sys
 
 import numpy as np
 
@@ -253,10 +254,11 @@ class Layer:
 
     @property
     def losses(self):
-        """Weight-regularization penalties plus the activity losses of the last eager call."""
+        """Weight-regularization penalties plus the activity losses of the last eager call (and, as tf-keras lists
+        them, symbolic losses added outside call() to a layer that cannot compute them)."""
         own = [reg(w) for reg, w in self._weight_regularizers]
         children = [loss for layer in self._tracked_layers for loss in layer.losses]
-        return own + list(self._eager_losses) + children
+        return own + list(self._eager_losses) + self._pending_symbolic_losses + children
 
     def _regularization_terms(self):
         """(regularizer, weight) pairs of this layer and its sublayers."""
@@ -621,7 +623,12 @@ class Layer:
 
     def _add_activity_loss(self, outputs):
         penalty = sum(self.activity_regularizer(t) / t.shape[0] for t in tree.flatten(outputs))
-        self.add_loss(penalty)
+        if K.is_shape_only(penalty):
+            return
+        if CONTEXT.losses is not None:
+            CONTEXT.losses.append(penalty)
+        else:
+            self._eager_losses = [penalty]
 
     def add_metric(self, value, name=None, **kwargs):
         """Reports ``value`` (a tensor computed in ``call``) as the metric ``name``: its mean over the batches
@@ -669,20 +676,27 @@ class Layer:
                       "updates are applied automatically.", stacklevel=2)
         return []
 
-    def add_loss(self, losses, inputs=None):
+    def add_loss(self, losses, inputs=None, **kwargs):
         """Adds a loss tensor (or a list, or a zero-argument callable) to the training objective.
 
-        On a functional model, a symbolic tensor computed from the model's inputs is added to the graph and
-        evaluated with every training step (Keras 2's ``model.add_loss(K.mean(...))``).
+        Inside ``call``: a tensor computed from the call's inputs. Outside: a zero-argument callable (evaluated at
+        every step, as a weight penalty), or on a functional model a symbolic tensor computed from the model's
+        inputs, added to the graph and evaluated with every training step (Keras 2's
+        ``model.add_loss(K.mean(...))``). ``inputs`` (Keras 2's conditional losses) changes nothing, as in
+        tf-keras.
         """
+        if kwargs:
+            raise TypeError(f'Layer "{self.name}": unknown keyword arguments to add_loss(): {sorted(kwargs)}. It takes '
+                            "`losses` (and Keras 2's `inputs`, which changes nothing).")
         for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
             if isinstance(loss, KerasTensor):
-                if not getattr(self, "_is_graph_network", False):
-                    raise ValueError(f'Layer "{self.name}": add_loss() received the symbolic tensor {loss!r}. '
-                                     "Symbolic losses can be added to a functional Model (model.add_loss(tensor)); "
-                                     "inside a layer's call(), add the loss computed from the call's inputs.")
-                from fastkeras.engine.op_layer import add_symbolic_losses
-                add_symbolic_losses(self, [loss])
+                if getattr(self, "_is_graph_network", False):
+                    from fastkeras.engine.op_layer import add_symbolic_losses
+                    add_symbolic_losses(self, [loss])
+                else:
+                    # tf-keras keeps it too (it shows in `losses`; predict works) and fails when the model trains
+                    # or evaluates, which fit/evaluate here refuse at their start (see refuse_symbolic_losses).
+                    self.__dict__.setdefault("_symbolic_losses", []).append(loss)
                 continue
             if K.is_shape_only(loss):
                 continue  # a call during shape inference: nothing to add
@@ -690,8 +704,19 @@ class Layer:
                 self._weight_regularizers.append((lambda _w, fn=loss: fn(), None))
             elif CONTEXT.losses is not None:
                 CONTEXT.losses.append(loss)
+            elif _inside_a_call():
+                self._eager_losses = [loss if K.is_tensor(loss) else K.convert_to_tensor(loss, dtype=K.floatx())]
             else:
-                self._eager_losses = [loss]
+                # A value computed once would be a constant of every later step: tf-keras refuses it.
+                raise ValueError(f'Layer "{self.name}": add_loss() outside call() expects a symbolic tensor (on a '
+                                 "functional model) or a zero-argument callable returning the loss; received "
+                                 f"{type(loss).__name__} {loss!r}. Please wrap your loss computation in a zero "
+                                 "argument `lambda`.")
+
+    @property
+    def _pending_symbolic_losses(self):
+        """Symbolic losses that add_loss() kept on a layer that is no functional model: nothing computes them."""
+        return self.__dict__.get("_symbolic_losses", [])
 
     # ---- nodes: inputs and outputs of the graph ----------------------------------
 
@@ -769,6 +794,30 @@ class Layer:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+
+def _inside_a_call():
+    """Whether some layer's ``call`` is running: add_loss() then takes a computed tensor, as tf-keras accepts one
+    inside its call context only. Asked only for an eager loss outside fit/evaluate (which collect losses
+    themselves), so walking the stack costs nothing on the training path."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "call" and isinstance(frame.f_locals.get("self"), Layer):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def refuse_symbolic_losses(layers):
+    """fit/evaluate/train_on_batch cannot compute a symbolic loss that add_loss() kept on a layer which is no
+    functional model (tf-keras fails there with a TypeError): refuse it at the start, naming the layer."""
+    for layer in layers:
+        pending = getattr(layer, "_pending_symbolic_losses", None)
+        if pending:
+            raise TypeError(f'Layer "{layer.name}" ({type(layer).__name__}) holds the symbolic loss {pending[0]!r}, '
+                            "added with add_loss() outside call(), and only a functional model can compute a "
+                            "symbolic loss. Add it to the functional model built on these tensors "
+                            "(model.add_loss(tensor)), or compute the loss inside the layer's call().")
 
 
 def output_mask(layer, inputs, mask):

@@ -64,14 +64,14 @@ class Sequential(Functional):
 
     def pop(self):
         """Removes the last layer."""
-        layers = self.layers
+        layers = self._stacked_layers()
         if not layers:
             raise TypeError("There are no layers in the model.")
         removed = layers[-1]
         self._stack.remove(removed)
         if not self.built:
             return
-        remaining = self.layers
+        remaining = self._stacked_layers()
         if not remaining:
             self.built = False
             self._is_graph_network = False
@@ -139,7 +139,21 @@ class Sequential(Functional):
 
     @property
     def layers(self):
+        stacked = self._stacked_layers()
+        if not self._is_graph_network or not self.__dict__.get("_side_outputs"):
+            return stacked
+        # After the stack, the layers add_loss/add_metric of symbolic tensors attached, as tf-keras lists them.
+        known = set(map(id, self._stack))
+        return stacked + [layer for layer in self._layers if id(layer) not in known
+                          and not isinstance(layer, InputLayer)]
+
+    def _stacked_layers(self):
         return [layer for layer in self._stack if not isinstance(layer, InputLayer)]
+
+    def _init_graph_network(self, inputs, outputs):
+        # A new stack drops what add_loss/add_metric attached to the old graph, as tf-keras' add() and pop() do.
+        self.__dict__.pop("_side_outputs", None)
+        super()._init_graph_network(inputs, outputs)
 
     @property
     def _graph_layers(self):

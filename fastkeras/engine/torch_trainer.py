@@ -18,6 +18,7 @@ from fastkeras import backend as K
 from fastkeras import callbacks as callbacks_module
 from fastkeras.engine import custom_step, data_adapter, tree, user_code
 from fastkeras.engine.call_context import CONTEXT
+from fastkeras.engine.base_layer import refuse_symbolic_losses
 from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
 from fastkeras.utils.data_utils import Sequence
 from fastkeras.utils.py_dataset import PyDataset, batch_count, begin_epoch, reads_itself
@@ -425,6 +426,7 @@ class Trainer:
         self._params = params
         self._reg_terms = self.model._regularization_terms()
         self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
+        refuse_symbolic_losses(_all_layers(self.model) + [self.model])
         self._collect_losses = _has_activity_losses(self.model)
         if all(loss is None for loss in self.losses.losses) and not self._collect_losses and not self._reg_terms \
                 and not (self.custom["train_step"] or self.custom["test_step"]):

@@ -145,7 +145,8 @@ class Model(Layer):
 
     @property
     def losses(self):
-        out = [reg(w) for reg, w in self._weight_regularizers] + list(self._eager_losses)
+        out = [reg(w) for reg, w in self._weight_regularizers] + list(self._eager_losses) + \
+            self._pending_symbolic_losses
         for layer in self._layers_for_weights():
             out.extend(layer.losses)
         return out

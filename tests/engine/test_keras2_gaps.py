@@ -5,8 +5,10 @@ Sequence): tests/fixtures/keras2_gaps, written by tools/make_keras2_gap_fixtures
 4. a ``keras.utils.Sequence`` subclass passing Keras 3's reading settings to ``super().__init__``;
 5. per-output loss trackers in custom train/test steps.
 """
+import builtins
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -321,3 +323,158 @@ def test_bidirectional_refuses_constants_as_tf_keras():
     with pytest.raises(ValueError, match="the state should be a list containing the states"):
         keras.layers.Bidirectional(keras.layers.RNN(ConstantCell(3)))(x, initial_state=[keras.Input((3,))],
                                                                         constants=c)
+
+
+# ---- 2. add_loss outside call() --------------------------------------------------------------------------
+
+ADD_LOSS_X = np.arange(12, dtype="float32").reshape(4, 3) / 10
+
+
+def functional_pair():
+    x = keras.Input((3,))
+    hidden = keras.layers.Dense(2, name="hidden", kernel_initializer="ones")
+    h = hidden(x)
+    out = keras.layers.Dense(1, name="out", kernel_initializer="ones")(h)
+    return x, hidden, h, out, keras.Model(x, out)
+
+
+def sequential_one():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    return None, model.layers[0], None, model.output, model
+
+
+def nested_with_loss():
+    inner_x = keras.Input((3,))
+    inner_h = keras.layers.Dense(2, kernel_initializer="ones")(inner_x)
+    inner = keras.Model(inner_x, inner_h)
+    inner.add_loss(K.mean(inner_h))
+    x = keras.Input((3,))
+    out = keras.layers.Dense(1, kernel_initializer="ones")(inner(x))
+    return x, inner, None, out, keras.Model(x, out)
+
+
+class SubclassedDense(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(1, kernel_initializer="ones")
+
+    def call(self, x):
+        return self.dense(x)
+
+
+def subclassed():
+    model = SubclassedDense()
+    return keras.Input((3,)), model.dense, None, None, model
+
+
+# The tool's ADD_LOSS_CASES: (builder, what to add given (x, hidden layer, h, output, model)).
+ADD_LOSS_CASES = {
+    "model_symbolic": (functional_pair, lambda x, d, h, o, m: m.add_loss(K.mean(h))),
+    "model_symbolic_list": (functional_pair, lambda x, d, h, o, m: m.add_loss([K.mean(h), K.sum(o)])),
+    "model_symbolic_of_input": (functional_pair, lambda x, d, h, o, m: m.add_loss(K.mean(x))),
+    "model_symbolic_inputs_kw": (functional_pair, lambda x, d, h, o, m: m.add_loss(K.mean(h), inputs=x)),
+    "model_callable": (functional_pair, lambda x, d, h, o, m: m.add_loss(lambda: K.sum(d.kernel))),
+    "layer_callable": (functional_pair, lambda x, d, h, o, m: d.add_loss(lambda: K.sum(d.kernel))),
+    "layer_callable_list": (functional_pair, lambda x, d, h, o, m: d.add_loss([lambda: K.sum(d.kernel),
+                                                                                lambda: K.sum(d.bias)])),
+    "sequential_symbolic": (sequential_one, lambda x, d, h, o, m: m.add_loss(K.mean(o))),
+    "nested_symbolic": (nested_with_loss, lambda x, d, h, o, m: None),
+    "layer_symbolic": (functional_pair, lambda x, d, h, o, m: d.add_loss(K.mean(h))),
+    "subclassed_symbolic": (subclassed, lambda x, d, h, o, m: m.add_loss(K.mean(x))),
+    "model_eager_tensor": (functional_pair, lambda x, d, h, o, m: m.add_loss(K.constant(1.0))),
+    "model_number": (functional_pair, lambda x, d, h, o, m: m.add_loss(1.0)),
+    "layer_eager_tensor": (functional_pair, lambda x, d, h, o, m: d.add_loss(K.constant(1.0))),
+    "unknown_keyword": (functional_pair, lambda x, d, h, o, m: m.add_loss(K.mean(h), foo=1)),
+    "other_input": (functional_pair, lambda x, d, h, o, m: m.add_loss(K.mean(keras.Input((3,))))),
+}
+# What fastkeras says where tf-keras refuses (tf-keras' own words are in the fixture).
+ADD_LOSS_REFUSALS = {
+    "layer_symbolic": 'Layer "hidden" \\(Dense\\) holds the symbolic loss',
+    "subclassed_symbolic": 'Layer "subclassed_dense.*holds the symbolic loss',
+    "model_eager_tensor": "outside call\\(\\) expects a symbolic tensor .* or a zero-argument callable",
+    "model_number": "received float 1.0. Please wrap your loss computation in a zero argument `lambda`",
+    "layer_eager_tensor": 'Layer "hidden": add_loss\\(\\) outside call\\(\\)',
+    "unknown_keyword": "unknown keyword arguments to add_loss\\(\\): \\['foo'\\]",
+    "other_input": "Graph disconnected",
+}
+
+
+def value_or_error(fn, refusal):
+    """``fn()``'s value, or its error type after checking that the message says what ``refusal`` says."""
+    try:
+        return float(np.asarray(fn()))
+    except Exception as e:  # noqa: BLE001 - compared with what tf-keras raised
+        assert refusal is not None and re.search(refusal, str(e)), str(e)
+        return {"error": type(e).__name__}
+
+
+@pytest.mark.parametrize("case", sorted(ADD_LOSS_CASES))
+def test_add_loss_outside_call_as_tf_keras(case):
+    expected = K2["add_loss"][case]
+    build, add = ADD_LOSS_CASES[case]
+    keras.backend.clear_session()
+    x, layer, h, out, model = build()
+    refusal = ADD_LOSS_REFUSALS.get(case)
+    if expected["add"] is None:
+        add(x, layer, h, out, model)
+    else:
+        with pytest.raises(getattr(builtins, expected["add"]["error"]), match=refusal):
+            add(x, layer, h, out, model)
+    model.compile(keras.optimizers.SGD(learning_rate=0.1), "mse")
+    model.predict(ADD_LOSS_X, verbose=0)
+    assert expected["predict_ok"]
+    assert len(model.losses) == expected["n_losses"]
+    y = np.zeros((4, 1), "float32")
+    got = value_or_error(lambda: model.evaluate(ADD_LOSS_X, y, verbose=0), refusal)
+    batches = [value_or_error(lambda: model.train_on_batch(ADD_LOSS_X, y), refusal) for _ in range(2)]
+    for value, reference in zip([got] + batches, [expected["evaluate"]] + expected["train_on_batch"]):
+        if isinstance(reference, dict):
+            assert value == reference
+        else:
+            np.testing.assert_allclose(value, reference, rtol=1e-5)
+
+
+def test_activity_losses_before_any_call():
+    """tf-keras lists a scratch-graph tensor that nothing can evaluate (K.function and add_loss fail on it);
+    fastkeras has nothing to list until the model runs, then the penalty of that run."""
+    expected = K2["add_loss"]["activity_before_call"]
+    assert expected["n_losses"] == 1 and expected["k_function"] and expected["add_loss"]
+    x = keras.Input((3,))
+    model = keras.Model(x, keras.layers.Dense(2, kernel_initializer="ones",
+                                              activity_regularizer=keras.regularizers.l2(0.1))(x))
+    assert model.losses == []
+    model(ADD_LOSS_X)
+    # 0.1 * mean over the batch of the summed squares of the outputs (rows 0.3, 1.2, 2.1, 3.0 in both units)
+    np.testing.assert_allclose([K.to_numpy(t) for t in model.losses], [0.1 * 2 * (0.09 + 1.44 + 4.41 + 9.0) / 4],
+                               rtol=1e-6)
+
+
+def test_losses_inside_call_still_count():
+    """Inside call(), a computed tensor (or a number) is a loss of that call, also outside fit."""
+    class Penalized(keras.layers.Layer):
+        def call(self, inputs):
+            self.add_loss(K.sum(inputs))
+            self.add_metric(K.mean(inputs), name="seen")
+            return inputs
+
+    layer = Penalized()
+    layer(np.ones((2, 2), "float32"))
+    assert [float(t) for t in layer.losses] == [4.0]
+
+    class Constant(keras.layers.Layer):
+        def call(self, inputs):
+            self.add_loss(0.5)
+            return inputs
+    layer = Constant()
+    layer(np.ones((2, 2), "float32"))
+    assert [float(t) for t in layer.losses] == [0.5]
+
+
+def test_sequential_lists_what_add_loss_attached_until_the_next_add():
+    expected = K2["add_loss"]["sequential_layers"]
+    _, _, _, out, model = sequential_one()
+    model.add_loss(K.mean(out))
+    assert [type(layer).__name__ for layer in model.layers] == expected["after_add_loss"]
+    model.add(keras.layers.Dense(2))
+    assert [type(layer).__name__ for layer in model.layers] == expected["after_add"]
+    assert len(model.losses) == expected["n_losses_after_add"]
