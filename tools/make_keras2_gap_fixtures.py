@@ -17,7 +17,8 @@ Writes tests/fixtures/keras2_gaps/:
     and two ``train_on_batch`` losses (each a number or ``{"error": type}``), ``predict_ok``;
     ``sequential_layers``: a Sequential's ``layers`` after ``add_loss`` and after a later ``add``;
     ``activity_before_call``: what ``model.losses`` holds before any call and what using it does;
-  - ``call_on_symbolic``: per case of ``CALL_CASES``: how tf-keras answers ``layer.call(keras_tensor)``
+  - ``call_on_symbolic``: per case of ``call_cases``: how tf-keras answers ``layer.call(keras_tensor)`` (or,
+    for ``outer_called``, ``layer(keras_tensor)``)
     (``error`` or ``layers``, the class names of the model built on its output, ``n_weights``, ``trained``:
     whether fit changed the layer's weights);
   - ``custom_step``: fits and evaluations of two-output models whose own train_step/test_step call
@@ -321,6 +322,8 @@ def call_cases(keras):
         "dropout": (lambda: layers.Dropout(0.5), [(4,)], {}),
         "lambda": (lambda: layers.Lambda(lambda t: t * 2.0 + 1.0), [(4,)], {}),
         "outer_inner_call": (lambda: built(Outer(), (None, 4)), [(4,)], {}),
+        # the usual way: the outer layer called on the Input, its call() then runs inner.call() itself
+        "outer_called": (lambda: built(Outer(), (None, 4)), [(4,)], {"__call__": True}),
         "subclassed_model": (net, [(4,)], {}),
         "functional_model": (functional, [(4,)], {}),
     }
@@ -343,8 +346,10 @@ def call_on_symbolic(keras, arrays):
         for i, d in enumerate(data):
             arrays[f"call/{name}/x{i}"] = d
         argument = inputs if len(inputs) > 1 else inputs[0]
+        kwargs = dict(kwargs)
+        run = layer if kwargs.pop("__call__", False) else layer.call
         try:
-            output = layer.call(argument, **kwargs)
+            output = run(argument, **kwargs)
         except Exception as e:  # noqa: BLE001
             out[name] = {"error": type(e).__name__, "message": _stable(str(e))}
             continue

@@ -88,6 +88,33 @@ def _dtype_and_policy(dtype):
     return policy.variable_dtype, None
 
 
+def _is_symbolic_argument(x):
+    """Whether a call's first argument is symbolic: a KerasTensor, or a list, tuple or dict starting with one.
+    Asked at every call of a layer's ``call``, so it looks no further than the first item."""
+    kind = type(x)
+    if kind is KerasTensor:
+        return True
+    if kind is list or kind is tuple:
+        return bool(x) and type(x[0]) is KerasTensor
+    if kind is dict:
+        return bool(x) and type(next(iter(x.values()))) is KerasTensor
+    return False
+
+
+def _recording_symbolic_calls(call):
+    """``call`` that, given symbolic tensors (Keras 2's ``layer.call(Input(...))``), records the call as an op
+    node of the graph (see symbolic_layer_call) instead of computing on them. On real tensors it costs one type
+    check; the functional graph's steps skip even that (``direct_call``)."""
+    @functools.wraps(call)
+    def call_or_record(self, *args, **kwargs):
+        if args and _is_symbolic_argument(args[0]):
+            from fastkeras.engine.symbolic_layer_call import record_layer_call
+            return record_layer_call(self, args, kwargs)
+        return call(self, *args, **kwargs)
+    call_or_record._computes = call
+    return call_or_record
+
+
 def _recording_build_shape(build):
     """``build`` that also remembers the first input shape it built for, however it was called (a layer's own
     ``build`` rarely calls ``Layer.build``): the layer's ``build_config`` in saved configs comes from it, as in
@@ -118,6 +145,10 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if "build" in vars(cls):
             cls.build = _recording_build_shape(vars(cls)["build"])
+        # A model's call() runs on symbolic tensors as it is (its layers record their nodes, as in tf-keras).
+        if "call" in vars(cls) and not getattr(cls, "_runs_call_on_symbolic_inputs", False) \
+                and not hasattr(vars(cls)["call"], "_computes"):
+            cls.call = _recording_symbolic_calls(vars(cls)["call"])
 
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         for key in kwargs:
@@ -430,7 +461,9 @@ class Layer:
                 and autocast.needs_policy_call(self, tree.flatten(inputs)):
             outputs = autocast.policy_call(self, self.call)(*args, **kwargs)
         else:
-            outputs = self.call(*args, **kwargs)
+            call = self.call
+            computes = getattr(call, "_computes", None)  # eager inputs are never symbolic: skip that check
+            outputs = computes(self, *args, **kwargs) if computes is not None else call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         # Eager outputs carry their Keras mask too (Embedding(mask_zero=True) feeding an LSTM), as in Keras 2.

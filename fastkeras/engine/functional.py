@@ -14,6 +14,7 @@ from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments, o
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_layer import InputLayer
 from fastkeras.engine.keras_tensor import KerasTensor
+from fastkeras.engine.symbolic_layer_call import direct_call
 from fastkeras.engine.training import Model
 
 
@@ -204,7 +205,7 @@ class Functional(Model):
             layer = node.layer
             step = _Step()
             step.layer = layer
-            step.call = layer.call
+            step.call = direct_call(layer)  # the graph's own values are never symbolic: no check per call
             accepts_mask, accepts_training, var_kw = _call_arguments(type(layer))
             step.single = isinstance(node.call_args[0], KerasTensor) and len(node.call_args) == 1
             step.structure = None if step.single else node.call_args
@@ -272,6 +273,8 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_call_inputs(inputs)
+        if flat and isinstance(flat[0], KerasTensor):  # model.call(keras_tensor): the layers record new nodes
+            return self._pack_outputs(self._call_layers_symbolically(flat, training))
         if any(len(getattr(t, "shape", ())) != len(kt.shape) for t, kt in zip(flat, self.inputs)):
             flat = [conform_rank(t, tuple(kt.shape)) if hasattr(t, "shape") else t
                     for t, kt in zip(flat, self.inputs)]
@@ -284,6 +287,22 @@ class Functional(Model):
         else:
             outputs = self._run(flat, training)
         return self._pack_outputs(outputs)
+
+    def _call_layers_symbolically(self, flat_inputs, training):
+        """The outputs of calling each layer of the graph, in order, on new symbolic inputs: what tf-keras does
+        with ``model.call(keras_tensors)``, so the model built on them holds the same layers (and weights)."""
+        values = {id(t): v for t, v in zip(self.inputs, flat_inputs)}
+
+        def new(value):
+            return values[id(value)] if isinstance(value, KerasTensor) else value
+        for node in self._execution_order:
+            kwargs = tree.map_structure(new, node.call_kwargs)
+            if training is not None and "training" not in kwargs and _call_arguments(type(node.layer))[1]:
+                kwargs["training"] = training
+            outputs = node.layer(*tree.map_structure(new, list(node.call_args)), **kwargs)
+            for old, value in zip(node.output_tensors, tree.flatten(outputs)):
+                values[id(old)] = value
+        return [values[id(t)] for t in self.outputs]
 
     def compute_mask(self, inputs, mask=None):
         # One mask per output, in the structure of the outputs (tf-keras': [None, None] for two unmasked outputs).

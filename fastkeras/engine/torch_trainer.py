@@ -722,14 +722,24 @@ def _all_layers(model):
     return found
 
 
+def _call_function(layer):
+    """The function of ``layer``'s class that computes its call (under the check for symbolic inputs)."""
+    fn = type(layer).call
+    return getattr(fn, "_computes", fn)
+
+
+def _call_code(layer):
+    return _call_function(layer).__code__
+
+
 def _has_activity_losses(model):
     layers = _all_layers(model)
     if any(getattr(layer, "activity_regularizer", None) is not None for layer in layers):
         return True
     # Custom layers may call add_loss() inside call(); collecting costs one list per step.
     from fastkeras.engine.base_layer import Layer
-    return any(type(layer).call is not Layer.call and "add_loss" in getattr(type(layer).call, "__code__", None)
-               .co_names for layer in layers if hasattr(type(layer).call, "__code__")) or \
+    return any(type(layer).call is not Layer.call and "add_loss" in _call_code(layer).co_names
+               for layer in layers if hasattr(_call_function(layer), "__code__")) or \
         (not getattr(model, "_is_graph_network", False))
 
 

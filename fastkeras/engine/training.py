@@ -43,6 +43,9 @@ def _inject_functional(cls):
 class Model(Layer):
     """Groups layers into an object with training and inference features."""
 
+    # model.call(keras_tensor) runs the model's own code: its layers record their nodes, as in tf-keras.
+    _runs_call_on_symbolic_inputs = True
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and _is_functional_init(args, kwargs):
             from fastkeras.engine.functional import Functional

@@ -15,6 +15,8 @@ def _builtin_layers():
     from fastkeras.engine.op_layer import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # K on symbolic tensors
     table.update({"TFOpLambda": TFOpLambda, "SlicingOpLambda": SlicingOpLambda, "AddLoss": AddLoss,
                   "AddMetric": AddMetric})
+    from fastkeras.engine.symbolic_layer_call import LayerCall  # layer.call(keras_tensor) of a weightless layer
+    table["LayerCall"] = LayerCall
     # Built-in classes tf-keras keeps out of keras.layers (under keras.layers.experimental).
     from fastkeras.layers.experimental import SyncBatchNormalization
     from fastkeras.layers.preprocessing import PreprocessingLayer

@@ -478,3 +478,121 @@ def test_sequential_lists_what_add_loss_attached_until_the_next_add():
     model.add(keras.layers.Dense(2))
     assert [type(layer).__name__ for layer in model.layers] == expected["after_add"]
     assert len(model.losses) == expected["n_losses_after_add"]
+
+
+# ---- 3. layer.call(keras_tensor) --------------------------------------------------------------------------
+
+class Outer(keras.layers.Layer):
+    """A Keras 2 custom layer that runs its inner layer's call() directly (the tool's class)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = keras.layers.Dense(2)
+
+    def build(self, input_shape):
+        self.inner.build(input_shape)
+        super().build(input_shape)
+
+    def call(self, inputs):
+        return self.inner.call(inputs) * 2.0
+
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__(name="net")
+        self.first = keras.layers.Dense(3, activation="relu", name="first")
+        self.second = keras.layers.Dense(2, name="second")
+
+    def call(self, inputs):
+        return self.second(self.first(inputs))
+
+
+def _built(layer, shape):
+    layer.build(shape)
+    return layer
+
+
+def _net():
+    model = Net()
+    model.build((None, 4))
+    return model
+
+
+def _functional():
+    x = keras.Input((4,))
+    return keras.Model(x, keras.layers.Dense(2, activation="tanh")(keras.layers.Dense(3)(x)))
+
+
+# The tool's call_cases: (make the layer, input shapes without batch, call kwargs).
+CALL_CASES = {
+    "dense": (lambda: _built(keras.layers.Dense(2, activation="relu"), (None, 4)), [(4,)], {}),
+    "dense_unbuilt": (lambda: keras.layers.Dense(2), [(4,)], {}),
+    "activation": (lambda: keras.layers.Activation("tanh"), [(4,)], {}),
+    "concatenate": (lambda: keras.layers.Concatenate(), [(4,), (3,)], {}),
+    "batch_norm_inference": (lambda: _built(keras.layers.BatchNormalization(), (None, 4)), [(4,)],
+                             {"training": False}),
+    "lstm": (lambda: _built(keras.layers.LSTM(2), (None, 3, 4)), [(3, 4)], {}),
+    "dropout": (lambda: keras.layers.Dropout(0.5), [(4,)], {}),
+    "lambda": (lambda: keras.layers.Lambda(lambda t: t * 2.0 + 1.0), [(4,)], {}),
+    "outer_inner_call": (lambda: _built(Outer(), (None, 4)), [(4,)], {}),
+    "outer_called": (lambda: _built(Outer(), (None, 4)), [(4,)], {"__call__": True}),
+    "subclassed_model": (_net, [(4,)], {}),
+    "functional_model": (_functional, [(4,)], {}),
+}
+OP_LAYERS = {"InputLayer", "TFOpLambda", "SlicingOpLambda"}  # what tf-keras records for a layer's ops
+
+
+def _call_case(name):
+    make, shapes, kwargs = CALL_CASES[name]
+    layer = make()
+    weights = [ARRAYS[f"call/{name}/w{i}"] for i in range(len(layer.get_weights()))]
+    if weights:
+        layer.set_weights(weights)
+    inputs = [keras.Input(shape) for shape in shapes]
+    data = [ARRAYS[f"call/{name}/x{i}"] for i in range(len(shapes))]
+    kwargs = dict(kwargs)
+    run = layer if kwargs.pop("__call__", False) else layer.call
+    return layer, inputs, data, lambda: run(inputs if len(inputs) > 1 else inputs[0], **kwargs)
+
+
+@pytest.mark.parametrize("case", sorted(CALL_CASES))
+def test_layer_call_on_symbolic_tensors_as_tf_keras(case):
+    expected = K2["call_on_symbolic"][case]
+    layer, inputs, data, run = _call_case(case)
+    if "error" in expected:
+        with pytest.raises(getattr(builtins, expected["error"]), match=f'Layer "{layer.name}" .*is not built'):
+            run()
+        return
+    model = keras.Model(inputs, run())
+    feed = data if len(data) > 1 else data[0]
+    np.testing.assert_allclose(model.predict(feed, verbose=0), ARRAYS[f"call/{case}/y"], rtol=1e-5, atol=1e-6)
+    names = [type(l).__name__ for l in model.layers]
+    if set(expected["layers"]) <= OP_LAYERS:  # tf-keras' ops of the call, one LayerCall here
+        assert names == ["InputLayer"] * len(inputs) + ["LayerCall"]
+    else:
+        assert names == expected["layers"]
+    assert len(model.weights) == expected["n_weights"]
+    before = [w.copy() for w in layer.get_weights()]
+    model.compile(keras.optimizers.SGD(learning_rate=0.5), "mse")
+    model.fit(feed, np.ones_like(ARRAYS[f"call/{case}/y"]), verbose=0, epochs=2)
+    trained = any(not np.allclose(a, b) for a, b in zip(before, layer.get_weights()))
+    assert trained == expected["trained"]
+
+
+def test_a_recorded_call_saves_only_without_weights(tmp_path):
+    x = keras.Input((4,))
+    model = keras.Model(x, keras.layers.Activation("tanh").call(x))
+    path = str(tmp_path / "tanh.h5")
+    model.save(path)
+    data = ARRAYS["call/activation/x0"]
+    np.testing.assert_allclose(keras.models.load_model(path).predict(data, verbose=0), np.tanh(data), rtol=1e-6)
+    layer, inputs, _, run = _call_case("dense")
+    with pytest.raises(ValueError, match=f'records Dense.call\\(\\) of layer "{layer.name}".*cannot be saved'):
+        keras.Model(inputs, run()).get_config()
+
+
+def test_direct_calls_on_real_tensors_still_compute():
+    layer = _built(keras.layers.Dense(2, kernel_initializer="ones"), (None, 3))
+    out = layer.call(K.constant(np.ones((2, 3), "float32")))
+    np.testing.assert_allclose(K.to_numpy(out), np.full((2, 2), 3.0))
+    assert K.is_tensor(out)
