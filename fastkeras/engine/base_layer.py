@@ -146,7 +146,7 @@ class Layer:
         if "build" in vars(cls):
             cls.build = _recording_build_shape(vars(cls)["build"])
         # A model's call() runs on symbolic tensors as it is (its layers record their nodes, as in tf-keras).
-        if "call" in vars(cls) and not getattr(cls, "_runs_call_on_symbolic_inputs", False) \
+        if inspect.isfunction(vars(cls).get("call")) and not getattr(cls, "_runs_call_on_symbolic_inputs", False) \
                 and not hasattr(vars(cls)["call"], "_computes"):
             cls.call = _recording_symbolic_calls(vars(cls)["call"])
 
@@ -829,13 +829,17 @@ class Layer:
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
 
 
+# The methods during which tf-keras' call context is open (a layer built by its first call is inside it too).
+_CALL_CONTEXT_METHODS = frozenset({"call", "__call__", "build"})
+
+
 def _inside_a_call():
-    """Whether some layer's ``call`` is running: add_loss() then takes a computed tensor, as tf-keras accepts one
-    inside its call context only. Asked only for an eager loss outside fit/evaluate (which collect losses
-    themselves), so walking the stack costs nothing on the training path."""
+    """Whether some layer's ``call`` (or ``__call__``, or the ``build`` it runs) is running: add_loss() then takes a
+    computed tensor, as tf-keras accepts one inside its call context only. Asked only for an eager loss outside
+    fit/evaluate (which collect losses themselves), so walking the stack costs nothing on the training path."""
     frame = sys._getframe(2)
     while frame is not None:
-        if frame.f_code.co_name == "call" and isinstance(frame.f_locals.get("self"), Layer):
+        if frame.f_code.co_name in _CALL_CONTEXT_METHODS and isinstance(frame.f_locals.get("self"), Layer):
             return True
         frame = frame.f_back
     return False
