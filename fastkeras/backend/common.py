@@ -54,8 +54,11 @@ def reset_uids():
 
 
 def to_snake_case(name):
-    """'BatchNormalization' -> 'batch_normalization', 'Conv2D' -> 'conv2d', 'LSTM' -> 'lstm'."""
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    """'BatchNormalization' -> 'batch_normalization', 'Conv2D' -> 'conv2d', 'ConvLSTM2D' -> 'conv_lstm2d'.
+
+    tf-keras' rule (and Keras 3's, which names ``.keras`` weight paths by it): a capital starts a word only
+    when lowercase letters follow. Keras 2.2's rule also let digits follow, giving 'conv_lst_m2d'."""
+    intermediate = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     snake = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
     return snake if snake[0] != "_" else "private" + snake
 

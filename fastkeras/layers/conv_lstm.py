@@ -226,9 +226,6 @@ class ConvLSTM(RNN):
         if kwargs.pop("time_major", False):
             raise ValueError("Convolutional RNNs do not support `time_major=True`.")
         rank = self._rank
-        if not kwargs.get("name"):
-            # tf-keras' snake case of ConvLSTM2D is 'conv_lstm2d' (the engine's generic one gives 'conv_lst_m2d').
-            kwargs["name"] = K.unique_object_name(f"conv_lstm{rank}d")
         cell = ConvLSTMCell(
             rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
             dilation_rate=dilation_rate, activation=activation, recurrent_activation=recurrent_activation,
