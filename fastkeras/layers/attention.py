@@ -284,6 +284,16 @@ class QueryValueKeyCall:
             return super().__call__([query, value] + ([key] if key is not None else []), **kwargs)
         return super().__call__(query, **kwargs)
 
+    def _config_call(self, args, kwargs):
+        """The call as tf-keras and Keras 3 write it into a model config: ``value`` and ``key`` by keyword. The
+        ``[query, value(, key)]`` list a node may hold only carries their masks in this engine; neither Keras
+        can read it back (their ``call`` would get the list as ``query`` and no ``value``)."""
+        first = args[0]
+        if len(args) == 1 and isinstance(first, (list, tuple)):
+            sides = {"value": first[1], **({"key": first[2]} if len(first) > 2 else {})}
+            return (first[0],), {**sides, **kwargs}
+        return args, kwargs
+
 
 def split_attention_inputs(query, value, key, mask):
     """(query, value, key, [query, value, key masks]) from a call's arguments, whether the inputs came as a

@@ -181,6 +181,15 @@ def _extra_positional_names(layer):
     return names[1:]
 
 
+def config_call(node):
+    """(args, kwargs) of a node as a model config records the call: a layer whose nodes hold its arguments
+    in another shape than the user passed them (``_config_call``) restores the user's form."""
+    restore = getattr(node.layer, "_config_call", None)
+    if restore is None:
+        return tuple(node.call_args), dict(node.call_kwargs)
+    return restore(tuple(node.call_args), dict(node.call_kwargs))
+
+
 def _serialize_node(node, conversion):
     """One inbound node as tf-keras writes it: the first argument's structure, each tensor as
     ``[layer_name, node_index, tensor_index, kwargs]``; other arguments go into ``kwargs``."""
@@ -188,8 +197,9 @@ def _serialize_node(node, conversion):
     from fastkeras.engine.functional import node_key
     from fastkeras.engine.keras_tensor import KerasTensor
     layer = node.layer
+    call_args, call_kwargs = config_call(node)
     kwargs = {}
-    extra = node.call_args[1:]
+    extra = call_args[1:]
     if extra:
         names = _extra_positional_names(layer)
         if len(extra) > len(names):
@@ -197,7 +207,7 @@ def _serialize_node(node, conversion):
                              f"its `call` signature names, so the call cannot be written to a config. Pass the extra "
                              "arguments by keyword.")
         kwargs.update(zip(names, extra))
-    kwargs.update(node.call_kwargs)
+    kwargs.update(call_kwargs)
 
     def reference(t):
         origin, node_index, tensor_index = t._keras_history
@@ -226,7 +236,7 @@ def _serialize_node(node, conversion):
             return {key: walk(item) for key, item in s.items()}
         return entry(s)
 
-    first = node.call_args[0]
+    first = call_args[0]
     data = walk(first)
     if not isinstance(first, (list, tuple, dict)):
         data = [data]
