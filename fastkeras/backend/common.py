@@ -1,6 +1,7 @@
 """Engine-independent state: the counters behind unique layer names, and the hooks through which the engine
 layer (symbolic tensors, layers, models) serves the K functions that need it."""
 import collections
+import contextlib
 import re
 
 import numpy as np
@@ -51,6 +52,21 @@ def unique_object_name(prefix, zero_based=True, avoid=()):
 
 def reset_uids():
     _UIDS.clear()
+
+
+@contextlib.contextmanager
+def fresh_object_names():
+    """Unique names counted from zero inside the block; the counts outside resume after it.
+
+    tf-keras builds the metrics ``compile`` was given by name inside its step function's graph, whose name
+    counts start afresh: ``metrics=['AUC']`` logs 'auc' however many AUC objects the session made before."""
+    global _UIDS
+    outer = _UIDS
+    _UIDS = collections.defaultdict(int)
+    try:
+        yield
+    finally:
+        _UIDS = outer
 
 
 def to_snake_case(name):

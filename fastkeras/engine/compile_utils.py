@@ -1,6 +1,7 @@
 """What ``compile`` was given, resolved per model output: loss objects, loss weights, metrics, log names."""
 from fastkeras import losses as losses_module
 from fastkeras import metrics as metrics_module
+from fastkeras.backend.common import fresh_object_names
 
 
 def _per_output(value, output_names, what):
@@ -65,10 +66,11 @@ class MetricsContainer:
             return
         multi = len(self.output_names) > 1
         objects = {}  # (weighted, output index) -> [(metric object, base name)]
-        for weighted, specs in ((False, self._specs), (True, self._weighted_specs)):
-            for i, output_specs in enumerate(specs):
-                objects[weighted, i] = [_metric_object(spec, self.loss_container.losses[i], y_true_shapes[i],
-                                                       y_pred_shapes[i]) for spec in output_specs]
+        with fresh_object_names():  # metrics named by string count their names afresh, as in tf-keras
+            for weighted, specs in ((False, self._specs), (True, self._weighted_specs)):
+                for i, output_specs in enumerate(specs):
+                    objects[weighted, i] = [_metric_object(spec, self.loss_container.losses[i], y_true_shapes[i],
+                                                           y_pred_shapes[i]) for spec in output_specs]
         # Log names as tf-keras gives them, output by output: the output's name first on a multi-output model,
         # and "weighted_" only where a weighted metric's name would repeat an unweighted one's.
         names, log_names = set(), {}
