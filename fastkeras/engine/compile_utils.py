@@ -52,13 +52,19 @@ class LossContainer:
 
 
 class MetricsContainer:
-    """Metric objects per output, built on the first batch when target shapes are known."""
+    """Metric objects per output, built on the first batch when target shapes are known.
 
-    def __init__(self, metrics, weighted_metrics, output_names, loss_container):
+    ``from_serialized`` (tf-keras' compile argument of the same name, which its ``.h5`` loader passes): metric
+    objects read from a file already carry their final log names ('out0_mae', 'weighted_mae'), so those are
+    kept as they are instead of being prefixed again. Names and functions still get the usual naming, which
+    also keeps old files whose multi-output configs list bare names loadable."""
+
+    def __init__(self, metrics, weighted_metrics, output_names, loss_container, from_serialized=False):
         self._specs = _per_output_metrics(metrics, output_names)
         self._weighted_specs = _per_output_metrics(weighted_metrics, output_names)
         self.output_names = list(output_names)
         self.loss_container = loss_container
+        self.from_serialized = from_serialized
         self.metrics = None           # [(output index, metric object, log name, weighted)]
 
     def build(self, y_true_shapes, y_pred_shapes):
@@ -76,14 +82,16 @@ class MetricsContainer:
         names, log_names = set(), {}
         for i, output in enumerate(self.output_names):
             for k, (_, base) in enumerate(objects[False, i]):
-                name = f"{output}_{base}" if multi else base
+                name = base if self._keeps_name(self._specs[i][k]) else f"{output}_{base}" if multi else base
                 if name in names:
                     raise ValueError(f"Found two metrics with the same name: {name}. All the metrics added to the "
                                      "model need to have unique names.")
                 names.add(name)
                 log_names[False, i, k] = name
             for k, (_, base) in enumerate(objects[True, i]):
-                if multi:
+                if self._keeps_name(self._weighted_specs[i][k]):
+                    name = base
+                elif multi:
                     name = f"{output}_weighted_{base}" if f"{output}_{base}" in names else f"{output}_{base}"
                 else:
                     name = f"weighted_{base}" if base in names else base
@@ -105,6 +113,9 @@ class MetricsContainer:
         for _, obj, name, _ in self.metrics:
             if uses[id(obj)] == 1 and getattr(obj, "name", name) != name:
                 obj.name = name
+
+    def _keeps_name(self, spec):
+        return self.from_serialized and isinstance(spec, metrics_module.Metric)
 
     def reset(self):
         for _, obj, _, _ in self.metrics or []:

@@ -190,7 +190,8 @@ class Model(Layer):
         from fastkeras import optimizers
         from fastkeras.engine.compile_utils import LossContainer, MetricsContainer
         from fastkeras.engine.torch_trainer import Trainer
-        unknown = [k for k in kwargs if k not in ("target_tensors", "distribute", "pss_evaluation_shards")]
+        unknown = [k for k in kwargs if k not in ("target_tensors", "distribute", "pss_evaluation_shards",
+                                                  "from_serialized")]
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}.")
         if kwargs.get("target_tensors") is not None:  # Keras 2's graph-mode feed; tf-keras refuses it too
@@ -206,6 +207,8 @@ class Model(Layer):
             self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                       weighted_metrics=weighted_metrics, jit_compile=jit_compile,
                                       run_eagerly=run_eagerly, steps_per_execution=steps_per_execution)
+            if kwargs.get("from_serialized"):
+                self._compile_args["from_serialized"] = True
             self._deferred_compile = True
             self._trainer = None
             self._compiled_trainable_state = self._get_trainable_state()
@@ -222,12 +225,15 @@ class Model(Layer):
                 # As Keras 2: float16 gradients need loss scaling to train as well as float32 ones.
                 self.optimizer = LossScaleOptimizer(self.optimizer)
         losses = LossContainer(loss, loss_weights, output_names)
-        metrics_container = MetricsContainer(metrics, weighted_metrics, output_names, losses)
+        metrics_container = MetricsContainer(metrics, weighted_metrics, output_names, losses,
+                                             from_serialized=bool(kwargs.get("from_serialized")))
         self.loss = loss
         self.loss_weights = loss_weights
         self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                   weighted_metrics=weighted_metrics, jit_compile=jit_compile,
                                   run_eagerly=run_eagerly, steps_per_execution=steps_per_execution)
+        if kwargs.get("from_serialized"):  # a recompile (deferred Sequential) keeps the file's metric names
+            self._compile_args["from_serialized"] = True
         self._trainer = Trainer(self, self.optimizer, losses, metrics_container, jit_compile=jit_compile)
         # What a custom train_step uses: tf-keras' callable loss container and updatable metrics container.
         self.compiled_loss = custom_step.CompiledLoss(self._trainer)

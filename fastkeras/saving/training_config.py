@@ -66,10 +66,56 @@ def h5_training_config(model):
         return None
     optimizer, args = compiled
     from fastkeras import optimizers
-    return {"loss": _serialize(args.get("loss"), True), "metrics": _serialize(args.get("metrics"), True),
-            "weighted_metrics": _serialize(args.get("weighted_metrics"), True),
+    metrics = _h5_metric_configs(model, args)
+    if metrics is None:
+        metrics = {"metrics": _serialize(args.get("metrics"), True),
+                   "weighted_metrics": _serialize(args.get("weighted_metrics"), True)}
+    return {"loss": _serialize(args.get("loss"), True), **metrics,
             "loss_weights": _serialize(args.get("loss_weights"), True),
             "optimizer_config": optimizers.serialize(optimizer, use_legacy_format=True)}
+
+
+def _metric_objects(specs):
+    from fastkeras.metrics import Metric
+    if isinstance(specs, Metric):
+        return [specs]
+    if isinstance(specs, dict):
+        specs = list(specs.values())
+    if isinstance(specs, (list, tuple)):
+        return [m for spec in specs for m in _metric_objects(spec)]
+    return []
+
+
+def _h5_metric_configs(model, args):
+    """``metrics`` and ``weighted_metrics`` as tf-keras writes them into ``.h5`` files: one list per output of
+    the built metric objects, each config named with its log name ('out0_mae'), which tf-keras' loader keeps
+    (``from_serialized``). Bare names would be taken as functions there and lose their output prefix. Metrics
+    not built yet are resolved as tf-keras resolves them when saving, the outputs standing in for the targets,
+    on a throwaway container (the model's own still resolves from its first targets). None when the model
+    has no metrics container (a subclassed model not built yet)."""
+    from fastkeras.engine.compile_utils import MetricsContainer
+    from fastkeras.saving.serialization import get_registered_name
+    container = getattr(getattr(model, "_trainer", None), "metrics", None)
+    if container is None:
+        return None
+    if container.metrics is None:
+        shapes = [tuple(t.shape) for t in model.outputs]
+        container = MetricsContainer(args.get("metrics"), args.get("weighted_metrics"), container.output_names,
+                                     container.loss_container, from_serialized=container.from_serialized)
+        # Building renames the metric objects it was given to their log names; the model's own build does that
+        # later, and must find the names it was compiled with.
+        given = [(m, m.name) for m in _metric_objects([args.get("metrics"), args.get("weighted_metrics")])]
+        try:
+            container.build(shapes, shapes)
+        finally:
+            for metric, name in given:
+                metric.name = name
+    per_output = {False: [[] for _ in container.output_names], True: [[] for _ in container.output_names]}
+    for i, obj, log_name, weighted in container.metrics:
+        config = {**obj.get_config(), "name": log_name}
+        per_output[weighted][i].append({"class_name": get_registered_name(type(obj)), "config": config})
+    return {"metrics": None if args.get("metrics") is None else per_output[False],
+            "weighted_metrics": None if args.get("weighted_metrics") is None else per_output[True]}
 
 
 def keras_compile_config(model):
@@ -124,6 +170,41 @@ def _spec(value, module, custom_objects, what):
     raise ValueError(f"cannot interpret the {what} entry {value!r}")
 
 
+def _h5_metric_spec(value, custom_objects, output_names):
+    """A metric spec for ``compile`` from a Keras 2 ``.h5`` training config, named as tf-keras names it on load.
+
+    tf-keras writes the metrics it built, each a config carrying its final log name ('out0_mae', 'weighted_mae',
+    'out1_accuracy'), and compiles them back with ``from_serialized`` so that they keep those names. Bare names
+    (older files) become their functions, logged under the function's name ('mae' -> 'mean_absolute_error'),
+    as tf-keras loads them. One departure: a wrapper named '[output_]accuracy' (or 'crossentropy') is resolved
+    again from the loss and the targets. tf-keras builds the loaded metrics with the outputs standing in for
+    the targets, so a model saved before its first fit would measure sparse labels with
+    ``categorical_accuracy``; the log name stays the file's."""
+    from fastkeras import metrics
+    if isinstance(value, list):
+        return [_h5_metric_spec(v, custom_objects, output_names) for v in value]
+    if isinstance(value, str):
+        if value in _LOSS_DEPENDENT_METRICS:
+            return value
+        return metrics.deserialize(value, custom_objects=custom_objects)
+    if _is_object_config(value):
+        config = value["config"]
+        if value["class_name"] == "MeanMetricWrapper" and isinstance(config, dict) and \
+                isinstance(config.get("name"), str):
+            base = config["name"]
+            for output in output_names if len(output_names) > 1 else ():
+                if base.startswith(f"{output}_"):
+                    base = base[len(output) + 1:]
+                    break
+            base = base[len("weighted_"):] if base.startswith("weighted_") else base
+            if base in _LOSS_DEPENDENT_METRICS:
+                return base  # compile names it '<output>_accuracy' or 'weighted_accuracy' again, as the file
+        return metrics.deserialize(value, custom_objects=custom_objects)
+    if isinstance(value, dict):
+        return {k: _h5_metric_spec(v, custom_objects, output_names) for k, v in value.items()}
+    return _spec(value, metrics, custom_objects, "metrics")
+
+
 def _optimizer(config, custom_objects):
     from fastkeras import optimizers
     if isinstance(config, str):  # tf-keras' .keras compile_config keeps `compile(optimizer="sgd")` as the name
@@ -152,11 +233,18 @@ def compile_from_config(model, config, custom_objects, label, keras_format):
     try:
         with CustomObjectScope(custom_objects or {}):
             optimizer = _optimizer(optimizer_config, custom_objects) if optimizer_config is not None else "rmsprop"
-            kwargs = dict(
-                loss=_spec(config.get("loss"), losses, custom_objects, "loss"),
-                metrics=_spec(config.get("metrics"), metrics, custom_objects, "metrics"),
-                weighted_metrics=_spec(config.get("weighted_metrics"), metrics, custom_objects, "weighted_metrics"),
-                loss_weights=config.get("loss_weights"))
+            kwargs = dict(loss=_spec(config.get("loss"), losses, custom_objects, "loss"),
+                          loss_weights=config.get("loss_weights"))
+            if keras_format:
+                kwargs.update(
+                    metrics=_spec(config.get("metrics"), metrics, custom_objects, "metrics"),
+                    weighted_metrics=_spec(config.get("weighted_metrics"), metrics, custom_objects,
+                                           "weighted_metrics"))
+            else:
+                names = list(getattr(model, "output_names", None) or [])
+                kwargs.update(metrics=_h5_metric_spec(config.get("metrics"), custom_objects, names),
+                              weighted_metrics=_h5_metric_spec(config.get("weighted_metrics"), custom_objects, names),
+                              from_serialized=True)
             model.compile(optimizer=optimizer, **kwargs)
     except Exception as e:  # noqa: BLE001 - whatever the config holds, the caller gets one clear error
         raise in_file(FileFormatError, label, f"cannot compile the model from the file's training config "
