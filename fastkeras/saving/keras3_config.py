@@ -3,8 +3,10 @@
 The two differ in a handful of places, each handled here and nowhere else:
 
 * inbound nodes: Keras 3 writes ``{'args': [...], 'kwargs': {...}}`` with
-  ``__keras_tensor__`` entries; Keras 2 writes lists of
-  ``[layer, node_index, tensor_index, kwargs]``;
+  ``__keras_tensor__`` entries (``keras3_nodes``); Keras 2 writes lists of
+  ``[layer, node_index, tensor_index, kwargs]``. The model builder takes both,
+  so reading only renumbers Keras 3's, and writing leaves them as
+  ``model_config.keras3_node_format`` made them;
 * node numbering: Keras 2 numbers the calls of a nested model from 1 (its
   node 0 links the model's own inputs), Keras 3 from 0;
 * dtypes as ``DTypePolicy`` objects, ``shared_object_id`` markers, the input
@@ -14,24 +16,33 @@ The two differ in a handful of places, each handled here and nowhere else:
   when they hold the value that means "as the other side behaves", kept
   otherwise so that the layer refuses them with its own clear error.
 
-Nothing here resolves or imports anything; it only rewrites dicts and lists.
+* Keras 3's graph operations (``x * 2``, ``ops.mean``) against fastkeras'
+  TFOpLambda layers (``keras3_ops``).
+
+Nothing here imports anything a file names; it rewrites dicts and lists, and
+looks Keras 3's operations up in fastkeras' own op table.
 """
 import copy
+
+from fastkeras.saving import keras3_ops
 
 # Keras 3-only keys dropped when reading, at the value that behaves as Keras 2 does.
 _K3_ONLY_DEFAULTS = {"quantization_config": None, "synchronized": False, "renorm": False, "renorm_clipping": None,
                      "renorm_momentum": 0.99, "input_axes": None, "output_axes": None, "lora_rank": None,
                      "lora_alpha": None, "use_cudnn": "auto", "loss_scale_factor": None,
                      "gradient_accumulation_steps": None}
+# Keras 3-only arguments of single layers, dropped when reading at the value that behaves as fastkeras does.
+_K3_ONLY_LAYER_DEFAULTS = {
+    "Attention": {"seed": None}, "AdditiveAttention": {"seed": None},
+    "MultiHeadAttention": {"seed": None, "use_gate": False, "sliding_window": None},
+    "LSTM": {"seed": None}, "GRU": {"seed": None}, "SimpleRNN": {"seed": None},
+}
+# Keras 3 classes whose legacy (.h5) configs name the Python class rather than the exported name.
+_K3_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 # Keras 2-only keys dropped when writing for Keras 3.
 _K2_ONLY_DEFAULTS = {"time_major": False, "is_legacy_optimizer": False, "jit_compile": None}
 _MODEL_CLASSES = ("Functional", "Model", "Sequential")
-# Keras layers whose call takes further tensors positionally (``mha(query, value)``): the names of those
-# arguments, in order, so that a Keras 3 node passing them by position becomes a call passing them by keyword.
-_ATTENTION_CALL_ARGS = ("value", "key", "query_mask", "value_mask", "key_mask", "attention_mask",
-                        "return_attention_scores", "training", "use_causal_mask")
 _AUTO_MASK_ARGS = ("mask", "query_mask", "value_mask", "key_mask")
-_POSITIONAL_CALL_ARGS = {"MultiHeadAttention": _ATTENTION_CALL_ARGS, "GroupQueryAttention": _ATTENTION_CALL_ARGS}
 _FUNCTIONAL_MODULE_K3 = "keras.src.models.functional"
 
 
@@ -96,31 +107,30 @@ def _is_keras_tensor(x):
     return isinstance(x, dict) and x.get("class_name") == "__keras_tensor__" and isinstance(x.get("config"), dict)
 
 
-def _tensor_ref(x, offsets):
-    history = x["config"].get("keras_history")
-    if not (isinstance(history, list) and len(history) == 3):
-        return history
-    return _shift_ref(list(history), offsets, +1)
-
-
-def _kwargs_from_k3(value, offsets):
+def _histories_from_k3(value, offsets):
+    """``value`` with the node index of every symbolic tensor's ``keras_history`` in Keras 2's numbering."""
     if _is_keras_tensor(value):
-        return _tensor_ref(value, offsets)
+        history = value["config"].get("keras_history")
+        if isinstance(history, list) and len(history) == 3:
+            value = {**value, "config": {**value["config"], "keras_history": _shift_ref(history, offsets, +1)}}
+        return value
     if isinstance(value, list):
-        return [_kwargs_from_k3(v, offsets) for v in value]
+        return [_histories_from_k3(v, offsets) for v in value]
     if isinstance(value, dict):
-        return {k: _kwargs_from_k3(v, offsets) for k, v in value.items()}
+        return {k: _histories_from_k3(v, offsets) for k, v in value.items()}
     return value
 
 
-def _node_from_k3(node, offsets, layer_name, class_name=None):
+def _node_from_k3(node, offsets):
+    """One Keras 3 call record, kept as ``{'args', 'kwargs'}`` (the model builder calls the layer with them) with
+    its tensor references renumbered; a Keras 2 list inside a Keras 3 file (Keras 3 reads those too) is only
+    renumbered."""
     if not isinstance(node, dict):
-        # Keras 2 list form inside a Keras 3 file (Keras 3 reads it too): only the numbering changes.
         return _shift_endpoints(node, offsets, +1)
-    args = node.get("args", [])
-    kwargs = _kwargs_from_k3(node.get("kwargs") or {}, offsets)
-    if not isinstance(args, list) or not args:
+    args, kwargs = node.get("args", []), node.get("kwargs") or {}
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
         return node  # left for the model builder to reject with its own message
+    kwargs = dict(kwargs)
     for key in _AUTO_MASK_ARGS:
         # Keras 3 records `mask=None` where the symbolic input had no mask, then fills any None mask argument
         # from the tensors at run time: None means "the inputs' masks", which is what leaving it out says here.
@@ -129,29 +139,7 @@ def _node_from_k3(node, offsets, layer_name, class_name=None):
     # Keras 3 records `training` when a call passed it (or its default is not None, as Pipeline's True), but
     # fit/evaluate/predict override it with their own mode: a recorded value never decides there.
     kwargs.pop("training", None)
-    names = _POSITIONAL_CALL_ARGS.get(class_name, ())
-    if 1 < len(args) <= len(names) + 1:
-        extra = dict(zip(names, args[1:]))
-        if any(name in kwargs for name in extra):
-            raise ValueError(f"Layer '{layer_name}' gets {sorted(n for n in extra if n in kwargs)} both by position "
-                             "and by keyword in this Keras 3 config.")
-        kwargs.update({name: _kwargs_from_k3(value, offsets) for name, value in extra.items()})
-        args = args[:1]
-    if len(args) > 1:
-        raise ValueError(f"Layer '{layer_name}' is called with {len(args)} positional arguments in this Keras 3 "
-                         "config; fastkeras rebuilds calls whose extra arguments are passed by keyword only.")
-
-    def convert(x):
-        if _is_keras_tensor(x):
-            return _tensor_ref(x, offsets) + [kwargs]
-        if isinstance(x, list):
-            return [convert(item) for item in x]
-        if isinstance(x, dict) and "class_name" not in x:
-            return {k: convert(v) for k, v in x.items()}
-        return ["_CONSTANT_VALUE", -1, x, kwargs]
-
-    first = convert(args[0])
-    return first if isinstance(args[0], list) else [first]
+    return {"args": _histories_from_k3(args, offsets), "kwargs": _histories_from_k3(kwargs, offsets)}
 
 
 def _function_from_k3(value):
@@ -185,16 +173,22 @@ def _from_k3(node, offsets):
     out = {k: v for k, v in node.items() if k != "shared_object_id"}
     class_name = out.get("class_name")
     config = out.get("config")
+    if keras3_ops.is_operation(out):
+        if isinstance(out.get("inbound_nodes"), list):
+            out["inbound_nodes"] = [_node_from_k3(n, offsets) for n in out["inbound_nodes"]]
+        return keras3_ops.operation_from_k3(out)
     if isinstance(class_name, str) and isinstance(config, dict):
+        if class_name in _K3_CLASS_NAMES:
+            out["class_name"] = class_name = _K3_CLASS_NAMES[class_name]
         config = {k: v for k, v in config.items()
                   if not (k in _K3_ONLY_DEFAULTS and v == _K3_ONLY_DEFAULTS[k])}
         if class_name == "InputLayer" and "batch_shape" in config and "batch_input_shape" not in config:
             config["batch_input_shape"] = config.pop("batch_shape")
         if class_name == "Lambda":
             _lambda_from_k3(config)
-        if class_name == "LSTM" or class_name == "GRU" or class_name == "SimpleRNN":
-            if config.get("seed") is None:
-                config.pop("seed", None)
+        for key, value in _K3_ONLY_LAYER_DEFAULTS.get(class_name, {}).items():
+            if key in config and config[key] == value:
+                del config[key]
         inner_offsets = _offsets(config) if "input_layers" in config else offsets
         config = {k: _from_k3(v, inner_offsets) for k, v in config.items()}
         if "input_layers" in config:
@@ -203,8 +197,7 @@ def _from_k3(node, offsets):
                     config[key] = _shift_endpoints(config[key], inner_offsets, +1)
         out["config"] = config
         if isinstance(out.get("inbound_nodes"), list):
-            out["inbound_nodes"] = [_node_from_k3(n, offsets, out.get("name"), class_name)
-                                    for n in out["inbound_nodes"]]
+            out["inbound_nodes"] = [_node_from_k3(n, offsets) for n in out["inbound_nodes"]]
         for key, value in list(out.items()):
             if key not in ("config", "inbound_nodes"):
                 out[key] = _from_k3(value, offsets)
@@ -250,17 +243,48 @@ def _layer_to_k3(class_name, config, in_sequential_with_input):
         config["axis"] = config["axis"][0]
     if class_name == "Lambda":
         _lambda_to_k3(config)
+    if class_name == "MultiHeadAttention":
+        # tf-keras' build shapes and masking switch; Keras 3 refuses both as constructor arguments.
+        for key in ("query_shape", "key_shape", "value_shape"):
+            config.pop(key, None)
+        if config.get("softmax_robust_masking") is False:
+            del config["softmax_robust_masking"]
     return config
 
 
-def _to_k3(node, offsets, in_sequential_with_input=False):
+# Layers Keras 3 builds from the shapes of their separate query, value and key arguments.
+_QUERY_VALUE_KEY_LAYERS = ("MultiHeadAttention", "GroupQueryAttention")
+
+
+def _attention_build_config(entry):
+    """Keras 3's ``build_config`` of an attention layer, ``{'shapes_dict': {'query_shape', 'value_shape',
+    'key_shape'?}}``, from the tensors of its first call (None when it was never called in a model)."""
+    nodes = entry.get("inbound_nodes")
+    if not (isinstance(nodes, list) and nodes and isinstance(nodes[0], dict)):
+        return None
+    args, kwargs = nodes[0].get("args") or [], nodes[0].get("kwargs") or {}
+    shapes = {}
+    for position, name in enumerate(("query", "value", "key")):
+        tensor = args[position] if position < len(args) else kwargs.get(name)
+        if isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__":
+            shapes[f"{name}_shape"] = tensor["config"]["shape"]
+    return {"shapes_dict": shapes} if "query_shape" in shapes and "value_shape" in shapes else None
+
+
+def _to_k3(node, in_sequential_with_input=False):
+    """Keras 3's spelling of class identities and layer configs. The calls are already in Keras 3's node format
+    and numbering (``model_config.keras3_node_format``), so ``inbound_nodes`` and the model's endpoints pass
+    through unchanged."""
     if isinstance(node, list):
-        return [_to_k3(item, offsets) for item in node]
+        return [_to_k3(item) for item in node]
     if not isinstance(node, dict):
         return node
     out = dict(node)
     class_name = out.get("class_name")
     config = out.get("config")
+    operation = keras3_ops.operation_to_k3(out)
+    if operation is not None:
+        return operation
     if isinstance(class_name, str) and isinstance(config, dict):
         if class_name in ("Functional", "Model") and "input_layers" in config:
             out["module"], out["class_name"], out["registered_name"] = _FUNCTIONAL_MODULE_K3, "Functional", \
@@ -268,12 +292,7 @@ def _to_k3(node, offsets, in_sequential_with_input=False):
         elif class_name == "Sequential":
             out["module"], out["registered_name"] = "keras", None
         config = _layer_to_k3(class_name, config, in_sequential_with_input)
-        if "input_layers" in config:
-            inner = _offsets(config)
-            config = {k: _to_k3(v, inner) for k, v in config.items()}
-            for key in ("input_layers", "output_layers"):
-                config[key] = _shift_endpoints(config[key], inner, -1)
-        elif class_name == "Sequential" and isinstance(config.get("layers"), list):
+        if class_name == "Sequential" and isinstance(config.get("layers"), list):
             layers = config["layers"]
             has_input = bool(layers) and isinstance(layers[0], dict) and layers[0].get("class_name") == "InputLayer"
             if not has_input and layers and isinstance(layers[0], dict) and \
@@ -285,20 +304,24 @@ def _to_k3(node, offsets, in_sequential_with_input=False):
                     + layers
                 has_input = True
             config = {k: v for k, v in config.items() if k != "layers"}
-            config["layers"] = [_to_k3(entry, offsets, in_sequential_with_input=has_input) for entry in layers]
-            config = {k: (_to_k3(v, offsets) if k != "layers" else v) for k, v in config.items()}
+            config["layers"] = [_to_k3(entry, in_sequential_with_input=has_input) for entry in layers]
+            config = {k: (_to_k3(v) if k != "layers" else v) for k, v in config.items()}
         else:
-            config = {k: _to_k3(v, offsets) for k, v in config.items()}
+            config = {k: (v if k in ("input_layers", "output_layers") else _to_k3(v)) for k, v in config.items()}
         out["config"] = config
-        if isinstance(out.get("inbound_nodes"), list):
-            out["inbound_nodes"] = [_shift_endpoints(n, offsets, -1) for n in out["inbound_nodes"]]
+        if class_name in _QUERY_VALUE_KEY_LAYERS:
+            # Keras 3 builds these from separate shapes; a lone input shape makes its build fail.
+            build_config = _attention_build_config(out)
+            out.pop("build_config", None)
+            if build_config is not None:
+                out["build_config"] = build_config
         return out
-    return {k: _to_k3(v, offsets) for k, v in out.items()}
+    return {k: (v if k == "inbound_nodes" else _to_k3(v)) for k, v in out.items()}
 
 
 def to_keras3(config):
-    """A fastkeras (Keras 2 dialect) model config rewritten so that Keras 3 reads it."""
-    return _to_k3(copy.deepcopy(config), {})
+    """A fastkeras model config, serialized in ``keras3_node_format()``, rewritten so that Keras 3 reads it."""
+    return _to_k3(copy.deepcopy(config))
 
 
 def compile_config_to_keras3(compile_config):

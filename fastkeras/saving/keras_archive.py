@@ -39,9 +39,10 @@ KERAS3_FORMAT_VERSION = "3.15.1"
 # ---------------------------------------------------------------------------------------------------------
 
 def _config_json(model, include_optimizer):
-    from fastkeras.saving.model_config import _json_default, _model_document, serialize_layer
+    from fastkeras.saving.model_config import _json_default, _model_document, keras3_node_format, serialize_layer
     _model_document(model)  # refuses subclassed models without get_config, with its clear message
-    config = serialize_layer(model)
+    with keras3_node_format():
+        config = serialize_layer(model)
     if include_optimizer:
         compile_config = training_config.keras_compile_config(model)
         if compile_config is not None:

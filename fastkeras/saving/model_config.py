@@ -12,6 +12,8 @@ resolve only through fastkeras' layer table, the registry and the caller's
 ``custom_objects``; the ``module`` key is never looked at, so nothing named in
 a file is ever imported.
 """
+import contextlib
+import contextvars
 import copy
 import inspect
 import json
@@ -29,6 +31,21 @@ _LAYERS_MODULE = "keras.layers"
 _CONSTANT_VALUE = "_CONSTANT_VALUE"
 
 _FUNCTIONAL_KEYS = ("layers", "input_layers", "output_layers")
+
+# Whether ``functional_config`` writes its layer calls in Keras 3's node format (``.keras`` archives, see
+# ``keras3_nodes``) instead of Keras 2's lists. A context rather than an argument: the configs of nested
+# models are reached through each layer's own ``get_config()``.
+_KERAS3_NODES = contextvars.ContextVar("fastkeras_keras3_nodes", default=False)
+
+
+@contextlib.contextmanager
+def keras3_node_format():
+    """Within this block, functional configs record their calls as Keras 3 does."""
+    token = _KERAS3_NODES.set(True)
+    try:
+        yield
+    finally:
+        _KERAS3_NODES.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -269,13 +286,19 @@ def _as_lists(structure):
 
 
 def functional_config(model):
-    """tf-keras 2.21's ``get_config()`` of a Functional model."""
+    """tf-keras 2.21's ``get_config()`` of a Functional model (in ``keras3_node_format()``: its calls and node
+    numbers as Keras 3 writes them)."""
     from fastkeras.engine.functional import node_key
     network_nodes = model._network_nodes
     layers = model.layers
+    keras3 = _KERAS3_NODES.get()
+    if keras3:
+        from fastkeras.saving.keras3_nodes import serialize_node
+    else:
+        serialize_node = _serialize_node
     conversion = {}
     for layer in layers:
-        kept = 1 if _should_skip_first_node(layer) else 0
+        kept = 1 if _should_skip_first_node(layer) and not keras3 else 0
         for node in layer._inbound_nodes:
             key = node_key(layer, node.index)
             if key in network_nodes:
@@ -283,7 +306,7 @@ def functional_config(model):
                 kept += 1
     layer_configs = []
     for layer in layers:
-        nodes = [_serialize_node(node, conversion) for node in layer._inbound_nodes
+        nodes = [serialize_node(node, conversion) for node in layer._inbound_nodes
                  if node_key(layer, node.index) in network_nodes and not node.is_input]
         entry = serialize_layer(layer)
         entry["name"] = layer.name
@@ -400,8 +423,10 @@ class _Pending(Exception):
 
 
 def _reconstruct(config, custom_objects):
-    """(inputs, outputs, layers by name) for a functional config, calling each layer as recorded."""
+    """(inputs, outputs, layers by name) for a functional config, calling each layer as recorded: Keras 2 nodes
+    (lists of tensor references) and Keras 3 call records (``keras3_nodes``) alike."""
     from fastkeras.engine import tree
+    from fastkeras.saving.keras3_nodes import is_call_record
     _, _, input_layer, _ = _engine()
     layer_entries = config["layers"]
     if not isinstance(layer_entries, list):
@@ -482,8 +507,28 @@ def _reconstruct(config, custom_objects):
             return v
         return {key: convert(value) for key, value in kwargs.items()}
 
+    def call_layer(name, where, args, kwargs):
+        try:
+            outputs = created[name](*args, **kwargs)
+        except Exception as e:
+            _add_note(e, f"(while calling layer '{name}' for {where} of a model config)")
+            raise
+        node_index_map[(name, node_count[name])] = tree.flatten(outputs)[0]._keras_history[1]
+        node_count[name] += 1
+
+    def process_call_record(name, where, data):
+        """A Keras 3 node: the layer is called with the recorded arguments, positional ones included."""
+        from fastkeras.saving.keras3_nodes import call_value
+        if not data["args"]:
+            raise ValueError(f"Malformed model config: {where} records a call without arguments.")
+        args = call_value(data["args"], tensor_at, where)
+        kwargs = call_value(data["kwargs"], tensor_at, where)
+        call_layer(name, where, args, kwargs)
+
     def process(name, position, data):
         where = f"inbound node #{position} of layer '{name}'"
+        if is_call_record(data):
+            return process_call_record(name, where, data)
         if not isinstance(data, (list, dict)):
             raise ValueError(f"Malformed model config: {where} should be a list or dict of tensor references, "
                              f"got {_short(data)}.")
@@ -506,14 +551,7 @@ def _reconstruct(config, custom_objects):
         args = _pack_refs(data, tensors)
         if not isinstance(args, dict) and len(tensors) == 1:
             args = tensors[0]
-        layer = created[name]
-        try:
-            outputs = layer(args, **kwargs)
-        except Exception as e:
-            _add_note(e, f"(while calling layer '{name}' for {where} of a model config)")
-            raise
-        node_index_map[(name, node_count[name])] = tree.flatten(outputs)[0]._keras_history[1]
-        node_count[name] += 1
+        call_layer(name, where, [args], kwargs)
 
     while any(pending.values()):
         progress = False

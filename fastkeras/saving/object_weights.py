@@ -82,6 +82,17 @@ def _vars_path(path):
     return f"{path}/vars" if path else "vars"
 
 
+def _stored_vars_path(root, path):
+    """Where ``root`` holds the weights of the layer at ``path``: fastkeras writes tf-keras' attribute names
+    (``_query_dense``, which Keras 3 also reads), Keras 3 writes some sublayers under public names
+    (MultiHeadAttention's ``query_dense``)."""
+    vars_path = _vars_path(path)
+    if vars_path in root or not path:
+        return vars_path
+    public = "/".join(part.lstrip("_") or part for part in path.split("/"))
+    return _vars_path(public) if _vars_path(public) in root else vars_path
+
+
 def write(root, model, optimizer_values=None):
     """Writes every weight of ``model`` (and ``optimizer_values``, a list of arrays) under ``root``."""
     from fastkeras import backend as K
@@ -111,20 +122,21 @@ def read_assignments(root, model, label, skip_mismatch=False):
     import warnings
     assignments = []
     for path, weights in weight_slots(model):
-        where = repr(_vars_path(path))
+        stored = _stored_vars_path(root, path)
+        where = repr(stored)
         if isinstance(weights, dict):
             found = _named_assignments(root, path, weights, label, skip_mismatch)
             assignments.extend(found or [])
             continue
         problem = None
-        if _vars_path(path) not in root:
+        if stored not in root:
             if weights:
                 problem = (f"the file has no group {where} for the {len(weights)} weight(s) "
                            f"{[w.name for w in weights]} of the model.")
             else:
                 continue
         else:
-            datasets = _numbered(root[_vars_path(path)], where, label)
+            datasets = _numbered(root[stored], where, label)
             if len(datasets) != len(weights):
                 problem = (f"weight count mismatch at {where}: the model has {len(weights)} weight(s) "
                            f"{[w.name for w in weights]}, the file has {len(datasets)}.")
