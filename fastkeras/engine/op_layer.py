@@ -115,6 +115,7 @@ OPERATORS = {
     "math.rfloordiv": _reverse_operands(_floordiv), "math.rpow": _reverse_operands(_pow),
     "linalg.rmatmul": _reverse_operands(_matmul), "math.rfloormod": _reverse_operands(_mod),
     "compat.v1.shape": _shape,
+    "compat.v1.floor_div": _floordiv,  # what tf-keras records for `x // y`
 }
 
 # K functions that are one TensorFlow op in tf-keras, under that op's path.

@@ -41,7 +41,11 @@ def serialize(optimizer, use_legacy_format=False):
     cls = type(optimizer)
     config = optimizer.get_config()
     if use_legacy_format:
-        return {"class_name": cls.__name__, "config": config}
+        # tf-keras registers its optimizers under the package 'Custom', which its legacy format (the
+        # training_config of .h5 files) writes. Keras 3 loads such a file (without the optimizer's state); given
+        # the plain name, it refuses tf-keras' optimizer settings and the whole file.
+        name = f"Custom>{cls.__name__}" if cls in _BUILTIN and cls is not Lamb else cls.__name__
+        return {"class_name": name, "config": config}
     if cls in _BUILTIN:
         return {"module": _MODULE, "class_name": cls.__name__, "config": config, "registered_name": None}
     return {"module": None if cls.__module__ == "__main__" else cls.__module__, "class_name": cls.__name__,
@@ -70,7 +74,7 @@ def deserialize(config, custom_objects=None, use_legacy_format=False, **kwargs):
         if isinstance(name, str) and cls is None:
             cls = serialization.lookup(name, {}, custom_objects)
     if cls is None and isinstance(class_name, str):
-        cls = _BY_LOWER_NAME.get(class_name.lower())
+        cls = _BY_LOWER_NAME.get(class_name.lower().removeprefix("custom>"))
     if cls is None and class_name in ("LossScaleOptimizer", "LossScaleOptimizerV3"):  # tf-keras writes V3
         from fastkeras.mixed_precision import LossScaleOptimizer as cls
     if not isinstance(cls, type):

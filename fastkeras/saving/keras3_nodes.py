@@ -6,7 +6,10 @@ as ``__numpy__`` and engine tensors as ``__tensor__`` entries. It also reads Ker
 ``[layer, node_index, tensor_index, kwargs]`` lists, but passes their ``kwargs`` to the layer untouched: a
 tensor given by keyword there (``MultiHeadAttention(query, value=v)``) reaches the layer as a list of a name and
 two numbers, and a nested input structure (a dict of inputs) is flattened away. Keras 3's own format has
-neither problem, so ``.keras`` files use it for every call.
+neither problem, so ``.keras`` files use it for every call. tf-keras reads neither form from a ``.keras``
+file written for Keras 3 (it cannot import Keras 3's ``keras.src.models.functional`` and refuses
+``batch_shape``; a file written for it, with Keras 2's numbering, breaks Keras 3 on nested models), so the
+``.keras`` format follows Keras 3, whose native format it is, and tf-keras users keep ``.h5``.
 
 Node indices count only the calls inside the model being written, from 0 (Keras 3's numbering; Keras 2
 numbers a nested model's calls from 1). Keras 3's readers ignore a tensor's recorded shape and dtype (they

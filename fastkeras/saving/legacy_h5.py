@@ -6,6 +6,10 @@ group ``model_weights`` in Keras 2's weights layout (``hdf5_weights``); the
 group ``optimizer_weights`` with attribute ``weight_names`` and one dataset per
 optimizer variable (``iteration:0``, ``Adam/m/dense/kernel:0``, ...).
 
+Keras 3 writes the same layout (``model.save('m.h5')``) with its own config
+dialect and a ``keras_version`` of 3.x: such configs are read through
+``keras3_config`` as ``.keras`` configs are.
+
 Reading goes through the same checks as every other path: the file is walked
 by ``h5_checks`` before anything is read, the config is parsed by
 ``safety.load_json`` and built by ``model_building`` under the caller's
@@ -14,16 +18,36 @@ by ``h5_checks`` before anything is read, the config is parsed by
 import json
 import os
 
-from fastkeras.saving import h5_checks, hdf5_weights, safety, training_config
+from fastkeras.saving import h5_checks, hdf5_weights, keras3_config, safety, training_config
 from fastkeras.saving.atomic import atomic_path
 from fastkeras.saving.errors import FileFormatError, in_file
 from fastkeras.saving.model_building import build_model
 
 
+def _legacy_layer_entries(config):
+    """A model config whose ``layers`` entries (nested models' too) are in Keras 2's legacy form, as tf-keras
+    writes them into ``.h5`` files: the class named by its registered name (``'interop>Scale'``), no
+    ``module``, ``registered_name`` or ``build_config``. tf-keras resolves a custom class there by that name
+    only; the objects inside a layer's config keep their form."""
+    if not (isinstance(config, dict) and isinstance(config.get("layers"), list)):
+        return config
+    entries = []
+    for entry in config["layers"]:
+        if not isinstance(entry, dict):
+            entries.append(entry)
+            continue
+        legacy = {"class_name": entry.get("registered_name") or entry.get("class_name"),
+                  "config": _legacy_layer_entries(entry.get("config"))}
+        legacy.update({k: entry[k] for k in ("name", "inbound_nodes") if k in entry})
+        entries.append(legacy)
+    return {**config, "layers": entries}
+
+
 def _model_document(model):
     from fastkeras.saving.model_config import _json_default, _model_document as document
     config = document(model)
-    return json.dumps({"class_name": config["class_name"], "config": config["config"]}, default=_json_default)
+    return json.dumps({"class_name": config["class_name"], "config": _legacy_layer_entries(config["config"])},
+                      default=_json_default)
 
 
 def _document(model, include_optimizer):
@@ -107,6 +131,19 @@ def load_from_file(f, custom_objects=None, compile=True):
     return _load_checked(f, label, custom_objects, compile)
 
 
+def _written_by_keras3(f, label):
+    version = h5_checks.read_text_attribute(f, "keras_version", label)
+    return isinstance(version, str) and version[:1].isdigit() and not version.startswith(("1.", "2."))
+
+
+def _from_keras3(config, label, what):
+    safety.scan_config(config, label)
+    try:
+        return keras3_config.from_keras3(config)
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise in_file(FileFormatError, label, f"cannot read the Keras 3 {what}: {e}") from None
+
+
 def _load_checked(f, label, custom_objects, compile):
     from fastkeras import backend as K
     with h5_checks.reading(label):
@@ -118,12 +155,17 @@ def _load_checked(f, label, custom_objects, compile):
             raise in_file(FileFormatError, label, "the file has a model config but no 'model_weights' group.")
         stored = h5_checks.stored_elements(f["model_weights"])
         train_text = h5_checks.read_text_attribute(f, "training_config", label) if compile else None
+        keras3 = _written_by_keras3(f, label)
     config = safety.load_json(text, label, "model_config attribute")
+    if keras3:
+        config = _from_keras3(config, label, "model config")
     model = build_model(config, custom_objects, label, stored_elements=stored)
     assignments = hdf5_weights.read_assignments(f, model, label)
     optimizer_values = None
     if train_text is not None:
         train_config = safety.scan_config(safety.load_json(train_text, label, "training_config attribute"), label)
+        if keras3:
+            train_config = _from_keras3(train_config, label, "training config")
         with h5_checks.reading(label):
             optimizer_values = _optimizer_values(f, label)
     K.batch_set_value(assignments)

@@ -20,6 +20,8 @@ import json
 
 import numpy as np
 
+from fastkeras.saving import keras2_ops
+
 KERAS_VERSION = "2.21.0"
 BACKEND = "torch"
 
@@ -311,7 +313,7 @@ def functional_config(model):
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = nodes
-        layer_configs.append(entry)
+        layer_configs.append(entry if keras3 else keras2_ops.to_tf_keras(entry))
     return {
         "name": model.name,
         "trainable": model.trainable,
@@ -441,6 +443,7 @@ def _reconstruct(config, custom_objects):
     for i, entry in enumerate(layer_entries):
         if not isinstance(entry, dict):
             raise ValueError(f"Malformed model config: layer #{i} should be a dict, got {type(entry).__name__}.")
+        entry = keras2_ops.from_tf_keras(entry)
         name = entry.get("name")
         if name is None and isinstance(entry.get("config"), dict):
             name = entry["config"].get("name")
