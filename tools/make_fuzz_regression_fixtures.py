@@ -25,6 +25,9 @@ itself is not part of the repository); tests/saving/test_fuzz_regressions.py rep
   metrics named by string count their names afresh ('a_auc', 'b_auc_1', 'a_auc_2', 'b_auc_3').
 * ``expected.json['written_metrics']``: ``training_config`` metrics and weighted metrics tf-keras writes into
   an ``.h5`` file for a compiled, never trained model, as ``[[class_name, name, fn], ...]`` per output.
+* ``build_configs.keras`` and ``expected.json['build_configs']``: a model with Masking, LSTM, TimeDistributed,
+  Bidirectional and Dense layers saved by tf-keras, and each layer's ``build_config`` in its config (a
+  TimeDistributed's is its own input shape, not its inner layer's). Arrays ``build_configs/x0``, ``/y``.
 
 Arrays (inputs, targets, sample weights) are in ``arrays.npz`` as ``<case>/<key>``.
 """
@@ -207,6 +210,25 @@ def written_metrics_case():
                                    "weighted_metrics": rows(config["weighted_metrics"])}
 
 
+def build_configs_case():
+    """What a .keras config records as each layer's build_config; Keras 3 rebuilds layers from it."""
+    rng = fresh(9)
+    i = keras.Input((6, 3), name="seq")
+    h = L.Masking()(i)
+    h = L.LSTM(4, return_sequences=True)(h)
+    h = L.TimeDistributed(L.Dense(2))(h)
+    h = L.Bidirectional(L.GRU(3))(h)
+    model = keras.Model(i, L.Dense(1)(h))
+    path = os.path.join(OUT_DIR, "build_configs.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        config = json.loads(z.read("config.json"))
+    EXPECTED["build_configs"] = {layer["config"]["name"]: layer.get("build_config")
+                                 for layer in config["config"]["layers"]}
+    x = rng.standard_normal((3, 6, 3)).astype("float32")
+    ARRAYS.update({"build_configs/x0": x, "build_configs/y": model.predict(x, verbose=0)})
+
+
 def main():
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     os.makedirs(OUT_DIR)
@@ -215,6 +237,7 @@ def main():
     metric_names_cases()
     fresh_names_case()
     written_metrics_case()
+    build_configs_case()
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1, sort_keys=True)

@@ -97,6 +97,9 @@ class TimeDistributed(Wrapper):
         specs = [InputSpec(shape=(None, None) + tuple(s[2:])) for s in shapes]
         self.input_spec = specs if _is_shape_list(input_shape) else specs[0]
         inner = [self._inner_shape(s) for s in shapes]
+        # Recorded first: the shape-recording build of Wrapper would keep the inner layer's shape, and the saved
+        # build_config must hold the wrapper's own input shape (Keras 3 rebuilds a TimeDistributed from it).
+        self._build_input_shape = input_shape
         super().build(inner if _is_shape_list(input_shape) else inner[0])
 
     def compute_output_shape(self, input_shape):

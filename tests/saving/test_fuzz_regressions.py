@@ -144,3 +144,19 @@ def test_h5_training_config_metrics_as_tf_keras_writes_them(expected, tmp_path):
     for key in ("metrics", "weighted_metrics"):
         rows = [[[m["class_name"], m["config"]["name"], m["config"].get("fn")] for m in ms] for ms in config[key]]
         assert rows == spec[key], key
+
+
+# ---- build_config in .keras configs --------------------------------------------------------------------------
+
+def test_build_configs_as_tf_keras_writes_them(expected, arrays, tmp_path):
+    """A TimeDistributed recorded its inner layer's shape ((None, 4) for (None, 6, 4) inputs), which Keras 3 then
+    refuses to rebuild the wrapper from; every layer's build_config is its own input shape, as in tf-keras."""
+    import zipfile
+    model = keras.models.load_model(fixture("build_configs.keras"))
+    np.testing.assert_allclose(model.predict(arrays["build_configs/x0"], verbose=0), arrays["build_configs/y"],
+                               rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "again.keras")
+    with zipfile.ZipFile(tmp_path / "again.keras") as z:
+        config = json.loads(z.read("config.json"))
+    written = {layer["config"]["name"]: layer.get("build_config") for layer in config["config"]["layers"]}
+    assert written == expected["build_configs"]
