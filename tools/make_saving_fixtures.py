@@ -257,69 +257,37 @@ def fastkeras_write(directory):
         print("fastkeras wrote", name)
 
 
-def keras2_check(directory):
-    """tf-keras loads the ``.h5`` files fastkeras wrote (with their optimizer state) and predicts alike."""
-    import tf_keras as keras
-    failures = 0
-    for name in BUILDERS:
-        path = os.path.join(directory, f"fk_{name}.h5")
-        if not os.path.exists(path):
-            continue
-        data = np.load(os.path.join(directory, f"fk_{name}.npz"))
-        inputs = [data[f"x{i}"] for i in range(len([k for k in data.files if k.startswith("x")]))]
-        expected = [data[f"y{i}"] for i in range(len([k for k in data.files if k.startswith("y")]))]
-        saved_state = [data[f"opt{i}"] for i in range(len([k for k in data.files if k.startswith("opt")]))]
-        try:
-            model = keras.models.load_model(path)
-            got = as_list(model.predict(inputs, verbose=0))
-            worst = max(float(np.max(np.abs(g - e))) for g, e in zip(got, expected))
-            state = [np.asarray(v) for v in model.optimizer.variables]
-            state_ok = len(state) == len(saved_state) and all(np.allclose(a, b, atol=1e-7)
-                                                               for a, b in zip(state, saved_state))
-            ok = worst < 1e-5 and state_ok
-            print(f"{name}: .h5 max |diff| {worst:.2e}, optimizer state {'restored' if state_ok else 'NOT restored'}"
-                  + ("" if ok else "  <-- FAIL"))
-            failures += not ok
-        except Exception as e:  # noqa: BLE001 - a report, not a library
-            failures += 1
-            print(f"{name}: tf-keras could not load it: {type(e).__name__}: {str(e)[:2000]}")
+class _CheckedCase:
+    """One of BUILDERS in the form tools/interop_checks.py reads its models in."""
+
+    libs = ("k2", "k3", "fk")
+    batch_size = None
+
+    def __init__(self, name):
+        self.build = lambda keras, lib: BUILDERS[name](keras)
+
+
+def _check(lib, directory, formats):
+    """Loads the files fastkeras wrote with ``lib`` through tools/interop_checks.py, one row per file."""
+    sys.path.insert(0, HERE)
+    from types import SimpleNamespace
+    from interop_checks import check_all
+    catalog = SimpleNamespace(CASES={name: _CheckedCase(name) for name in BUILDERS}, inputs_for=inputs_for)
+    rows = check_all(lib, [directory], writers=["fk"], catalog=catalog, formats=formats)
+    failures = sum(row["status"] != "ok" for row in rows)
     print("all loaded and matched" if not failures else f"{failures} failure(s)")
     return failures
+
+
+def keras2_check(directory):
+    """tf-keras loads the ``.h5`` files fastkeras wrote (with their optimizer state) and predicts alike."""
+    return _check("k2", directory, (".h5",))
 
 
 def keras3_check(directory):
-    import keras
-    failures = 0
-    for name in BUILDERS:
-        path = os.path.join(directory, f"fk_{name}.keras")
-        if not os.path.exists(path):
-            continue
-        data = np.load(os.path.join(directory, f"fk_{name}.npz"))
-        inputs = [data[f"x{i}"] for i in range(len([k for k in data.files if k.startswith("x")]))]
-        expected = [data[f"y{i}"] for i in range(len([k for k in data.files if k.startswith("y")]))]
-        try:
-            model = keras.models.load_model(path)
-            got = as_list(model.predict(inputs, verbose=0))
-            worst = max(float(np.max(np.abs(g - e))) for g, e in zip(got, expected))
-            fresh = BUILDERS[name](keras)
-            fresh.load_weights(os.path.join(directory, f"fk_{name}.weights.h5"))
-            got_w = as_list(fresh.predict(inputs, verbose=0))
-            worst_w = max(float(np.max(np.abs(g - e))) for g, e in zip(got_w, expected))
-            saved_state = [data[f"opt{i}"] for i in range(len([k for k in data.files if k.startswith("opt")]))]
-            # Keras 3's variables: iterations, learning rate, then the slots.
-            k3_state = [np.asarray(v) for i, v in enumerate(model.optimizer.variables) if i != 1]
-            state_ok = len(k3_state) == len(saved_state) and all(
-                np.allclose(a, b, atol=1e-7) for a, b in zip(k3_state, saved_state))
-            ok = worst < 1e-5 and worst_w < 1e-5 and state_ok
-            print(f"{name}: .keras max |diff| {worst:.2e}, .weights.h5 max |diff| {worst_w:.2e}, "
-                  f"optimizer state {'restored' if state_ok else 'NOT restored'} "
-                  f"({len(saved_state)} variables)" + ("" if ok else "  <-- FAIL"))
-            failures += not ok
-        except Exception as e:  # noqa: BLE001 - a report, not a library
-            failures += 1
-            print(f"{name}: Keras 3 could not load it: {type(e).__name__}: {str(e)[:2000]}")
-    print("all loaded and matched" if not failures else f"{failures} failure(s)")
-    return failures
+    """Keras 3 loads the ``.keras`` files (with their optimizer state) and the ``.weights.h5`` files (into the
+    model it builds) fastkeras wrote, and predicts alike."""
+    return _check("k3", directory, (".keras", ".weights.h5"))
 
 
 if __name__ == "__main__":
