@@ -26,7 +26,6 @@ training data and the losses of three more epochs run by tf-keras right after
 Adam training so the files carry optimizer state.
 """
 import argparse
-import json
 import os
 import sys
 import zlib
