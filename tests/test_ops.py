@@ -193,3 +193,18 @@ def test_ops_imports_lazily():
     code = "import sys, fastkeras; print('fastkeras.ops' in sys.modules, 'fastkeras.random' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_floor_division_is_a_step_with_zero_gradient_so_models_containing_it_train():
+    """tf-keras (and JAX) give floor division no gradient and train the rest of the model; torch has no
+    derivative for it at all and would refuse the whole fit."""
+    inputs = keras.Input((3,))
+    first = keras.layers.Dense(2)
+    model = keras.Model(inputs, keras.layers.Dense(1)(first(inputs) // 2.0))
+    model.compile("sgd", "mse")
+    kernel = first.get_weights()[0].copy()
+    history = model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    np.testing.assert_array_equal(first.get_weights()[0], kernel)  # nothing flows back through the step
+    x = keras.ops.convert_to_tensor(np.array([7.0, -7.0]))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(keras.ops.floor_divide(x, 2.0)), [3.0, -4.0])

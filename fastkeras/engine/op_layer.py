@@ -41,7 +41,8 @@ def _truediv(x, y, name=None):
 
 
 def _floordiv(x, y, name=None):
-    return x // _operand(y, x)
+    from fastkeras.ops.numpy import floor_divide  # zero gradient, as tf-keras trains through it
+    return floor_divide(x, _operand(y, x))
 
 
 def _mod(x, y, name=None):

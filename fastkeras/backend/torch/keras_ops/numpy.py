@@ -59,8 +59,11 @@ def divide_no_nan(x1, x2):
 
 
 def floor_divide(x1, x2):
+    """``x1 // x2``, a step function: its gradient is zero, as TensorFlow and JAX give it (torch has none and
+    would refuse to train any model containing one)."""
     a, b = operands(x1, x2)
-    return torch.floor_divide(a if isinstance(a, torch.Tensor) else tensor(a), b)
+    a = a if isinstance(a, torch.Tensor) else tensor(a)
+    return torch.floor_divide(a.detach(), b.detach() if isinstance(b, torch.Tensor) else b)
 
 
 def mod(x1, x2):
