@@ -28,6 +28,9 @@ itself is not part of the repository); tests/saving/test_fuzz_regressions.py rep
 * ``build_configs.keras`` and ``expected.json['build_configs']``: a model with Masking, LSTM, TimeDistributed,
   Bidirectional and Dense layers saved by tf-keras, and each layer's ``build_config`` in its config (a
   TimeDistributed's is its own input shape, not its inner layer's). Arrays ``build_configs/x0``, ``/y``.
+* ``mixed_float16_lstm.h5``: an LSTM and a backward Bidirectional LSTM built under the ``mixed_float16`` policy
+  (float32 output layer), compiled with SGD and mse; arrays ``mixed_float16_lstm/x0``, ``/y0``, ``/pred`` (its
+  predictions) and ``/loss`` (the loss of one ``train_on_batch``).
 
 Arrays (inputs, targets, sample weights) are in ``arrays.npz`` as ``<case>/<key>``.
 """
@@ -229,6 +232,26 @@ def build_configs_case():
     ARRAYS.update({"build_configs/x0": x, "build_configs/y": model.predict(x, verbose=0)})
 
 
+def mixed_float16_lstm_case():
+    """LSTMs under mixed_float16 (fastkeras' fused CPU LSTM has no float16 kernel, so this failed to run)."""
+    rng = fresh(10)
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        i = keras.Input((5, 3), name="seq")
+        h = L.LSTM(4, return_sequences=True)(i)
+        h = L.Bidirectional(L.LSTM(3, go_backwards=True))(h)
+        model = keras.Model(i, L.Dense(2, dtype="float32")(h))
+        model.compile("sgd", "mse")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model.save(os.path.join(OUT_DIR, "mixed_float16_lstm.h5"))
+    x = rng.standard_normal((4, 5, 3)).astype("float32")
+    y = rng.standard_normal((4, 2)).astype("float32")
+    ARRAYS.update({"mixed_float16_lstm/x0": x, "mixed_float16_lstm/y0": y,
+                   "mixed_float16_lstm/pred": model.predict(x, verbose=0),
+                   "mixed_float16_lstm/loss": np.float32(model.train_on_batch(x, y))})
+
+
 def main():
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     os.makedirs(OUT_DIR)
@@ -238,6 +261,7 @@ def main():
     fresh_names_case()
     written_metrics_case()
     build_configs_case()
+    mixed_float16_lstm_case()
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1, sort_keys=True)

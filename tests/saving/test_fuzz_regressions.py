@@ -160,3 +160,13 @@ def test_build_configs_as_tf_keras_writes_them(expected, arrays, tmp_path):
         config = json.loads(z.read("config.json"))
     written = {layer["config"]["name"]: layer.get("build_config") for layer in config["config"]["layers"]}
     assert written == expected["build_configs"]
+
+
+# ---- mixed precision -------------------------------------------------------------------------------------------
+
+def test_mixed_float16_lstm_runs_and_matches_tf_keras(arrays):
+    """On the CPU torch's fused LSTM has no float16 kernel; mixed_float16 LSTMs take the step loop there."""
+    model = keras.models.load_model(fixture("mixed_float16_lstm.h5"))
+    x, y = arrays["mixed_float16_lstm/x0"], arrays["mixed_float16_lstm/y0"]
+    np.testing.assert_allclose(model.predict(x, verbose=0), arrays["mixed_float16_lstm/pred"], rtol=1e-2, atol=2e-3)
+    assert float(model.train_on_batch(x, y)) == pytest.approx(float(arrays["mixed_float16_lstm/loss"]), rel=1e-2)

@@ -145,6 +145,16 @@ def _finish(outputs, last, time_axis, return_sequences):
     return last, (outputs if return_sequences else last.unsqueeze(time_axis))
 
 
+def _cpu_float16(x):
+    """True where ``torch.lstm`` would run in float16 on the CPU (a float16 input, or float16 autocasting as in
+    mixed_float16 models): the CPU's fused LSTM (oneDNN) has no such kernel ("could not create a primitive
+    descriptor"), so those take the step loop, the same equations."""
+    if x.device.type != "cpu":
+        return False
+    return x.dtype == torch.float16 or (torch.is_autocast_enabled("cpu")
+                                        and torch.get_autocast_dtype("cpu") == torch.float16)
+
+
 def lstm_sequence(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask=None, go_backwards=False,
                   time_major=False, return_sequences=True, zero_output_for_mask=False, input_dropout=None):
     """A Keras LSTM (tanh, sigmoid gates, with bias) over a whole sequence.
@@ -156,13 +166,13 @@ def lstm_sequence(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, 
     """
     time_axis = 0 if time_major else 1
     x = _prepare_sequence(inputs, time_axis, go_backwards, input_dropout)
-    if mask is None:
+    if mask is None and not _cpu_float16(x):
         params = [_weight(kernel), _weight(recurrent_kernel), bias, _zeros(bias.shape[0], bias)]
         hx = (initial_h.unsqueeze(0), initial_c.unsqueeze(0))
         outputs, h, c = torch.lstm(x, hx, params, True, 1, 0.0, _train(), False, not time_major)
         last, outputs = _finish(outputs, h[0], time_axis, return_sequences)
         return last, outputs, h[0], c[0]
-    if go_backwards:
+    if go_backwards and mask is not None:
         mask = convert_to_tensor(mask).flip(time_axis)
     projected = torch.matmul(x, kernel) + bias
 
