@@ -31,6 +31,13 @@ itself is not part of the repository); tests/saving/test_fuzz_regressions.py rep
 * ``mixed_float16_lstm.h5``: an LSTM and a backward Bidirectional LSTM built under the ``mixed_float16`` policy
   (float32 output layer), compiled with SGD and mse; arrays ``mixed_float16_lstm/x0``, ``/y0``, ``/pred`` (its
   predictions) and ``/loss`` (the loss of one ``train_on_batch``).
+* ``kinks/*`` arrays: TensorFlow's gradients where it and torch pick different one-sided derivatives: ``selu_dx``
+  (selu at ``selu_x``, zeros included), ``maximum_da``/``_db`` and ``minimum_da``/``_db`` (a Maximum/Minimum
+  merge of ``a`` and ``b``, which tie at many places, times the cotangent ``cot``), ``relu6_dx`` and
+  ``relu6_leaky_dx`` (``relu(x, max_value=6)``, and with ``alpha=0.1``, at ``relu_x``, 0 and 6 included).
+* ``selu_zeros.h5``: Dense(relu6) -> Dense(selu) -> Dense compiled with SGD(0.1) and mse, saved before training;
+  arrays ``selu_zeros/x0`` (every other row zeros), ``/y0``, and ``/w<i>``, its weights after one
+  ``train_on_batch``.
 
 Arrays (inputs, targets, sample weights) are in ``arrays.npz`` as ``<case>/<key>``.
 """
@@ -252,6 +259,45 @@ def mixed_float16_lstm_case():
                    "mixed_float16_lstm/loss": np.float32(model.train_on_batch(x, y))})
 
 
+def gradients_at_kinks_case():
+    """Gradients where TensorFlow and torch pick different one-sided derivatives: selu at 0 (TF: scale), a
+    Maximum/Minimum merge whose inputs tie (TF: all of it to the first input), relu6 at 6 (TF: 0)."""
+    rng = fresh(11)
+    selu_x = np.array([0.0, -0.0, -1.0, 2.0, 0.0], "float32")
+    a = rng.integers(-2, 3, (4, 5)).astype("float32")
+    b = np.where(rng.random((4, 5)) < 0.5, a, rng.integers(-2, 3, (4, 5))).astype("float32")  # many ties
+    cot = rng.standard_normal((4, 5)).astype("float32")
+    relu_x = np.array([-1.0, 0.0, 3.0, 6.0, 7.0], "float32")
+
+    def grads(fn, *values):
+        variables = [tf.Variable(v) for v in values]
+        with tf.GradientTape() as tape:
+            out = tf.reduce_sum(fn(*variables))
+        return [g.numpy() for g in tape.gradient(out, variables)]
+    ARRAYS.update({
+        "kinks/selu_x": selu_x, "kinks/selu_dx": grads(keras.activations.selu, selu_x)[0],
+        "kinks/a": a, "kinks/b": b, "kinks/cot": cot,
+        "kinks/relu_x": relu_x,
+        "kinks/relu6_dx": grads(lambda x: keras.activations.relu(x, max_value=6.0), relu_x)[0],
+        "kinks/relu6_leaky_dx": grads(lambda x: keras.activations.relu(x, alpha=0.1, max_value=6.0), relu_x)[0],
+    })
+    for name, layer in (("maximum", L.Maximum()), ("minimum", L.Minimum())):
+        da, db = grads(lambda x, y, layer=layer: layer([x, y]) * cot, a, b)
+        ARRAYS.update({f"kinks/{name}_da": da, f"kinks/{name}_db": db})
+
+    # The model a fuzzed case tripped on: selu units fed exact zeros (zero rows, zero biases) train differently.
+    model = keras.Sequential([keras.Input((3,)), L.Dense(4, activation="relu6"), L.Dense(3, activation="selu"),
+                              L.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    x = rng.standard_normal((6, 3)).astype("float32")
+    x[::2] = 0.0
+    y = rng.standard_normal((6, 1)).astype("float32")
+    model.save(os.path.join(OUT_DIR, "selu_zeros.h5"))
+    model.train_on_batch(x, y)
+    ARRAYS.update({"selu_zeros/x0": x, "selu_zeros/y0": y})
+    ARRAYS.update({f"selu_zeros/w{i}": w for i, w in enumerate(model.get_weights())})
+
+
 def main():
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     os.makedirs(OUT_DIR)
@@ -262,6 +308,7 @@ def main():
     written_metrics_case()
     build_configs_case()
     mixed_float16_lstm_case()
+    gradients_at_kinks_case()
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1, sort_keys=True)

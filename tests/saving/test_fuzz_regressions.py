@@ -170,3 +170,42 @@ def test_mixed_float16_lstm_runs_and_matches_tf_keras(arrays):
     x, y = arrays["mixed_float16_lstm/x0"], arrays["mixed_float16_lstm/y0"]
     np.testing.assert_allclose(model.predict(x, verbose=0), arrays["mixed_float16_lstm/pred"], rtol=1e-2, atol=2e-3)
     assert float(model.train_on_batch(x, y)) == pytest.approx(float(arrays["mixed_float16_lstm/loss"]), rel=1e-2)
+
+
+# ---- one-sided derivatives at kinks --------------------------------------------------------------------------
+
+def _gradients(fn, *values):
+    import torch
+    tensors = [torch.tensor(v, requires_grad=True) for v in values]
+    fn(*tensors).sum().backward()
+    return [t.grad.numpy() for t in tensors]
+
+
+def test_selu_gradient_at_zero_is_tensorflows(arrays):
+    (dx,) = _gradients(keras.activations.selu, arrays["kinks/selu_x"])
+    np.testing.assert_allclose(dx, arrays["kinks/selu_dx"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_tied_maximum_minimum_give_the_first_input_the_gradient(arrays, name):
+    import torch
+    layer = {"maximum": keras.layers.Maximum(), "minimum": keras.layers.Minimum()}[name]
+    cot = torch.tensor(arrays["kinks/cot"])
+    da, db = _gradients(lambda a, b: layer([a, b]) * cot, arrays["kinks/a"], arrays["kinks/b"])
+    np.testing.assert_allclose(da, arrays[f"kinks/{name}_da"], rtol=1e-6)
+    np.testing.assert_allclose(db, arrays[f"kinks/{name}_db"], rtol=1e-6)
+
+
+def test_relu6_gradient_at_six_is_tensorflows(arrays):
+    from fastkeras import backend as K
+    (dx,) = _gradients(lambda x: K.relu(x, max_value=6.0), arrays["kinks/relu_x"])
+    np.testing.assert_allclose(dx, arrays["kinks/relu6_dx"], rtol=1e-6)
+    (dx,) = _gradients(lambda x: K.relu(x, alpha=0.1, max_value=6.0), arrays["kinks/relu_x"])
+    np.testing.assert_allclose(dx, arrays["kinks/relu6_leaky_dx"], rtol=1e-6)
+
+
+def test_selu_model_trains_on_zero_rows_as_tf_keras(arrays):
+    model = keras.models.load_model(fixture("selu_zeros.h5"))
+    model.train_on_batch(arrays["selu_zeros/x0"], arrays["selu_zeros/y0"])
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, arrays[f"selu_zeros/w{i}"], rtol=1e-5, atol=1e-6, err_msg=f"weight {i}")

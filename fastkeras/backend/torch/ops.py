@@ -297,12 +297,20 @@ def less_equal(x, y):
 
 def maximum(x, y):
     x = _t(x)
-    return torch.maximum(x, _t(y).to(x.dtype)) if not isinstance(y, (int, float)) else torch.clamp(x, min=y)
+    if isinstance(y, (int, float)):
+        return torch.clamp(x, min=y)
+    y = _t(y).to(x.dtype)
+    # Where x == y, tf.maximum's gradient goes wholly to x (torch.maximum halves it between x and y, which
+    # changes training wherever a Maximum layer's inputs tie, e.g. at zeros). NaNs propagate as in both.
+    return torch.where((x >= y) | torch.isnan(x), x, y)
 
 
 def minimum(x, y):
     x = _t(x)
-    return torch.minimum(x, _t(y).to(x.dtype)) if not isinstance(y, (int, float)) else torch.clamp(x, max=y)
+    if isinstance(y, (int, float)):
+        return torch.clamp(x, max=y)
+    y = _t(y).to(x.dtype)
+    return torch.where((x <= y) | torch.isnan(x), x, y)  # ties: the gradient goes to x, as tf.minimum's
 
 
 def sin(x):
@@ -334,6 +342,8 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
         return F.leaky_relu(x, negative_slope=float(alpha))
     if threshold != 0.0:
         out = x * (x > threshold).to(x.dtype)
+    elif max_value == 6:
+        out, max_value = F.relu6(x), None  # tf-keras' tf.nn.relu6 here: gradient 0 at 6, where clipping gives 1
     else:
         out = torch.relu(x)
     if max_value is not None:
@@ -384,8 +394,32 @@ def elu(x, alpha=1.0):
     return F.elu(x, alpha=alpha) if alpha >= 0 else torch.where(x > 0, x, alpha * torch.expm1(x))
 
 
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+
+
+class _Selu(torch.autograd.Function):
+    """``F.selu`` whose gradient at 0 is ``scale``, TensorFlow's (its SeluGrad takes the positive branch where
+    the output is 0; torch's takes ``scale * alpha``, 1.67 times more). Exact zeros are common at the start of
+    training: zero biases on zero inputs. The backward is written from the output, as TensorFlow's, so that
+    second derivatives go through this function again."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = F.selu(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        slope = torch.where(out < 0, out + _SELU_SCALE * _SELU_ALPHA, torch.full((), _SELU_SCALE, dtype=out.dtype,
+                                                                                  device=out.device))
+        return grad * slope
+
+
 def selu(x):
-    return F.selu(_t(x))
+    return _Selu.apply(_t(x))
 
 
 def softmax(x, axis=-1):
