@@ -294,8 +294,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
 
 
 def _binary_crossentropy_from_logits(target, logits):
-    """``max(x, 0) - x * z + log1p(exp(-|x|))``, as ``tf.nn.sigmoid_cross_entropy_with_logits``."""
-    return K.relu(logits) - logits * target + K.softplus(-K.abs(logits))
+    """``max(x, 0) - x * z + log1p(exp(-|x|))``, as ``tf.nn.sigmoid_cross_entropy_with_logits``, through Keras 2's
+    ``K.binary_crossentropy`` (one fused kernel). Its gradient is TensorFlow's, ``sigmoid(x) - z``, also at
+    ``x == 0`` (exact zeros come from zero biases on zero or fully masked rows), where the relu/abs spelling gave
+    ``-z``. Targets and logits of different shapes are broadcast first, as that spelling allowed."""
+    if tuple(K.int_shape(target)) != tuple(K.int_shape(logits)):
+        ones = K.ones_like(target + logits)
+        target, logits = target * ones, logits * ones
+    return K.binary_crossentropy(target, logits, from_logits=True)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):

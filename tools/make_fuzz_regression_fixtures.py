@@ -38,6 +38,11 @@ itself is not part of the repository); tests/saving/test_fuzz_regressions.py rep
 * ``selu_zeros.h5``: Dense(relu6) -> Dense(selu) -> Dense compiled with SGD(0.1) and mse, saved before training;
   arrays ``selu_zeros/x0`` (every other row zeros), ``/y0``, and ``/w<i>``, its weights after one
   ``train_on_batch``.
+* ``logits_zero/*`` arrays: ``BinaryCrossentropy(from_logits=True, label_smoothing=0.1)`` of ``target`` and
+  ``logits`` (exact zeros among them): ``loss`` and TensorFlow's gradient ``dlogits``. ``logits_zero.h5``:
+  Masking -> LSTM -> Attention -> TimeDistributed(Dense(1)) -> Flatten -> Dense(1), compiled with SGD(0.5) and
+  that loss, saved before training; ``logits_zero/x0`` (two fully masked rows, whose logits are exactly 0),
+  ``/y0`` and ``/w<i>``, its weights after one ``train_on_batch``.
 
 Arrays (inputs, targets, sample weights) are in ``arrays.npz`` as ``<case>/<key>``.
 """
@@ -298,6 +303,36 @@ def gradients_at_kinks_case():
     ARRAYS.update({f"selu_zeros/w{i}": w for i, w in enumerate(model.get_weights())})
 
 
+def logits_at_zero_case():
+    """BinaryCrossentropy(from_logits=True) where logits are exactly 0: fully masked rows give zero logits through
+    Attention (masked queries output zeros) and zero biases; TensorFlow's gradient there is sigmoid(0) - z."""
+    rng = fresh(12)
+    logits = np.array([[0.0, 0.5], [-1.0, 0.0], [0.0, 0.0]], "float32")
+    target = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "float32")
+    variable = tf.Variable(logits)
+    with tf.GradientTape() as tape:
+        loss = keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)(target, variable)
+    ARRAYS.update({"logits_zero/logits": logits, "logits_zero/target": target,
+                   "logits_zero/loss": loss.numpy(), "logits_zero/dlogits": tape.gradient(loss, variable).numpy()})
+
+    i = keras.Input((4, 2), name="seq")
+    h = L.Masking()(i)
+    h = L.LSTM(3, return_sequences=True)(h)
+    h = L.Attention()([h, h])
+    h = L.Flatten()(L.TimeDistributed(L.Dense(1))(h))
+    model = keras.Model(i, L.Dense(1)(h))
+    model.compile(keras.optimizers.SGD(0.5), keras.losses.BinaryCrossentropy(from_logits=True))
+    x = rng.standard_normal((6, 4, 2)).astype("float32")
+    x[1] = 0.0  # fully masked rows: zero logits
+    x[4] = 0.0
+    x[2, 2:] = 0.0
+    y = (rng.random((6, 1)) > 0.5).astype("float32")
+    model.save(os.path.join(OUT_DIR, "logits_zero.h5"))
+    model.train_on_batch(x, y)
+    ARRAYS.update({"logits_zero/x0": x, "logits_zero/y0": y})
+    ARRAYS.update({f"logits_zero/w{i}": w for i, w in enumerate(model.get_weights())})
+
+
 def main():
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     os.makedirs(OUT_DIR)
@@ -309,6 +344,7 @@ def main():
     build_configs_case()
     mixed_float16_lstm_case()
     gradients_at_kinks_case()
+    logits_at_zero_case()
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1, sort_keys=True)

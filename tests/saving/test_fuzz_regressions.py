@@ -209,3 +209,19 @@ def test_selu_model_trains_on_zero_rows_as_tf_keras(arrays):
     model.train_on_batch(arrays["selu_zeros/x0"], arrays["selu_zeros/y0"])
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(w, arrays[f"selu_zeros/w{i}"], rtol=1e-5, atol=1e-6, err_msg=f"weight {i}")
+
+
+def test_binary_crossentropy_from_logits_gradient_at_zero_logits(arrays):
+    import torch
+    logits = torch.tensor(arrays["logits_zero/logits"], requires_grad=True)
+    loss = keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)(arrays["logits_zero/target"], logits)
+    loss.backward()
+    assert float(loss) == pytest.approx(float(arrays["logits_zero/loss"]), rel=1e-6)
+    np.testing.assert_allclose(logits.grad.numpy(), arrays["logits_zero/dlogits"], rtol=1e-5, atol=1e-7)
+
+
+def test_masked_rows_with_zero_logits_train_as_tf_keras(arrays):
+    model = keras.models.load_model(fixture("logits_zero.h5"))
+    model.train_on_batch(arrays["logits_zero/x0"], arrays["logits_zero/y0"])
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, arrays[f"logits_zero/w{i}"], rtol=1e-5, atol=1e-6, err_msg=f"weight {i}")
