@@ -43,6 +43,10 @@ itself is not part of the repository); tests/saving/test_fuzz_regressions.py rep
   Masking -> LSTM -> Attention -> TimeDistributed(Dense(1)) -> Flatten -> Dense(1), compiled with SGD(0.5) and
   that loss, saved before training; ``logits_zero/x0`` (two fully masked rows, whose logits are exactly 0),
   ``/y0`` and ``/w<i>``, its weights after one ``train_on_batch``.
+* ``class_weight_validation.h5`` and ``expected.json['class_weight_validation']``: a softmax classifier saved
+  uncompiled (then compiled with SGD(0.1), sparse categorical cross-entropy and 'accuracy'), the ``fit`` arguments (``class_weight``, ``validation_split``, ``epochs``, ``batch_size``; no
+  shuffling, sample weights ``class_weight_validation/sw``) and tf-keras' ``history``, whose val_loss is not
+  weighed by class. Arrays ``class_weight_validation/x0``, ``/y0``, ``/sw``.
 
 Arrays (inputs, targets, sample weights) are in ``arrays.npz`` as ``<case>/<key>``.
 """
@@ -333,6 +337,28 @@ def logits_at_zero_case():
     ARRAYS.update({f"logits_zero/w{i}": w for i, w in enumerate(model.get_weights())})
 
 
+def class_weight_validation_case():
+    """fit(class_weight=..., validation_split=...): tf-keras weighs the training samples by class, never the
+    validation split (fastkeras weighed both, so val_loss came out scaled)."""
+    rng = fresh(13)
+    i = keras.Input((3,), name="x")
+    model = keras.Model(i, L.Dense(3, activation="softmax")(L.Dense(4, activation="tanh")(i)))
+    # Saved before compiling: tf-keras' save() builds compiled metrics on the outputs, which would make this
+    # fit's 'accuracy' categorical_accuracy on sparse labels (see saving/training_config.py).
+    model.save(os.path.join(OUT_DIR, "class_weight_validation.h5"))
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = rng.standard_normal((10, 3)).astype("float32")
+    y = rng.integers(0, 3, (10, 1)).astype("int32")
+    sw = (rng.random(10) + 0.5).astype("float32")
+    history = model.fit(x, y, sample_weight=sw, class_weight={0: 0.5, 1: 2.0, 2: 1.5}, validation_split=0.4,
+                        epochs=2, batch_size=3, shuffle=False, verbose=0)
+    ARRAYS.update({"class_weight_validation/x0": x, "class_weight_validation/y0": y,
+                   "class_weight_validation/sw": sw})
+    EXPECTED["class_weight_validation"] = {
+        "class_weight": {"0": 0.5, "1": 2.0, "2": 1.5}, "validation_split": 0.4, "epochs": 2, "batch_size": 3,
+        "history": {k: [float(v) for v in vs] for k, vs in history.history.items()}}
+
+
 def main():
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     os.makedirs(OUT_DIR)
@@ -345,6 +371,7 @@ def main():
     mixed_float16_lstm_case()
     gradients_at_kinks_case()
     logits_at_zero_case()
+    class_weight_validation_case()
     np.savez_compressed(os.path.join(OUT_DIR, "arrays.npz"), **ARRAYS)
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1, sort_keys=True)

@@ -768,7 +768,7 @@ def _check_class_weight(model, class_weight):
                          "`sample_weight` per output instead.")
 
 
-def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True):
+def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True, weigh_classes=True):
     xs = data_adapter.standardize(x, model.input_names, "input", model.name)
     y = _targets_of_outputs_with_loss(trainer, y, len(model.output_names))
     ys = data_adapter.standardize(y, model.output_names, "target", model.name, broadcast=True) \
@@ -785,14 +785,20 @@ def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_ta
         _check_class_weight(model, class_weight)
         if ys is None:
             raise ValueError("`class_weight` needs targets `y`.")
-        cw = np.stack([data_adapter.class_weights_to_sample_weights(ys[0], class_weight)])[0]
-        sws = [cw if s is None else np.asarray(s) * cw for s in (sws or [None] * len(ys))]
     data_adapter.check_cardinality(xs, ys, sws)
     data_adapter.check_sample_weights(ys, sws, model.output_names)
     xs = data_adapter.check_input_shapes(model, xs)
     if ys is not None and check_targets and trainer is not None:
         data_adapter.check_targets(model, ys, trainer.losses.losses)
+    if class_weight is not None and weigh_classes:
+        sws = _with_class_weights(ys, sws, class_weight)
     return xs, ys, sws
+
+
+def _with_class_weights(ys, sws, class_weight):
+    """The sample weights times each sample's class weight (the only output's targets say the class)."""
+    cw = data_adapter.class_weights_to_sample_weights(ys[0], class_weight)
+    return [cw if s is None else np.asarray(s) * cw for s in (sws or [None] * len(ys))]
 
 
 def _epoch_logs(trainer, prefix=""):
@@ -831,9 +837,14 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
             if _needs_targets(trainer):
                 raise ValueError(f'fit() needs targets `y` for model "{model.name}" (outputs {model.output_names}).')
         _ensure_built(model, x)
-        xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
-        if validation_split and validation_data is None:
+        # Class weights weigh the training samples only, as in tf-keras: the validation split keeps the
+        # sample weights it was given.
+        split = validation_split and validation_data is None
+        xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight, weigh_classes=not split)
+        if split:
             (xs, ys, sws), (vx, vy, vsw) = data_adapter.split_validation([xs, ys, sws], validation_split)
+            if class_weight is not None:
+                sws = _with_class_weights(ys, sws, class_weight)
             val_batches = _Batches([vx, vy, vsw], validation_batch_size or batch_size, False, trainer.device,
                                    user_code.may_write_into_inputs(model))
         batches = _Batches([xs, ys, sws], batch_size, shuffle, trainer.device, user_code.may_write_into_inputs(model))

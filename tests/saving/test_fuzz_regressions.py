@@ -225,3 +225,19 @@ def test_masked_rows_with_zero_logits_train_as_tf_keras(arrays):
     model.train_on_batch(arrays["logits_zero/x0"], arrays["logits_zero/y0"])
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(w, arrays[f"logits_zero/w{i}"], rtol=1e-5, atol=1e-6, err_msg=f"weight {i}")
+
+
+# ---- fit -----------------------------------------------------------------------------------------------------
+
+def test_class_weight_leaves_the_validation_split_unweighted(expected, arrays):
+    spec = expected["class_weight_validation"]
+    model = keras.models.load_model(fixture("class_weight_validation.h5"))
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(arrays["class_weight_validation/x0"], arrays["class_weight_validation/y0"],
+                        sample_weight=arrays["class_weight_validation/sw"],
+                        class_weight={int(k): v for k, v in spec["class_weight"].items()},
+                        validation_split=spec["validation_split"], epochs=spec["epochs"],
+                        batch_size=spec["batch_size"], shuffle=False, verbose=0)
+    assert sorted(history.history) == sorted(spec["history"])
+    for key, values in spec["history"].items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5, atol=1e-6, err_msg=key)
