@@ -45,6 +45,10 @@ def serialize(optimizer, use_legacy_format=False):
         # training_config of .h5 files) writes. Keras 3 loads such a file (without the optimizer's state); given
         # the plain name, it refuses tf-keras' optimizer settings and the whole file.
         name = f"Custom>{cls.__name__}" if cls in _BUILTIN and cls is not Lamb else cls.__name__
+        if name == "LossScaleOptimizer" and cls.__module__.startswith("fastkeras."):
+            # tf-keras' name for the loss scaling around its (new) optimizers; its plain LossScaleOptimizer is the
+            # legacy one, which refuses them, so tf-keras could not compile a mixed_float16 model from the file.
+            name = "LossScaleOptimizerV3"
         return {"class_name": name, "config": config}
     if cls in _BUILTIN:
         return {"module": _MODULE, "class_name": cls.__name__, "config": config, "registered_name": None}

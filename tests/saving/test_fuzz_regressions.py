@@ -241,3 +241,15 @@ def test_class_weight_leaves_the_validation_split_unweighted(expected, arrays):
     assert sorted(history.history) == sorted(spec["history"])
     for key, values in spec["history"].items():
         np.testing.assert_allclose(history.history[key], values, rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_loss_scale_optimizer_written_as_tf_keras_names_it(tmp_path):
+    """tf-keras' plain LossScaleOptimizer is its legacy class, which refuses new optimizers; it writes (and needs)
+    LossScaleOptimizerV3 for a mixed_float16 model's optimizer in .h5 training configs."""
+    with h5py.File(fixture("mixed_float16_lstm.h5")) as f:
+        written_by_tf_keras = json.loads(f.attrs["training_config"])["optimizer_config"]["class_name"]
+    model = keras.models.load_model(fixture("mixed_float16_lstm.h5"))
+    model.save(tmp_path / "again.h5")
+    with h5py.File(tmp_path / "again.h5") as f:
+        assert json.loads(f.attrs["training_config"])["optimizer_config"]["class_name"] == written_by_tf_keras
+    assert type(keras.models.load_model(tmp_path / "again.h5").optimizer).__name__ == "LossScaleOptimizer"
