@@ -7,7 +7,8 @@ For each case it loads every file tf-keras wrote (``.h5``, ``.keras``, ``to_json
 compares predictions; compares the logs (names and values) of evaluate, train_on_batch and test_on_batch on the
 loaded ``.h5``/``.keras`` models and on a model compiled afresh with the case's arguments; fit histories;
 the stateful sequence; then saves the loaded model with fastkeras into DIR/written_by_fastkeras (``.h5``,
-``.keras``), reads those back itself, and leaves them for check_back.py. Prints the cases with problems and a count.
+``.keras``, and its weights as ``.w.h5`` and ``.weights.h5``), reads the models back itself, and leaves the
+files for check_back.py. Prints the cases with problems and a count.
 
 Known differences it does not report: 'accuracy' on sparse labels of a model tf-keras loaded from a file
 (tf-keras builds loaded metrics with the outputs as targets and measures categorical accuracy; fastkeras
@@ -152,7 +153,10 @@ def check_case(case_path, back_dir, verbose):
 
 
 def write_and_reread(c, model, back_path, case, predictions, evaluate, arrays):
-    """fastkeras writes the model loaded from tf-keras' .h5 (for check_back.py) and reads it back."""
+    """fastkeras writes the model loaded from tf-keras' .h5, whole and its weights in both layouts (for
+    check_back.py), and reads the whole-model files back."""
+    for weights in ("w.h5", "weights.h5"):
+        c.run(f"save_weights .{weights}", lambda: model.save_weights(f"{back_path}.{weights}"))
     for ext in ("h5", "keras"):
         if c.run(f"save fastkeras .{ext}", lambda: model.save(f"{back_path}.{ext}") or True):
             again = c.run(f"reload fastkeras .{ext}", lambda: keras.models.load_model(f"{back_path}.{ext}"))

@@ -5,7 +5,9 @@ the ``.keras`` files (fastkeras writes Keras 3's format there, which tf-keras ca
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/fuzz/check_back.py --keras3 [--cases GLOB] [--dir DIR]
 
 Compares predictions with tf-keras' own, and (tf-keras only) the evaluate logs of the loaded model with what
-tf-keras logged for the model it loaded from its own ``.h5`` file (cases without sample weights).
+tf-keras logged for the model it loaded from its own ``.h5`` file (cases without sample weights), and the
+predictions of tf-keras' model (its own ``to_json``) given the weights fastkeras saved (``.w.h5``,
+``.weights.h5``).
 Keras 3 computes ``hard_sigmoid`` as relu6(x + 3) / 6 where Keras 2 used clip(0.2 x + 0.5, 0, 1), so models
 using it predict differently there whatever wrote the file.
 """
@@ -30,12 +32,35 @@ else:
     tf.get_logger().setLevel("ERROR")
 
 
+def prediction_error(model, x, case, arrays):
+    predicted = spec.flat_predictions(model.predict(x, verbose=0), case["n_outputs"])
+    return float(np.max(np.abs(predicted - arrays["pred"])) / (1e-3 + np.max(np.abs(arrays["pred"]))))
+
+
+def check_weights_files(base, written, case, arrays):
+    """tf-keras' model (from its own to_json) with the weights fastkeras saved, in either layout."""
+    problems = []
+    x, _, _ = spec.model_arguments(case, arrays)
+    for weights in ("w.h5", "weights.h5"):
+        if not os.path.exists(f"{written}.{weights}") or case["formats"].get("json") is not True:
+            continue
+        try:
+            with open(base + ".json") as f:
+                model = keras.models.model_from_json(f.read())
+            model.load_weights(f"{written}.{weights}")
+            error = prediction_error(model, x, case, arrays)
+            if error > 2e-3:
+                problems.append(f"predict with fastkeras' .{weights}: relative error {error:.3g}")
+        except Exception as e:  # noqa: BLE001 - a file tf-keras cannot load is the finding
+            problems.append(f"load_weights .{weights}: {type(e).__name__}: {str(e)[:300]}")
+    return problems
+
+
 def check_file(path, case, arrays):
     problems = []
     x, y, _ = spec.model_arguments(case, arrays)
     model = keras.models.load_model(path)
-    predicted = spec.flat_predictions(model.predict(x, verbose=0), case["n_outputs"])
-    error = float(np.max(np.abs(predicted - arrays["pred"])) / (1e-3 + np.max(np.abs(arrays["pred"]))))
+    error = prediction_error(model, x, case, arrays)
     if error > 2e-3:
         problems.append(f"predict: relative error {error:.3g}")
     expected = case.get("loaded_eval")
@@ -72,6 +97,8 @@ def main():
             problems = check_file(path, case, arrays)
         except Exception as e:  # noqa: BLE001 - a file the library cannot load is the finding
             problems = [f"{type(e).__name__}: {str(e)[:300]}"]
+        if not args.keras3:
+            problems += check_weights_files(base, path[:-len(".h5")], case, arrays)
         if problems:
             with_problems += 1
             print(name, ext, case["layers"])
