@@ -428,6 +428,9 @@ class Trainer:
         self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
         refuse_symbolic_losses(_all_layers(self.model) + [self.model])
         self._collect_losses = _has_activity_losses(self.model)
+        # Whether *_on_batch must copy their inputs (see user_code.py): worked out with the other walks over the
+        # layers here, not on every call.
+        self.private_inputs = user_code.may_write_into_inputs(self.model)
         if all(loss is None for loss in self.losses.losses) and not self._collect_losses and not self._reg_terms \
                 and not (self.custom["train_step"] or self.custom["test_step"]):
             raise ValueError(f'No loss found for model "{self.model.name}": compile() was given no `loss` and the '
@@ -1044,7 +1047,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
         trainer.reset_metrics()
     if trainer._params is None or reset_metrics:
         trainer.prepare()
-    bx, by, bsw = _batch_on_device(model, trainer.device, xs, ys, sws)
+    bx, by, bsw = _batch_on_device(trainer, xs, ys, sws)
     trainer.train_step(bx, by, bsw)
     return _format_results(trainer, _epoch_logs(trainer), return_dict)
 
@@ -1058,17 +1061,17 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
     if reset_metrics:
         trainer.reset_metrics()
     trainer.prepare()
-    bx, by, bsw = _batch_on_device(model, trainer.device, xs, ys, sws)
+    bx, by, bsw = _batch_on_device(trainer, xs, ys, sws)
     trainer.test_step(bx, by, bsw)
     return _format_results(trainer, _epoch_logs(trainer), return_dict)
 
 
-def _batch_on_device(model, device, xs, ys, sws):
-    """One batch's inputs, targets and sample weights as tensors on ``device``; the inputs may stay views of
-    the caller's arrays when the model cannot write into them (see user_code.py)."""
-    private_inputs = user_code.may_write_into_inputs(model)
+def _batch_on_device(trainer, xs, ys, sws):
+    """One batch's inputs, targets and sample weights as tensors on the trainer's device; the inputs may stay
+    views of the caller's arrays when the model cannot write into them (decided in ``prepare``)."""
     return [None if arrays is None else
-            [None if a is None else _to_device(a, device, private=bool(k) or private_inputs) for a in arrays]
+            [None if a is None else _to_device(a, trainer.device, private=bool(k) or trainer.private_inputs)
+             for a in arrays]
             for k, arrays in enumerate((xs, ys, sws))]
 
 
