@@ -426,8 +426,9 @@ class Trainer:
         self._params = params
         self._reg_terms = self.model._regularization_terms()
         self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
-        refuse_symbolic_losses(_all_layers(self.model) + [self.model])
-        self._collect_losses = _has_activity_losses(self.model)
+        layers = _all_layers(self.model)
+        refuse_symbolic_losses(layers + [self.model])
+        self._collect_losses = _has_activity_losses(self.model, layers)
         # Whether *_on_batch must copy their inputs (see user_code.py): worked out with the other walks over the
         # layers here, not on every call.
         self.private_inputs = user_code.may_write_into_inputs(self.model)
@@ -735,8 +736,8 @@ def _call_code(layer):
     return _call_function(layer).__code__
 
 
-def _has_activity_losses(model):
-    layers = _all_layers(model)
+def _has_activity_losses(model, layers):
+    """Whether a step must collect losses computed during the forward pass (``layers``: ``_all_layers(model)``)."""
     if any(getattr(layer, "activity_regularizer", None) is not None for layer in layers):
         return True
     # Custom layers may call add_loss() inside call(); collecting costs one list per step.

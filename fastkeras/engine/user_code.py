@@ -33,11 +33,16 @@ def _foreign_callable(value):
     return not _is_ours(type(value).__module__) and type(value).__module__ != "builtins"
 
 
+# Attribute types that are never callable: most of a layer's attributes (sizes, names, flags, weight lists), so
+# skipping them by an exact type test keeps this walk cheap enough for every train_on_batch.
+_NEVER_CALLABLE = frozenset((int, float, bool, str, type(None), tuple, list, dict, set))
+
+
 def _runs_foreign_code(layer):
     if not _is_ours(type(layer).__module__):
         return True
     # A Lambda's function, a custom activation or anything else callable the user handed the layer.
-    return any(_foreign_callable(value) for value in vars(layer).values())
+    return any(_foreign_callable(value) for value in vars(layer).values() if type(value) not in _NEVER_CALLABLE)
 
 
 def may_write_into_inputs(model):
