@@ -204,7 +204,14 @@ class Metric:
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
-        return self.result()
+        result = self.result()
+        try:
+            # As tf-keras: add_metric() recognises the result of a Metric call and reports that metric itself
+            # (already updated here) instead of averaging its results in a new Mean.
+            result._metric_obj = self
+        except AttributeError:  # a Python number has no attributes
+            pass
+        return result
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}

@@ -669,6 +669,14 @@ class Layer:
         kwargs.pop("aggregation", None)
         if kwargs:
             raise TypeError(f"Unknown keyword arguments to add_metric on layer \"{self.name}\": {sorted(kwargs)}")
+        metric_obj = getattr(value, "_metric_obj", None)
+        if metric_obj is not None and not isinstance(value, KerasTensor):
+            # The result of calling a Metric (``self.add_metric(self.accuracy_fn(y, p), name="accuracy")``, as
+            # keras.io's endpoint-layer guide does): tf-keras reports that metric under its own name, once, and
+            # ignores ``name``; its state was updated by the call.
+            if not any(m is metric_obj or m.name == metric_obj.name for m in self.metrics):
+                self.__dict__.setdefault("_tracked_metrics", []).append(metric_obj)
+            return
         if name is None:
             raise ValueError(f'Layer "{self.name}": please provide a name for your metric like '
                              "`self.add_metric(K.sum(inputs), name='mean_activation')`")

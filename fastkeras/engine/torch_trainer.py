@@ -7,6 +7,7 @@ callback asks; gradients come from one ``torch.autograd.grad`` call and one
 foreach optimizer step.
 """
 import math
+import numbers
 import random
 import time
 import warnings
@@ -346,9 +347,11 @@ class Trainer:
         if self._loss_sum is not None:
             logs["loss"] = self._loss_sum / self._seen
             if self._output_loss_sums is not None:
-                for name, value in zip(self.losses.output_names, self._output_loss_sums):
+                for name, fn, value in zip(self.losses.output_names, self.losses.losses, self._output_loss_sums):
                     if value is not None:
                         logs[f"{name}_loss"] = value / self._seen
+                    elif fn is not None:  # a loss whose output got no target: tf-keras logs its tracker's 0
+                        logs[f"{name}_loss"] = torch.zeros_like(self._loss_sum)
         for _, obj, name, _ in self.metrics.metrics or []:
             logs[name] = obj.result()
         for metric in self._added_metrics():
@@ -810,6 +813,19 @@ def _epoch_logs(trainer, prefix=""):
             for k, v in trainer.results().items()}
 
 
+def _is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _batch_size(value, name="batch_size"):
+    """``value`` as a positive int (None: Keras' default of 32). 0 is refused rather than read as "not given"."""
+    if value is None:
+        return 32
+    if not _is_integer(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer, received {value!r}.")
+    return int(value)
+
+
 def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
         validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
         steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
@@ -821,11 +837,12 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     if batch_size is not None and iterator_input:
         raise ValueError("Do not specify `batch_size` when `x` is a generator, Sequence or DataLoader: it yields "
                          "batches already.")
-    batch_size = batch_size or 32
-    if not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"`batch_size` must be a positive integer, received {batch_size!r}.")
-    if not isinstance(epochs, int) or epochs < 0:
+    batch_size = _batch_size(batch_size)
+    validation_batch_size = None if validation_batch_size is None else \
+        _batch_size(validation_batch_size, "validation_batch_size")
+    if not _is_integer(epochs) or epochs < 0:
         raise ValueError(f"`epochs` must be a non-negative integer, received {epochs!r}.")
+    epochs = int(epochs)
     val_batches = None
     if iterator_input:
         if y is not None:
@@ -964,7 +981,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
         if ys is None and _needs_targets(trainer):
             raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
-        batches = _Batches([xs, ys, sws], batch_size or 32, False, trainer.device,
+        batches = _Batches([xs, ys, sws], _batch_size(batch_size), False, trainer.device,
                            user_code.may_write_into_inputs(model))
         if steps is not None:
             batches.steps = min(batches.steps, steps)
@@ -999,7 +1016,7 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
         xs = data_adapter.standardize(x, model.input_names, "input", model.name)
         data_adapter.check_cardinality(xs, None, None)
         xs = data_adapter.check_input_shapes(model, xs)
-        batches = _Batches([xs, None, None], batch_size or 32, False, device, user_code.may_write_into_inputs(model))
+        batches = _Batches([xs, None, None], _batch_size(batch_size), False, device, user_code.may_write_into_inputs(model))
         if steps is not None:
             batches.steps = min(batches.steps, steps)
     cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,
@@ -1015,7 +1032,13 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
             else:
                 outs = _forward_inference(model, bx)
             chunks = [[o] for o in outs] if chunks is None else [c + [o] for c, o in zip(chunks, outs)]
-            cbs.on_predict_batch_end(step, {})
+            # The batch's predictions, as tf-keras and Keras 3 hand them to callbacks (keras.io's callbacks
+            # guide); read back to numpy only for callbacks that do not take engine values.
+            if custom:
+                batch_outputs = tree.pack_sequence_as(structure, outs)
+            else:
+                batch_outputs = outs[0] if len(outs) == 1 else list(outs)
+            cbs.on_predict_batch_end(step, {"outputs": batch_outputs})
     cbs.on_predict_end()
     if chunks is None:
         raise ValueError("predict() received no data: the input has zero samples or the iterator yielded nothing.")

@@ -1,0 +1,105 @@
+"""Patterns from keras.io's developer guides (guides/*.py in keras-team/keras-io, tf.keras-era versions and
+guides/keras_core/), run with ``import fastkeras as keras``, that failed or differed from Keras.
+
+Expected numbers come from tf-keras 2.21 via tools/make_kerasio_guide_fixtures.py.
+"""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import fastkeras as keras
+from fastkeras import layers
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "kerasio_guides")
+
+
+@pytest.fixture(scope="module")
+def k2():
+    with open(os.path.join(FIXTURES, "keras2.json")) as f:
+        return json.load(f)
+
+
+def assert_history(got, expected):
+    assert sorted(got) == sorted(expected)
+    for key, values in expected.items():
+        np.testing.assert_allclose(got[key], values, rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+# ---- training_with_built_in_methods.py -------------------------------------------------------------------
+
+class LogisticEndpoint(keras.layers.Layer):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.accuracy_fn = keras.metrics.BinaryAccuracy()
+
+    def call(self, targets, logits, sample_weights=None):
+        loss = self.loss_fn(targets, logits, sample_weights)
+        self.add_loss(loss)
+        acc = self.accuracy_fn(targets, logits, sample_weights)
+        self.add_metric(acc, name="accuracy")
+        return keras.activations.softmax(logits)
+
+
+def test_add_metric_of_a_metric_result_reports_that_metric_once(k2):
+    case = k2["endpoint_add_metric_of_metric_result"]
+    inputs = keras.Input(shape=(3,), name="inputs")
+    targets = keras.Input(shape=(10,), name="targets")
+    dense = layers.Dense(10)
+    predictions = LogisticEndpoint(name="predictions")(targets, dense(inputs))
+    model = keras.Model(inputs=[inputs, targets], outputs=predictions)
+    dense.set_weights([np.array(case["kernel"], "float32"), np.array(case["bias"], "float32")])
+    model.compile(optimizer=keras.optimizers.SGD(0.5))
+    data = {"inputs": np.array(case["x"], "float32"), "targets": np.array(case["t"], "float32")}
+    history = model.fit(data, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    assert_history(history.history, case["history"])  # 'binary_accuracy' only, no 'accuracy' Mean beside it
+    assert model.metrics_names == case["metrics_names"]
+    np.testing.assert_allclose(model.evaluate(data, verbose=0), case["evaluate"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("run", range(4))
+def test_dict_of_targets_may_leave_an_output_out(k2, run):
+    case = k2["dict_targets_leaving_an_output_out"]
+    expected = case["runs"][run]
+    x, yb = np.array(case["x"], "float32"), np.array(case["yb"], "float32")
+    i = keras.Input((4,), name="x")
+    model = keras.Model(i, [layers.Dense(1, name="a")(i), layers.Dense(2, name="b")(i)])
+    model.set_weights([np.array(w, "float32") for w in case["weights"]])
+    model.compile(keras.optimizers.SGD(0.1), loss=expected["loss"], metrics=expected["metrics"])
+    history = model.fit(x, {"b": yb}, batch_size=4, shuffle=False, epochs=2, verbose=0)
+    assert_history(history.history, expected["history"])
+    assert model.metrics_names == expected["metrics_names"]
+    np.testing.assert_allclose(model.evaluate(x, {"b": yb}, verbose=0), expected["evaluate"], rtol=1e-5)
+
+
+# ---- writing_your_own_callbacks.py ----------------------------------------------------------------------
+
+def test_on_predict_batch_end_receives_the_batch_outputs(k2):
+    case = k2["predict_batch_end_logs"]
+    i = keras.Input((3,))
+    model = keras.Model(i, [layers.Dense(1)(i), layers.Dense(2)(i)])
+    model.set_weights([np.array(w, "float32") for w in case["weights"]])
+    seen = {"one": [], "two": []}
+
+    def record(key):
+        def on_predict_batch_end(batch, logs):
+            outputs = logs["outputs"]
+            seen[key].append({"keys": sorted(logs), "type": type(outputs).__name__,
+                              "values": [np.asarray(o) for o in outputs] if key == "two" else np.asarray(outputs)})
+        return keras.callbacks.LambdaCallback(on_predict_batch_end=on_predict_batch_end)
+
+    x = np.array(case["x"], "float32")
+    keras.Model(i, model.outputs[0]).predict(x, batch_size=2, verbose=0, callbacks=[record("one")])
+    model.predict(x, batch_size=2, verbose=0, callbacks=[record("two")])
+    for key in ("one", "two"):
+        expected = case["batches"][key]
+        assert len(seen[key]) == len(expected)
+        for got, want in zip(seen[key], expected):
+            assert got["keys"] == want["keys"] and got["type"] == want["type"]
+            if key == "one":
+                np.testing.assert_allclose(got["values"], want["values"], rtol=1e-5, atol=1e-6)
+            else:
+                for g, w in zip(got["values"], want["values"]):
+                    np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,119 @@
+"""Reference numbers from real Keras for tests/test_kerasio_guides.py: the patterns of keras.io's developer
+guides (guides/*.py in keras-team/keras-io, the tf.keras-era versions and guides/keras_core/) that fastkeras
+got wrong when the guides were run with ``import fastkeras as keras``.
+
+Run with tf-keras 2.21 (Keras 2 behaviour, for the tf.keras-era guides):
+    TF_CPP_MIN_LOG_LEVEL=3 /work/kvenv/bin/python tools/make_kerasio_guide_fixtures.py
+Writes tests/fixtures/kerasio_guides/keras2.json: one entry per case (see the functions below), holding the
+inputs and initial weights it used (as lists) and what tf-keras gave.
+"""
+import json
+import os
+
+import numpy as np
+
+import tf_keras as keras
+from tf_keras import layers
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "kerasio_guides")
+
+
+def arr(rng, *shape):
+    return np.round(rng.uniform(-1, 1, shape), 4).astype("float32")
+
+
+def floats(d):
+    return {k: [float(v) for v in vs] for k, vs in d.items()}
+
+
+# ---- training_with_built_in_methods.py: an endpoint layer that add_metric()s a Metric's result ----------
+
+class LogisticEndpoint(keras.layers.Layer):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.accuracy_fn = keras.metrics.BinaryAccuracy()
+
+    def call(self, targets, logits, sample_weights=None):
+        loss = self.loss_fn(targets, logits, sample_weights)
+        self.add_loss(loss)
+        acc = self.accuracy_fn(targets, logits, sample_weights)
+        self.add_metric(acc, name="accuracy")
+        return keras.activations.softmax(logits)
+
+
+def endpoint_add_metric_of_metric_result():
+    rng = np.random.RandomState(1)
+    x, t = arr(rng, 8, 3), (rng.rand(8, 10) > 0.5).astype("float32")
+    kernel, bias = arr(rng, 3, 10), arr(rng, 10)
+    inputs = keras.Input(shape=(3,), name="inputs")
+    targets = keras.Input(shape=(10,), name="targets")
+    dense = keras.layers.Dense(10)
+    # The guide passes (logits, targets) to call(targets, logits); called in call's order here, so that the
+    # accuracy is not always 0.
+    predictions = LogisticEndpoint(name="predictions")(targets, dense(inputs))
+    model = keras.Model(inputs=[inputs, targets], outputs=predictions)
+    dense.set_weights([kernel, bias])
+    model.compile(optimizer=keras.optimizers.SGD(0.5))
+    history = model.fit({"inputs": x, "targets": t}, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    return {"x": x.tolist(), "t": t.tolist(), "kernel": kernel.tolist(), "bias": bias.tolist(),
+            "history": floats(history.history), "metrics_names": model.metrics_names,
+            "evaluate": [float(v) for v in model.evaluate({"inputs": x, "targets": t}, verbose=0)]}
+
+
+# ---- training_with_built_in_methods.py: a dict of targets that leaves an output out ----------------------
+
+def dict_targets_leaving_an_output_out():
+    rng = np.random.RandomState(2)
+    x, yb = arr(rng, 8, 4), arr(rng, 8, 2)
+    weights = [arr(rng, 4, 1), arr(rng, 1), arr(rng, 4, 2), arr(rng, 2)]
+    runs = []
+    for loss, metrics in [({"b": "mse"}, None), ({"b": "mse"}, {"a": ["mae"]}),
+                          ({"a": "mse", "b": "mse"}, None), ("mse", None)]:
+        i = keras.Input((4,), name="x")
+        model = keras.Model(i, [layers.Dense(1, name="a")(i), layers.Dense(2, name="b")(i)])
+        model.set_weights(weights)
+        model.compile(keras.optimizers.SGD(0.1), loss=loss, metrics=metrics)
+        history = model.fit(x, {"b": yb}, batch_size=4, shuffle=False, epochs=2, verbose=0)
+        runs.append({"loss": loss, "metrics": metrics, "history": floats(history.history),
+                     "metrics_names": model.metrics_names,
+                     "evaluate": [float(v) for v in model.evaluate(x, {"b": yb}, verbose=0)]})
+    return {"x": x.tolist(), "yb": yb.tolist(), "weights": [w.tolist() for w in weights], "runs": runs}
+
+
+# ---- writing_your_own_callbacks.py: what on_predict_batch_end receives --------------------------------------
+
+def predict_batch_end_logs():
+    rng = np.random.RandomState(3)
+    x = arr(rng, 5, 3)
+    weights = [arr(rng, 3, 1), arr(rng, 1), arr(rng, 3, 2), arr(rng, 2)]
+    i = keras.Input((3,))
+    model = keras.Model(i, [layers.Dense(1)(i), layers.Dense(2)(i)])
+    model.set_weights(weights)
+    seen = {"one": [], "two": []}
+
+    def record(key):
+        def on_predict_batch_end(batch, logs):
+            outputs = logs["outputs"]
+            seen[key].append({"keys": sorted(logs), "type": type(outputs).__name__,
+                              "values": [np.asarray(o).tolist() for o in outputs] if key == "two"
+                              else np.asarray(outputs).tolist()})
+        return keras.callbacks.LambdaCallback(on_predict_batch_end=on_predict_batch_end)
+
+    keras.Model(i, model.outputs[0]).predict(x, batch_size=2, verbose=0, callbacks=[record("one")])
+    model.predict(x, batch_size=2, verbose=0, callbacks=[record("two")])
+    return {"x": x.tolist(), "weights": [w.tolist() for w in weights], "batches": seen}
+
+
+CASES = [endpoint_add_metric_of_metric_result, dict_targets_leaving_an_output_out, predict_batch_end_logs]
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    data = {}
+    for case in CASES:
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(0)
+        data[case.__name__] = case()
+    with open(os.path.join(OUT, "keras2.json"), "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    print("wrote", os.path.join(OUT, "keras2.json"), os.path.getsize(os.path.join(OUT, "keras2.json")), "bytes")
