@@ -103,3 +103,43 @@ def test_on_predict_batch_end_receives_the_batch_outputs(k2):
             else:
                 for g, w in zip(got["values"], want["values"]):
                     np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+# ---- understanding_masking_and_padding.py ----------------------------------------------------------------
+
+class TemporalSoftmax(keras.layers.Layer):
+    def call(self, inputs, mask=None):
+        broadcast_float_mask = keras.backend.expand_dims(keras.backend.cast(mask, "float32"), -1)
+        inputs_exp = keras.backend.exp(inputs) * broadcast_float_mask
+        inputs_sum = keras.backend.sum(inputs * broadcast_float_mask, axis=1, keepdims=True)
+        return inputs_exp / inputs_sum
+
+
+def test_training_given_positionally(k2):
+    case = k2["positional_training_argument"]
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    h = layers.Dense(1)(layers.Embedding(input_dim=10, output_dim=3, mask_zero=True)(inputs))
+    model = keras.Model(inputs, TemporalSoftmax()(h))
+    model.set_weights([np.array(w, "float32") for w in case["weights"]])
+    # The guide's ``model(x, y)``: the second argument is Functional.call's `training`.
+    y = model(np.array(case["x"]), np.array(case["extra"], "float32"))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(y), case["y"], rtol=1e-5, atol=1e-6)
+    bn = layers.BatchNormalization()
+    bn_x = np.array(case["bn_x"], "float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(bn(bn_x, True)), case["bn_true"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(bn(bn_x, False)), case["bn_false"], rtol=1e-5, atol=1e-5)
+
+
+def test_rnn_initial_state_given_positionally(k2):
+    case = k2["positional_training_argument"]
+    lstm = layers.LSTM(4)
+    lstm.build((None, 3, 2))
+    lstm.set_weights([np.array(w, "float32") for w in case["lstm_weights"]])
+    state = [np.array(case["lstm_h"], "float32"), np.array(case["lstm_c"], "float32")]
+    y = lstm(np.array(case["lstm_x"], "float32"), state)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(y), case["lstm_y"], rtol=1e-5, atol=1e-6)
+
+
+def test_training_given_twice_is_a_clear_error():
+    with pytest.raises(TypeError, match="multiple values for argument 'training'"):
+        layers.Dropout(0.5)(np.ones((2, 3), "float32"), True, training=False)

@@ -11,6 +11,7 @@ import json
 import os
 
 import numpy as np
+import tensorflow as tf
 
 import tf_keras as keras
 from tf_keras import layers
@@ -105,7 +106,47 @@ def predict_batch_end_logs():
     return {"x": x.tolist(), "weights": [w.tolist() for w in weights], "batches": seen}
 
 
-CASES = [endpoint_add_metric_of_metric_result, dict_targets_leaving_an_output_out, predict_batch_end_logs]
+# ---- understanding_masking_and_padding.py: ``model(x, y)``, training given positionally --------------------
+
+class TemporalSoftmax(keras.layers.Layer):
+    def call(self, inputs, mask=None):
+        broadcast_float_mask = keras.backend.expand_dims(keras.backend.cast(mask, "float32"), -1)
+        inputs_exp = keras.backend.exp(inputs) * broadcast_float_mask
+        inputs_sum = keras.backend.sum(inputs * broadcast_float_mask, axis=1, keepdims=True)
+        return inputs_exp / inputs_sum
+
+
+def positional_training_argument():
+    rng = np.random.RandomState(4)
+    x = rng.randint(0, 10, size=(4, 6))
+    x[:, -2:] = 0
+    extra = arr(rng, 4, 6, 1)
+    weights = [arr(rng, 10, 3), arr(rng, 3, 1), arr(rng, 1)]
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    h = layers.Dense(1)(layers.Embedding(input_dim=10, output_dim=3, mask_zero=True)(inputs))
+    model = keras.Model(inputs, TemporalSoftmax()(h))
+    model.set_weights(weights)
+    # The guide's last line: the second positional argument is Functional.call's `training`.
+    y = model(x, extra)
+    bn_x = arr(rng, 5, 3)
+    bn = layers.BatchNormalization()
+    # RNN.__call__(inputs, initial_state, constants): the state given positionally (tf-keras wants tensors
+    # there, not numpy arrays).
+    lstm_x, lstm_h, lstm_c = arr(rng, 2, 3, 2), arr(rng, 2, 4), arr(rng, 2, 4)
+    lstm = layers.LSTM(4)
+    lstm.build((None, 3, 2))
+    lstm_weights = [arr(rng, *w.shape) for w in lstm.get_weights()]
+    lstm.set_weights(lstm_weights)
+    return {"lstm_x": lstm_x.tolist(), "lstm_h": lstm_h.tolist(), "lstm_c": lstm_c.tolist(),
+            "lstm_weights": [w.tolist() for w in lstm_weights],
+            "lstm_y": np.asarray(lstm(lstm_x, [tf.constant(lstm_h), tf.constant(lstm_c)])).tolist(),
+            "x": x.tolist(), "extra": extra.tolist(), "weights": [w.tolist() for w in weights],
+            "y": np.asarray(y).tolist(), "bn_x": bn_x.tolist(),
+            "bn_true": np.asarray(bn(bn_x, True)).tolist(), "bn_false": np.asarray(bn(bn_x, False)).tolist()}
+
+
+CASES = [endpoint_add_metric_of_metric_result, dict_targets_leaving_an_output_out, predict_batch_end_logs,
+         positional_training_argument]
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -58,6 +58,37 @@ def _first_call_arg(cls):
     return found
 
 
+_POSITIONAL_CALL_ARGS = {}
+
+
+def _positional_call_args(cls):
+    """The names of ``cls.call``'s positional arguments after ``self``; cached per class."""
+    found = _POSITIONAL_CALL_ARGS.get(cls)
+    if found is None:
+        found = tuple(p.name for p in inspect.signature(cls.call).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))[1:]
+        _POSITIONAL_CALL_ARGS[cls] = found
+    return found
+
+
+def _name_context_arguments(cls, args, kwargs):
+    """``training`` or ``mask`` given positionally (keras.io's masking guide calls ``model(x, y)``, whose second
+    argument is Functional.call's ``training``) become keywords, as tf-keras reads them, so that the call
+    context does not hand the layer a second ``training`` or an implicit ``mask``."""
+    names = _positional_call_args(cls)
+    if len(args) > len(names):
+        return args, kwargs
+    for i in range(1, len(args)):
+        if names[i] in ("training", "mask"):
+            named = dict(zip(names[i:], args[i:]))
+            given = [n for n in named if n in kwargs]
+            if given:
+                raise TypeError(f'Layer "{cls.__name__}": call() got multiple values for argument {given[0]!r} '
+                                "(passed both positionally and by keyword).")
+            return args[:i], {**kwargs, **named}
+    return args, kwargs
+
+
 def _attach_masks(outputs, masks):
     flat_out = tree.flatten(outputs)
     flat_masks = tree.flatten(masks) if isinstance(masks, (list, tuple)) else [masks] * len(flat_out)
@@ -430,6 +461,8 @@ class Layer:
                 raise TypeError(f'Layer "{self.name}" must be called with its inputs as the first argument '
                                 f'(positionally or as `{first}=`).')
             args = (kwargs.pop(name),)
+        elif len(args) > 1:
+            args, kwargs = _name_context_arguments(type(self), args, kwargs)
         inputs = args[0]
         flat = tree.flatten([args, kwargs])
         if any(isinstance(t, KerasTensor) for t in flat):

@@ -259,6 +259,14 @@ class RNN(Layer):
             if "inputs" not in kwargs:
                 raise TypeError(f'Layer "{self.name}" must be called with its inputs as the first argument.')
             args = (kwargs.pop("inputs"),)
+        # As tf-keras' RNN.__call__(inputs, initial_state=None, constants=None): the second and third positional
+        # arguments are the initial state and the constants (call()'s second one would be the mask).
+        for name, value in zip(("initial_state", "constants"), args[1:3]):
+            if name in kwargs:
+                raise TypeError(f'Layer "{self.name}": got multiple values for argument {name!r} (passed both '
+                                "positionally and by keyword).")
+            kwargs[name] = value
+        args = args[:1] + args[3:]
         inputs, initial_state, constants = standardize_args(
             args[0], kwargs.pop("initial_state", None), kwargs.pop("constants", None), self._num_constants)
         if initial_state is None and constants is None:
