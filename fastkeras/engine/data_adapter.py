@@ -44,6 +44,7 @@ def _as_array(x, what):
         if x.dtype == object:
             raise ValueError(f"Failed to convert {what} to a tensor: it is a numpy array of Python objects "
                              f"(shape {x.shape}). Pass numeric arrays of one shape.")
+        _refuse_text(x, what)
         return x
     try:
         arr = np.asarray(x)
@@ -51,7 +52,16 @@ def _as_array(x, what):
         raise ValueError(f"Failed to convert {what} to a numpy array: {e}") from None
     if arr.dtype == object:
         raise ValueError(f"Failed to convert {what} to a numpy array: its elements have different shapes or types.")
+    _refuse_text(arr, what)
     return arr
+
+
+def _refuse_text(arr, what):
+    # torch has no string tensors, so text cannot reach a model (there is no Input(dtype='string') either).
+    if arr.dtype.kind in "USa":
+        raise ValueError(f"Failed to convert {what} to a tensor: it holds strings (numpy dtype {arr.dtype}, shape "
+                         f"{arr.shape}), and fastkeras models take numbers. Turn the text into numbers before the "
+                         "model, e.g. with a TextVectorization or StringLookup layer applied to the raw strings.")
 
 
 def standardize(data, names, kind, model_name, broadcast=False):
@@ -151,10 +161,16 @@ def check_input_shapes(model, x):
         expected = tuple(tensor.shape)
         got = tuple(array.shape)
         name = model.input_names[i]
-        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
+        if not shape_fits(got, expected):
             raise ValueError(f'Input {i} ("{name}") of model "{model.name}" is incompatible with the model: expected '
                              f"shape={expected}, found shape={got}")
     return x
+
+
+def shape_fits(got, expected):
+    """Whether an input of shape ``got`` fits a model input of shape ``expected`` (None: any size; the batch axis
+    is never checked)."""
+    return len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected[1:], got[1:]))
 
 
 def check_targets(model, y, loss_fns):

@@ -9,7 +9,7 @@ import collections
 from fastkeras import backend as K
 
 from fastkeras.engine import autocast, tree
-from fastkeras.engine.data_adapter import conform_rank
+from fastkeras.engine.data_adapter import check_input_shapes, conform_rank, shape_fits
 from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments, output_mask
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_layer import InputLayer
@@ -275,9 +275,9 @@ class Functional(Model):
         flat = self._flatten_call_inputs(inputs)
         if flat and isinstance(flat[0], KerasTensor):  # model.call(keras_tensor): the layers record new nodes
             return self._pack_outputs(self._call_layers_symbolically(flat, training))
-        if any(len(getattr(t, "shape", ())) != len(kt.shape) for t, kt in zip(flat, self.inputs)):
-            flat = [conform_rank(t, tuple(kt.shape)) if hasattr(t, "shape") else t
-                    for t, kt in zip(flat, self.inputs)]
+        if not all(shape_fits(tuple(t.shape), tuple(kt.shape)) for t, kt in zip(flat, self.inputs)
+                   if hasattr(t, "shape")):
+            flat = self._conform_inputs(flat)
         if training is None:
             training = CONTEXT.training
         if self._has_masks or (mask is not None and any(m is not None for m in tree.flatten(mask))):
@@ -287,6 +287,14 @@ class Functional(Model):
         else:
             outputs = self._run(flat, training)
         return self._pack_outputs(outputs)
+
+    def _conform_inputs(self, flat):
+        """Inputs given to a direct call, conformed to the model's input ranks (``conform_rank``); any other
+        mismatch raises here, naming the input and both shapes, as tf-keras' model input spec does, instead of a
+        kernel's shape error somewhere inside (or a silent run at a shape the model was not built for)."""
+        if len(flat) == len(self.inputs) and all(hasattr(t, "shape") for t in flat):
+            return check_input_shapes(self, flat)
+        return [conform_rank(t, tuple(kt.shape)) if hasattr(t, "shape") else t for t, kt in zip(flat, self.inputs)]
 
     def _call_layers_symbolically(self, flat_inputs, training):
         """The outputs of calling each layer of the graph, in order, on new symbolic inputs: what tf-keras does

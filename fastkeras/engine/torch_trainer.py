@@ -7,6 +7,7 @@ callback asks; gradients come from one ``torch.autograd.grad`` call and one
 foreach optimizer step.
 """
 import math
+import numbers
 import random
 import time
 import warnings
@@ -812,6 +813,19 @@ def _epoch_logs(trainer, prefix=""):
             for k, v in trainer.results().items()}
 
 
+def _is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _batch_size(value, name="batch_size"):
+    """``value`` as a positive int (None: Keras' default of 32). 0 is refused rather than read as "not given"."""
+    if value is None:
+        return 32
+    if not _is_integer(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer, received {value!r}.")
+    return int(value)
+
+
 def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
         validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
         steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
@@ -823,11 +837,12 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     if batch_size is not None and iterator_input:
         raise ValueError("Do not specify `batch_size` when `x` is a generator, Sequence or DataLoader: it yields "
                          "batches already.")
-    batch_size = batch_size or 32
-    if not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"`batch_size` must be a positive integer, received {batch_size!r}.")
-    if not isinstance(epochs, int) or epochs < 0:
+    batch_size = _batch_size(batch_size)
+    validation_batch_size = None if validation_batch_size is None else \
+        _batch_size(validation_batch_size, "validation_batch_size")
+    if not _is_integer(epochs) or epochs < 0:
         raise ValueError(f"`epochs` must be a non-negative integer, received {epochs!r}.")
+    epochs = int(epochs)
     val_batches = None
     if iterator_input:
         if y is not None:
@@ -966,7 +981,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
         if ys is None and _needs_targets(trainer):
             raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
-        batches = _Batches([xs, ys, sws], batch_size or 32, False, trainer.device,
+        batches = _Batches([xs, ys, sws], _batch_size(batch_size), False, trainer.device,
                            user_code.may_write_into_inputs(model))
         if steps is not None:
             batches.steps = min(batches.steps, steps)
@@ -1001,7 +1016,7 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
         xs = data_adapter.standardize(x, model.input_names, "input", model.name)
         data_adapter.check_cardinality(xs, None, None)
         xs = data_adapter.check_input_shapes(model, xs)
-        batches = _Batches([xs, None, None], batch_size or 32, False, device, user_code.may_write_into_inputs(model))
+        batches = _Batches([xs, None, None], _batch_size(batch_size), False, device, user_code.may_write_into_inputs(model))
         if steps is not None:
             batches.steps = min(batches.steps, steps)
     cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,

@@ -22,9 +22,14 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        units = int(units) if not isinstance(units, int) else units
-        if units <= 0:
-            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+        original_units = units
+        try:  # tf-keras takes anything int() takes (a float 64.0, a numpy integer)
+            units = int(units) if not isinstance(units, int) else units
+        except (TypeError, ValueError):
+            units = None
+        if units is None or units <= 0:
+            raise ValueError(f'Layer "{self.name}" (Dense): received an invalid value for '
+                             f"`units`, expected a positive integer. Received: units={original_units!r}")
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias

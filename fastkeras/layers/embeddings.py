@@ -1,4 +1,5 @@
 """Embedding: integer ids to dense vectors, with an optional padding mask (``mask_zero``)."""
+import numpy as np
 from fastkeras import backend as K
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
@@ -46,7 +47,10 @@ class Embedding(Layer):
 
     def call(self, inputs):
         # In fit's step (see CallContext.sparse_table_grads) the table's gradient holds only the looked-up rows.
-        return K.embedding_lookup(self.embeddings, inputs, sparse_grad=CONTEXT.sparse_table_grads)
+        try:
+            return K.embedding_lookup(self.embeddings, inputs, sparse_grad=CONTEXT.sparse_table_grads)
+        except IndexError:
+            raise _index_out_of_range(self, inputs) from None
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
@@ -81,3 +85,14 @@ class Embedding(Layer):
             "input_length": self.input_length,
         })
         return config
+
+
+def _index_out_of_range(layer, indices):
+    """The error for indices outside the table (torch's own says only "index out of range in self"), naming the
+    layer, the first bad index and where it is, as TensorFlow's lookup error does."""
+    indices = K.to_numpy(indices) if K.is_tensor(indices) else np.asarray(indices)
+    bad = np.argwhere((indices < 0) | (indices >= layer.input_dim))
+    where = tuple(int(i) for i in bad[0]) if len(bad) else ()
+    value = indices[where] if len(bad) else "?"
+    return ValueError(f'Layer "{layer.name}" (Embedding): input index {value} at position {list(where)} is out of '
+                      f"range: indices must be in [0, {layer.input_dim}) (input_dim={layer.input_dim}).")
