@@ -657,6 +657,10 @@ class Layer:
         def spec(a, b):
             if a is None:
                 return None
+            if not hasattr(a, "shape"):
+                raise TypeError(f'Layer "{self.name}" ({type(self).__name__}) returned a {type(a).__name__} '
+                                f"({str(a)[:40]!r}) from call(); a layer must return tensors, or lists, tuples or "
+                                "dicts of them.")
             shape = [None if da != db else da for da, db in zip(a.shape, b.shape)]
             return KerasTensor(shape, a.dtype)
         masks = [spec(a, b) for a, b in zip(tree.flatten(mask), tree.flatten(mask2))] if mask is not None else []

@@ -869,6 +869,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
             val_batches = _Batches([vx, vy, vsw], validation_batch_size or batch_size, False, trainer.device,
                                    user_code.may_write_into_inputs(model))
         batches = _Batches([xs, ys, sws], batch_size, shuffle, trainer.device, user_code.may_write_into_inputs(model))
+        if not batches.n:  # as tf-keras, before any callback runs or any weight changes
+            raise ValueError(f'fit() received no data for model "{model.name}": the training input has zero '
+                             f"samples{' after the validation split' if split else ''}.")
         if steps_per_epoch is not None:
             batches.steps = min(batches.steps, steps_per_epoch)
     # keras.config.set_max_epochs / set_max_steps_per_epoch: caps on every fit (a debugging aid, as in Keras 3).
@@ -983,6 +986,8 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
             raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
         batches = _Batches([xs, ys, sws], _batch_size(batch_size), False, trainer.device,
                            user_code.may_write_into_inputs(model))
+        if not batches.n:
+            raise ValueError(f'evaluate() received no data for model "{model.name}": the input has zero samples.')
         if steps is not None:
             batches.steps = min(batches.steps, steps)
     trainer.prepare()

@@ -121,3 +121,18 @@ def test_dense_units_must_be_a_positive_integer(units):
 def test_dense_units_take_what_int_takes():
     assert layers.Dense(3.0).units == 3
     assert layers.Dense(np.int64(4)).units == 4
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_zero_samples_are_refused_before_anything_runs(method):
+    model = _classifier()
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match=rf'{method}\(\) received no data for model "clf": .*zero samples'):
+        getattr(model, method)(np.zeros((0, 8), np.float32), np.zeros((0, 3), np.float32), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_a_layer_returning_something_else_than_tensors_is_named():
+    inputs = keras.Input((8,))
+    with pytest.raises(TypeError, match=r'Layer "shout" \(Lambda\) returned a str \(\'x\'\) from call\(\)'):
+        layers.Lambda(lambda t: "x", name="shout")(inputs)
