@@ -143,3 +143,39 @@ def test_rnn_initial_state_given_positionally(k2):
 def test_training_given_twice_is_a_clear_error():
     with pytest.raises(TypeError, match="multiple values for argument 'training'"):
         layers.Dropout(0.5)(np.ones((2, 3), "float32"), True, training=False)
+
+
+# ---- serialization_and_saving.py (keras_core) ----------------------------------------------------------
+
+@keras.saving.register_keras_serializable(package="MyLayers", name="KernelMult")
+class MyDense(keras.layers.Layer):
+    def __init__(self, units, *, kernel_regularizer=None, kernel_initializer=None, nested_model=None, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_units = units
+        self.kernel_regularizer = kernel_regularizer
+        self.kernel_initializer = kernel_initializer
+        self.nested_model = nested_model
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"units": self.hidden_units, "kernel_regularizer": self.kernel_regularizer,
+                       "kernel_initializer": self.kernel_initializer, "nested_model": self.nested_model})
+        return config
+
+
+def _without_module(config):
+    # tf-keras ran the class in __main__ (module None); here it lives in this test module.
+    if isinstance(config, dict):
+        return {k: _without_module(v) for k, v in config.items() if k != "module"}
+    return config
+
+
+def test_layer_in_a_custom_config_and_registered_name(k2):
+    case = k2["registered_layer_with_nested_layer"]
+    layer = MyDense(units=16, kernel_regularizer="l1", kernel_initializer="ones", name="inner")
+    config = keras.layers.serialize(MyDense(units=64, nested_model=layer, name="outer"))
+    assert _without_module(config) == _without_module(case["config"])  # the inner layer serialized too
+    new_layer = keras.layers.deserialize(case["config"])  # found by 'MyLayers>KernelMult', not 'MyDense'
+    expected = case["deserialized"]
+    assert type(new_layer).__name__ == expected["class"] and new_layer.hidden_units == expected["units"]
+    assert new_layer.nested_model == expected["nested_model"]

@@ -145,8 +145,34 @@ def positional_training_argument():
             "bn_true": np.asarray(bn(bn_x, True)).tolist(), "bn_false": np.asarray(bn(bn_x, False)).tolist()}
 
 
+# ---- serialization_and_saving.py (keras_core): a layer in a custom config, a class registered under a name --
+
+@keras.saving.register_keras_serializable(package="MyLayers", name="KernelMult")
+class MyDense(keras.layers.Layer):
+    def __init__(self, units, *, kernel_regularizer=None, kernel_initializer=None, nested_model=None, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_units = units
+        self.kernel_regularizer = kernel_regularizer
+        self.kernel_initializer = kernel_initializer
+        self.nested_model = nested_model
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"units": self.hidden_units, "kernel_regularizer": self.kernel_regularizer,
+                       "kernel_initializer": self.kernel_initializer, "nested_model": self.nested_model})
+        return config
+
+
+def registered_layer_with_nested_layer():
+    layer = MyDense(units=16, kernel_regularizer="l1", kernel_initializer="ones", name="inner")
+    config = keras.layers.serialize(MyDense(units=64, nested_model=layer, name="outer"))
+    new_layer = keras.layers.deserialize(config)
+    return {"config": config, "deserialized": {"class": type(new_layer).__name__, "units": new_layer.hidden_units,
+                                               "nested_model": dict(new_layer.nested_model)}}
+
+
 CASES = [endpoint_add_metric_of_metric_result, dict_targets_leaving_an_output_out, predict_batch_end_logs,
-         positional_training_argument]
+         positional_training_argument, registered_layer_with_nested_layer]
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -170,6 +170,19 @@ def _class_identity(obj):
     return (None if module == "__main__" else module), _registered_name(cls)
 
 
+def _serialize_nested_objects(value):
+    """A custom layer's config with the Keras objects it holds (a layer, a regularizer ...) serialized, as
+    tf-keras 2.13+ and Keras 3 write them (keras.io's saving guide keeps a layer and an L1L2 in get_config)."""
+    if isinstance(value, dict):
+        return {k: _serialize_nested_objects(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_serialize_nested_objects(v) for v in value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        from fastkeras.saving.serialization_lib import serialize_keras_object
+        return serialize_keras_object(value)
+    return value
+
+
 def serialize_layer(layer):
     """``{'module', 'class_name', 'config', 'registered_name', 'build_config'?}`` for one layer."""
     _, _, input_layer, _ = _engine()
@@ -177,7 +190,7 @@ def serialize_layer(layer):
     entry = {
         "module": module,
         "class_name": type(layer).__name__,
-        "config": copy.deepcopy(layer.get_config()),
+        "config": copy.deepcopy(_serialize_nested_objects(layer.get_config())),
         "registered_name": registered,
     }
     shape = getattr(layer, "_build_input_shape", None)

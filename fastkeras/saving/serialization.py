@@ -127,7 +127,12 @@ def deserialize_keras_object(identifier, module_objects, custom_objects=None, ki
             raise ValueError(f"Improper config format for {kind}: expected keys 'class_name' and 'config', "
                              f"got {sorted(identifier)}.")
         class_name = identifier["class_name"]
-        cls = lookup(class_name, module_objects, custom_objects)
+        # tf-keras 2.13+ and Keras 3 find a registered class by the name it was registered under
+        # ('MyLayers>KernelMult' for class MyDense in keras.io's saving guide), then by its class name.
+        registered = identifier.get("registered_name")
+        cls = lookup(registered, {}, custom_objects) if isinstance(registered, str) else None
+        if not isinstance(cls, type):
+            cls = lookup(class_name, module_objects, custom_objects)
         if cls is None or not isinstance(cls, type):
             raise ValueError(f"Unknown {kind}: '{class_name}'. Please ensure you are using a `fastkeras` {kind} "
                              "or pass the class in `custom_objects` (or register it with "
