@@ -184,6 +184,14 @@ class Softmax(_ElementwiseActivation):
         self.axis = axis
         self.robust_masking = robust_masking
 
+    def build(self, input_shape):
+        rank = len(input_shape)
+        axes = self.axis if isinstance(self.axis, (list, tuple)) else [self.axis]
+        if any(not -rank <= a < rank for a in axes):
+            raise ValueError(f'Layer "{self.name}" (Softmax): axis={self.axis} is out of range for inputs of rank {rank} '
+                             f"(shape {tuple(input_shape)}).")
+        super().build(input_shape)
+
     def call(self, inputs, mask=None):
         if mask is not None:
             dtype = K.dtype(inputs)

@@ -37,6 +37,9 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `Bidirectional` layer with a `Layer` instance. Received: {layer}")
+        if not hasattr(layer, "go_backwards"):
+            raise ValueError(f"`Bidirectional` wraps a recurrent layer (an RNN, LSTM, GRU ... with `go_backwards`). "
+                             f'Received the {type(layer).__name__} layer "{layer.name}".')
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError(f"`backward_layer` need to be a `Layer` instance. Received: {backward_layer}")
         if merge_mode not in _MERGE_MODES:

@@ -249,6 +249,10 @@ class Dot(_Merge):
             raise ValueError(f'A `Dot` layer should be called on a list of 2 inputs. Layer "{self.name}" received: '
                              f"{input_shape}")
         shape1, shape2 = list(input_shape[0]), list(input_shape[1])
+        requested = [self.axes, self.axes] if isinstance(self.axes, int) else self.axes
+        if any(not -len(s) <= a < len(s) for a, s in zip(requested, (shape1, shape2))):
+            raise ValueError(f'Layer "{self.name}" (Dot): axes={self.axes} is out of range for inputs of shapes '
+                             f"{tuple(shape1)} and {tuple(shape2)}.")
         axes = self._resolved_axes(shape1, shape2)
         if shape1[axes[0]] is not None and shape2[axes[1]] is not None and shape1[axes[0]] != shape2[axes[1]]:
             raise ValueError(f'Layer "{self.name}": incompatible input shapes: axis values {shape1[axes[0]]} '

@@ -116,12 +116,21 @@ class UpSampling3D(_SpatialLayer):
 
 # ---- zero padding ---------------------------------------------------------------------------------------------
 
+def _non_negative(layer, padding):
+    # torch's pad crops where a padding is negative; TensorFlow's refuses it, and so does a ZeroPadding layer.
+    flat = [p for pair in padding for p in (pair if isinstance(pair, tuple) else (pair,))]
+    if any(p < 0 for p in flat):
+        raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}): `padding` must be non-negative, received '
+                         f"{padding}.")
+    return padding
+
+
 class ZeroPadding1D(_SpatialLayer):
     """Adds zeros before and after the steps axis: ``padding`` an int or (before, after)."""
 
     def __init__(self, padding=1, **kwargs):
         super().__init__(1, "channels_last", **kwargs)
-        self.padding = normalize_tuple(padding, 2, "padding", allow_zero=True)
+        self.padding = _non_negative(self, normalize_tuple(padding, 2, "padding", allow_zero=True))
 
     def call(self, inputs):
         return K.temporal_padding(inputs, padding=self.padding)
@@ -140,7 +149,7 @@ class ZeroPadding2D(_SpatialLayer):
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(2, data_format, **kwargs)
-        self.padding = _pairs(padding, 2, "padding")
+        self.padding = _non_negative(self, _pairs(padding, 2, "padding"))
 
     def call(self, inputs):
         return K.spatial_2d_padding(inputs, padding=self.padding, data_format=self.data_format)
@@ -159,7 +168,7 @@ class ZeroPadding3D(_SpatialLayer):
 
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
         super().__init__(3, data_format, **kwargs)
-        self.padding = _pairs(padding, 3, "padding")
+        self.padding = _non_negative(self, _pairs(padding, 3, "padding"))
 
     def call(self, inputs):
         return K.spatial_3d_padding(inputs, padding=self.padding, data_format=self.data_format)

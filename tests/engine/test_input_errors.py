@@ -136,3 +136,22 @@ def test_a_layer_returning_something_else_than_tensors_is_named():
     inputs = keras.Input((8,))
     with pytest.raises(TypeError, match=r'Layer "shout" \(Lambda\) returned a str \(\'x\'\) from call\(\)'):
         layers.Lambda(lambda t: "x", name="shout")(inputs)
+
+
+def test_layer_arguments_out_of_range_are_named_where_torch_would_go_on_or_fail_obscurely():
+    # TensorFlow refuses each of these when the layer runs; torch would crop (negative padding) or raise an
+    # IndexError (a Dot axis past the rank) or nothing at all (a softmax axis past the rank, on a symbolic call).
+    with pytest.raises(ValueError, match=r'Layer "pad" \(ZeroPadding2D\): `padding` must be non-negative'):
+        layers.ZeroPadding2D(-1, name="pad")
+    with pytest.raises(ValueError, match=r'Layer "pad1" \(ZeroPadding1D\): `padding` must be non-negative'):
+        layers.ZeroPadding1D((2, -1), name="pad1")
+    with pytest.raises(ValueError, match=r'Layer "sm" \(Softmax\): axis=4 is out of range for inputs of rank 2'):
+        layers.Softmax(axis=4, name="sm")(keras.Input((3,)))
+    with pytest.raises(ValueError, match=r'Layer "dot" \(Dot\): axes=3 is out of range for inputs of shapes'):
+        layers.Dot(axes=3, name="dot")([keras.Input((3,)), keras.Input((3,))])
+    with pytest.raises(ValueError, match=r'`Bidirectional` wraps a recurrent layer .* the Dense layer "d"'):
+        layers.Bidirectional(layers.Dense(2, name="d"))
+    # In range, they still work.
+    assert tuple(layers.Softmax(axis=[-2, -1])(keras.Input((3, 4))).shape) == (None, 3, 4)
+    assert tuple(layers.Dot(axes=(-1, 1))([keras.Input((3,)), keras.Input((3,))]).shape) == (None, 1)
+    assert tuple(layers.ZeroPadding2D(((0, 1), (2, 0)))(keras.Input((4, 4, 1))).shape) == (None, 5, 6, 1)
