@@ -179,3 +179,89 @@ def test_layer_in_a_custom_config_and_registered_name(k2):
     expected = case["deserialized"]
     assert type(new_layer).__name__ == expected["class"] and new_layer.hidden_units == expected["units"]
     assert new_layer.nested_model == expected["nested_model"]
+
+
+# ---- customizing_saving_and_serialization.py: Keras 3's saving hooks ---------------------------------------
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+class LayerWithCustomBuild(keras.layers.Layer):
+    def __init__(self, units=32, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def call(self, inputs):
+        return keras.ops.matmul(inputs, self.w) + self.b
+
+    def get_config(self):
+        return dict(units=self.units, **super().get_config())
+
+    def build(self, input_shape, layer_init):
+        super().build(input_shape)
+        self._input_shape = input_shape
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer=layer_init, trainable=True)
+        self.b = self.add_weight(shape=(self.units,), initializer=layer_init, trainable=True)
+        self.layer_init = layer_init
+
+    def get_build_config(self):
+        return {"layer_init": self.layer_init, "input_shape": self._input_shape}
+
+    def build_from_config(self, config):
+        self.build(config["input_shape"], config["layer_init"])
+
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+class ScaledDense(keras.layers.Dense):
+    def __init__(self, units, **kwargs):
+        super().__init__(units, **kwargs)
+        self.scale = 1.0
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["scale"] = np.array(self.scale, "float32")
+
+    def load_own_variables(self, store):
+        self.scale = float(np.asarray(store["scale"]))
+        for i, v in enumerate(self.weights):
+            v.assign(store[f"{i}"])
+
+    def call(self, inputs):
+        return super().call(inputs) * self.scale
+
+
+def test_keras3_file_with_build_config_and_own_variables_hooks():
+    with np.load(os.path.join(FIXTURES, "k3_custom_saving.npz")) as f:
+        x, y = f["x"], f["y"]
+    restored = keras.models.load_model(os.path.join(FIXTURES, "k3_custom_saving.keras"))
+    assert restored.layers[0].layer_init == "random_normal"  # rebuilt by build_from_config
+    assert restored.layers[1].scale == 2.5  # restored by load_own_variables, not by the config
+    np.testing.assert_allclose(restored.predict(x, verbose=0), y, rtol=1e-5, atol=1e-6)
+
+
+def test_build_config_and_own_variables_hooks_round_trip(tmp_path):
+    custom_layer = LayerWithCustomBuild(units=4)
+    custom_layer.build(input_shape=(8,), layer_init="ones")
+    scaled = ScaledDense(3)
+    model = keras.Sequential([custom_layer, scaled])
+    x = np.random.RandomState(0).rand(5, 8).astype("float32")
+    model(x)
+    scaled.scale = 0.5
+    expected = model.predict(x, verbose=0)
+    model.save(tmp_path / "m.keras")
+    restored = keras.models.load_model(tmp_path / "m.keras")
+    assert restored.layers[0].layer_init == "ones" and restored.layers[1].scale == 0.5
+    np.testing.assert_allclose(restored.predict(x, verbose=0), expected, rtol=1e-6)
+    model.save_weights(tmp_path / "m.weights.h5")
+    scaled.scale = 1.0
+    model.load_weights(tmp_path / "m.weights.h5")
+    assert scaled.scale == 0.5
+
+
+def test_a_failing_load_own_variables_names_the_layer(tmp_path):
+    class Broken(ScaledDense):
+        def load_own_variables(self, store):
+            raise KeyError("scale")
+
+    model = keras.Sequential([keras.Input((2,)), Broken(1, name="broken")])
+    model.save_weights(tmp_path / "b.weights.h5")
+    with pytest.raises(Exception, match='layer "broken" could not load its variables'):
+        model.load_weights(tmp_path / "b.weights.h5")

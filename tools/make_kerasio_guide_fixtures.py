@@ -6,17 +6,97 @@ Run with tf-keras 2.21 (Keras 2 behaviour, for the tf.keras-era guides):
     TF_CPP_MIN_LOG_LEVEL=3 /work/kvenv/bin/python tools/make_kerasio_guide_fixtures.py
 Writes tests/fixtures/kerasio_guides/keras2.json: one entry per case (see the functions below), holding the
 inputs and initial weights it used (as lists) and what tf-keras gave.
+
+With ``--keras3``, run with Keras 3.15.1 on torch (the Keras 3 saving hooks of customizing_saving_and_serialization.py):
+    KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_kerasio_guide_fixtures.py --keras3
+Writes tests/fixtures/kerasio_guides/k3_custom_saving.keras (a model whose layers override get_build_config/
+build_from_config and save_own_variables/load_own_variables) and k3_custom_saving.npz (its input ``x`` and
+Keras 3's prediction ``y``).
 """
 import json
 import os
+import sys
 
 import numpy as np
-import tensorflow as tf
-
-import tf_keras as keras
-from tf_keras import layers
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "kerasio_guides")
+
+
+def keras3_custom_saving():
+    import keras
+
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    class LayerWithCustomBuild(keras.layers.Layer):
+        # The guide's layer: build() takes an initializer beside the shape, so loading must call
+        # build_from_config(get_build_config()).
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, inputs):
+            return keras.ops.matmul(inputs, self.w) + self.b
+
+        def get_config(self):
+            return dict(units=self.units, **super().get_config())
+
+        def build(self, input_shape, layer_init):
+            super().build(input_shape)
+            self._input_shape = input_shape
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer=layer_init, trainable=True)
+            self.b = self.add_weight(shape=(self.units,), initializer=layer_init, trainable=True)
+            self.layer_init = layer_init
+
+        def get_build_config(self):
+            return {"layer_init": self.layer_init, "input_shape": self._input_shape}
+
+        def build_from_config(self, config):
+            self.build(config["input_shape"], config["layer_init"])
+
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    class ScaledDense(keras.layers.Dense):
+        # State kept by save_own_variables beside the weights, not in the config (the guide's pattern; its own
+        # example fails in Keras 3 itself, since its keras.Variable attribute becomes a weight).
+        def __init__(self, units, **kwargs):
+            super().__init__(units, **kwargs)
+            self.scale = 1.0
+
+        def save_own_variables(self, store):
+            super().save_own_variables(store)
+            store["scale"] = np.array(self.scale, "float32")
+
+        def load_own_variables(self, store):
+            self.scale = float(np.asarray(store["scale"]))
+            for i, v in enumerate(self.weights):
+                v.assign(store[f"{i}"])
+
+        def call(self, inputs):
+            return super().call(inputs) * self.scale
+
+    keras.utils.set_random_seed(0)
+    custom_layer = LayerWithCustomBuild(units=4)
+    custom_layer.build(input_shape=(8,), layer_init="random_normal")
+    scaled = ScaledDense(3)
+    model = keras.Sequential([custom_layer, scaled])
+    x = np.random.RandomState(5).uniform(-1, 1, (6, 8)).astype("float32")
+    model(x)
+    scaled.scale = 2.5
+    y = keras.ops.convert_to_numpy(model(x))
+    model.save(os.path.join(OUT, "k3_custom_saving.keras"))
+    np.savez(os.path.join(OUT, "k3_custom_saving.npz"), x=x, y=y)
+    restored = keras.models.load_model(os.path.join(OUT, "k3_custom_saving.keras"))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(restored(x)), y, rtol=1e-6)
+    print("wrote k3_custom_saving.keras/.npz")
+
+
+if "--keras3" in sys.argv:
+    os.makedirs(OUT, exist_ok=True)
+    keras3_custom_saving()
+    sys.exit(0)
+
+import tensorflow as tf  # noqa: E402
+
+import tf_keras as keras  # noqa: E402
+from tf_keras import layers  # noqa: E402
 
 
 def arr(rng, *shape):

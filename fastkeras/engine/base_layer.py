@@ -421,6 +421,35 @@ class Layer:
     def call(self, inputs, *args, **kwargs):
         return inputs
 
+    # ---- Keras 3 / tf-keras 2.13+ saving hooks (the .keras and .weights.h5 formats call overrides) ------
+
+    def get_build_config(self):
+        """What ``build_from_config`` needs to rebuild the layer before its weights are loaded: the input shape
+        it was built for (None while unbuilt)."""
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": self._build_input_shape}
+
+    def build_from_config(self, config):
+        """Builds the layer from ``get_build_config()``'s dict (called when a saved model is loaded)."""
+        input_shape = (config or {}).get("input_shape")
+        if input_shape is not None and not self.built:
+            self._maybe_build(input_shape)
+
+    def save_own_variables(self, store):
+        """Writes the layer's own weights (not its sublayers') into ``store`` as ``'0'``, ``'1'``, ...: trainable
+        first, then non-trainable."""
+        for i, value in enumerate(K.batch_get_value(self._trainable_weights + self._non_trainable_weights)):
+            store[str(i)] = value
+
+    def load_own_variables(self, store):
+        """Sets the layer's own weights from ``store`` as ``save_own_variables`` wrote it."""
+        own = self._trainable_weights + self._non_trainable_weights
+        if len(store.keys()) != len(own):
+            raise ValueError(f'Layer "{self.name}" expected {len(own)} variables, but received {len(store.keys())} '
+                             "variables during loading.")
+        K.batch_set_value([(v, store[str(i)]) for i, v in enumerate(own)])
+
     def compute_mask(self, inputs, mask=None):
         if not self.supports_masking:
             if any(m is not None for m in tree.flatten(mask)):

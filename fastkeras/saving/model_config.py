@@ -193,10 +193,22 @@ def serialize_layer(layer):
         "config": copy.deepcopy(_serialize_nested_objects(layer.get_config())),
         "registered_name": registered,
     }
+    if _overrides(layer, "get_build_config"):
+        # A layer's own build config (keras.io's customizing-saving guide stores its initializer there).
+        build_config = layer.get_build_config() if layer.built else None
+        if build_config is not None:
+            entry["build_config"] = copy.deepcopy(_serialize_nested_objects(build_config))
+        return entry
     shape = getattr(layer, "_build_input_shape", None)
     if layer.built and shape is not None and not isinstance(layer, input_layer.InputLayer):
         entry["build_config"] = {"input_shape": copy.deepcopy(shape)}
     return entry
+
+
+def _overrides(layer, method):
+    """Whether ``layer``'s class defines its own ``method`` (a Keras 3 saving hook) over Layer's."""
+    from fastkeras.engine.base_layer import Layer
+    return getattr(type(layer), method) is not getattr(Layer, method)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -412,7 +424,13 @@ def deserialize_layer(entry, custom_objects=None, where="layer"):
         # Keras 2.2 wrote functional models as 'Model'.
         name, cls = "Functional", functional.Functional
     try:
-        return layers_module.deserialize({"class_name": name, "config": config}, custom_objects=custom_objects)
+        layer = layers_module.deserialize({"class_name": name, "config": config}, custom_objects=custom_objects)
+        build_config = entry.get("build_config")
+        if build_config and _overrides(layer, "build_from_config"):
+            # As Keras 3: a layer that rebuilds itself its own way (a build() with more arguments than the
+            # input shape) does so before the model calls it.
+            layer.build_from_config(build_config)
+        return layer
     except Exception as e:
         _add_note(e, f"(while rebuilding {where} of class {class_name} from a model config)")
         raise

@@ -26,6 +26,20 @@ def is_object_layout(root):
         ("layers" in root or "vars" in root)
 
 
+class OwnVariables:
+    """The slot of a layer that saves and loads its state itself (Keras 3's ``save_own_variables`` /
+    ``load_own_variables`` overridden): its ``vars`` group holds whatever keys it writes."""
+
+    def __init__(self, layer):
+        self.layer = layer
+
+
+def _saves_its_own_variables(obj):
+    from fastkeras.engine.base_layer import Layer
+    return any(getattr(type(obj), m, None) is not getattr(Layer, m)
+               for m in ("save_own_variables", "load_own_variables"))
+
+
 def weight_slots(model):
     """[(path, own weights)] in the order Keras walks the model, each layer once. A layer's own weights are a
     list (datasets ``0``, ``1``, ...), or a dict from dataset names to tensors for a layer that stores its state
@@ -55,7 +69,9 @@ def weight_slots(model):
             return
         visited.add(id(obj))
         saved_state = getattr(obj, "_saved_state", None)
-        if callable(saved_state):
+        if isinstance(obj, Layer) and _saves_its_own_variables(obj):
+            slots.append((path, OwnVariables(obj)))
+        elif callable(saved_state):
             slots.append((path, saved_state()))  # {dataset name: tensor} (TorchModuleWrapper's state_dict keys)
         else:
             slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
@@ -98,6 +114,12 @@ def write(root, model, optimizer_values=None):
     from fastkeras import backend as K
     for path, weights in weight_slots(model):
         group = root.require_group(_vars_path(path))
+        if isinstance(weights, OwnVariables):
+            store = {}
+            weights.layer.save_own_variables(store)
+            for name, value in store.items():
+                group.create_dataset(str(name), data=np.asarray(K.get_value(value) if K.is_tensor(value) else value))
+            continue
         names = list(weights) if isinstance(weights, dict) else [str(i) for i in range(len(weights))]
         values = K.batch_get_value(list(weights.values()) if isinstance(weights, dict) else weights)
         for name, value in zip(names, values):
@@ -120,10 +142,15 @@ def _numbered(group, where, label):
 def read_assignments(root, model, label, skip_mismatch=False):
     """[(variable, array)] for every weight of ``model``, all counts, shapes and dtypes checked first."""
     import warnings
-    assignments = []
+    assignments, own_loads = [], []
     for path, weights in weight_slots(model):
         stored = _stored_vars_path(root, path)
         where = repr(stored)
+        if isinstance(weights, OwnVariables):
+            # Read (and checked) here; handed to the layer's load_own_variables once every slot has been read.
+            store = {name: read_array(ds, label) for name, ds in root[stored].items()} if stored in root else {}
+            own_loads.append((weights.layer, store, where))
+            continue
         if isinstance(weights, dict):
             found = _named_assignments(root, path, weights, label, skip_mismatch)
             assignments.extend(found or [])
@@ -152,6 +179,16 @@ def read_assignments(root, model, label, skip_mismatch=False):
                 continue
             raise in_file(WeightsMismatchError, label, problem)
         assignments.extend((w, read_array(ds, label)) for w, ds in zip(weights, datasets))
+    for layer, store, where in own_loads:
+        try:
+            layer.load_own_variables(store)
+        except Exception as e:  # noqa: BLE001 - the layer's own code: say where it failed
+            if skip_mismatch:
+                warnings.warn(f"Skipping loading weights at {where} of {label}: {type(e).__name__}: {e}",
+                              stacklevel=3)
+                continue
+            raise in_file(WeightsMismatchError, label, f"layer \"{layer.name}\" could not load its variables from "
+                          f"{where} (its load_own_variables raised {type(e).__name__}: {e}).") from e
     return assignments
 
 
