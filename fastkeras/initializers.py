@@ -425,6 +425,9 @@ ALL_OBJECTS["normal"] = RandomNormal
 ALL_OBJECTS["uniform"] = RandomUniform
 ALL_OBJECTS["one"] = Ones
 ALL_OBJECTS["zero"] = Zeros
+# Keras 3's longer names of the same classes (they serialize as Identity and Orthogonal there too).
+ALL_OBJECTS["IdentityInitializer"] = Identity
+ALL_OBJECTS["OrthogonalInitializer"] = Orthogonal
 del _cls, _name
 
 # Lowercase shortcuts, as tf-keras exports them (`keras.initializers.glorot_uniform` is the class).
@@ -437,6 +440,8 @@ truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
 orthogonal = Orthogonal
 identity = Identity
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
 glorot_uniform = GlorotUniform
 glorot_normal = GlorotNormal
 lecun_normal = LecunNormal

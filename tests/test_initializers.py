@@ -263,6 +263,8 @@ ALIASES = {
     "lecun_normal": "LecunNormal", "lecun_uniform": "LecunUniform", "orthogonal": "Orthogonal",
     "identity": "Identity", "variance_scaling": "VarianceScaling", "GlorotUniformV2": "GlorotUniform",
     "glorot_uniformV2": "GlorotUniform", "ZerosV2": "Zeros",
+    # Keras 3.15's longer names (keras.initializers.IdentityInitializer is its Identity class).
+    "IdentityInitializer": "Identity", "OrthogonalInitializer": "Orthogonal",
 }
 
 
