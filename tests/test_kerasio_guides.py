@@ -265,3 +265,32 @@ def test_a_failing_load_own_variables_names_the_layer(tmp_path):
     model.save_weights(tmp_path / "b.weights.h5")
     with pytest.raises(Exception, match='layer "broken" could not load its variables'):
         model.load_weights(tmp_path / "b.weights.h5")
+
+
+# ---- writing_a_custom_training_loop_in_torch.py ----------------------------------------------------------
+
+def test_torch_optimizer_over_model_parameters():
+    import torch
+    with open(os.path.join(FIXTURES, "keras3.json")) as f:
+        case = json.load(f)["torch_optimizer_loop"]
+    inputs = keras.Input(shape=(6,))
+    x = layers.Dense(8, activation="relu")(inputs)
+    model = keras.Model(inputs, layers.Dense(3)(layers.BatchNormalization()(x)))
+    model.set_weights([np.array(w, "float32") for w in case["weights"]])
+    assert len(list(model.parameters())) == case["n_parameters"]  # every weight, as Keras 3's torch Modules
+    x_data, y_data = np.array(case["x"], "float32"), np.array(case["y"], "float32")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    losses = []
+    for epoch in range(2):
+        for start in range(0, 12, 4):
+            logits = model(torch.from_numpy(x_data[start:start + 4]))
+            loss = loss_fn(logits, torch.from_numpy(y_data[start:start + 4]))
+            model.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(float(loss.detach()))
+    np.testing.assert_allclose(losses, case["losses"], rtol=1e-5)
+    for got, want in zip(model.get_weights(), case["final_weights"]):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    assert [name for name, _ in model.layers[1].named_parameters()][0].endswith("kernel")

@@ -10,8 +10,9 @@ inputs and initial weights it used (as lists) and what tf-keras gave.
 With ``--keras3``, run with Keras 3.15.1 on torch (the Keras 3 saving hooks of customizing_saving_and_serialization.py):
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_kerasio_guide_fixtures.py --keras3
 Writes tests/fixtures/kerasio_guides/k3_custom_saving.keras (a model whose layers override get_build_config/
-build_from_config and save_own_variables/load_own_variables) and k3_custom_saving.npz (its input ``x`` and
-Keras 3's prediction ``y``).
+build_from_config and save_own_variables/load_own_variables), k3_custom_saving.npz (its input ``x`` and
+Keras 3's prediction ``y``) and keras3.json (the torch-optimizer training loop of
+writing_a_custom_training_loop_in_torch.py: inputs, initial weights, losses per step, final weights).
 """
 import json
 import os
@@ -88,9 +89,42 @@ def keras3_custom_saving():
     print("wrote k3_custom_saving.keras/.npz")
 
 
+def keras3_torch_optimizer_loop():
+    """writing_a_custom_training_loop_in_torch.py: ``torch.optim.Adam(model.parameters())`` on a Keras model,
+    torch's CrossEntropyLoss, ``model.zero_grad()``; the losses of each step from fixed weights."""
+    import torch
+    import keras
+    rng = np.random.RandomState(6)
+    inputs = keras.Input(shape=(6,))
+    x = keras.layers.Dense(8, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.BatchNormalization()(x)))
+    # (a positive moving variance: the loop calls the model outside fit, in inference mode)
+    weights = [np.round(rng.uniform(0.5, 1.5, w.shape) if "variance" in w.name else rng.uniform(-0.5, 0.5, w.shape),
+                        4).astype("float32") for w in model.weights]
+    model.set_weights(weights)
+    x_data = np.round(rng.uniform(-1, 1, (12, 6)), 4).astype("float32")
+    y_data = np.eye(3, dtype="float32")[rng.randint(0, 3, 12)]
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    losses = []
+    for epoch in range(2):
+        for start in range(0, 12, 4):
+            logits = model(torch.from_numpy(x_data[start:start + 4]))
+            loss = loss_fn(logits, torch.from_numpy(y_data[start:start + 4]))
+            model.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(float(loss.detach()))
+    return {"weights": [w.tolist() for w in weights], "x": x_data.tolist(), "y": y_data.tolist(),
+            "losses": losses, "n_parameters": len(list(model.parameters())),
+            "final_weights": [np.asarray(w).tolist() for w in model.get_weights()]}
+
+
 if "--keras3" in sys.argv:
     os.makedirs(OUT, exist_ok=True)
     keras3_custom_saving()
+    with open(os.path.join(OUT, "keras3.json"), "w") as f:
+        json.dump({"torch_optimizer_loop": keras3_torch_optimizer_loop()}, f, indent=1, sort_keys=True)
     sys.exit(0)
 
 import tensorflow as tf  # noqa: E402

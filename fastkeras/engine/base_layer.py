@@ -310,6 +310,19 @@ class Layer:
     def trainable_variables(self):
         return self.trainable_weights
 
+    def parameters(self, recurse=True):
+        """The weights as torch parameters, for ``torch.optim`` (keras.io's torch training-loop guide builds
+        ``torch.optim.Adam(model.parameters())``, as Keras 3's torch layers are Modules): every weight, the
+        sublayers' too unless ``recurse=False``; non-trainable ones have ``requires_grad=False``."""
+        return iter(self.weights if recurse else self._trainable_weights + self._non_trainable_weights)
+
+    def named_parameters(self, prefix="", recurse=True):
+        """``(name, parameter)`` pairs of ``parameters()``, named after the weights ('dense/kernel')."""
+        for weight in self.parameters(recurse):
+            name = getattr(weight, "name", "") or ""
+            name = name[:-2] if name.endswith(":0") else name
+            yield (f"{prefix}.{name}" if prefix else name), weight
+
     @property
     def non_trainable_variables(self):
         return self.non_trainable_weights
