@@ -275,8 +275,9 @@ class Functional(Model):
         flat = self._flatten_call_inputs(inputs)
         if flat and isinstance(flat[0], KerasTensor):  # model.call(keras_tensor): the layers record new nodes
             return self._pack_outputs(self._call_layers_symbolically(flat, training))
-        if not all(shape_fits(tuple(t.shape), tuple(kt.shape)) for t, kt in zip(flat, self.inputs)
-                   if hasattr(t, "shape")):
+        if not self._inputs_match_exactly(flat) and \
+                not all(shape_fits(tuple(t.shape), tuple(kt.shape)) for t, kt in zip(flat, self.inputs)
+                        if hasattr(t, "shape")):
             flat = self._conform_inputs(flat)
         if training is None:
             training = CONTEXT.training
@@ -287,6 +288,19 @@ class Functional(Model):
         else:
             outputs = self._run(flat, training)
         return self._pack_outputs(outputs)
+
+    def _inputs_match_exactly(self, flat):
+        """The common case, cheaply: every input has exactly the model's input shape past the batch axis."""
+        tails = self.__dict__.get("_input_tails")
+        if tails is None:
+            tails = self._input_tails = tuple(tuple(kt.shape)[1:] for kt in self.inputs)
+        if len(flat) != len(tails):
+            return False
+        for t, tail in zip(flat, tails):
+            shape = getattr(t, "shape", None)
+            if shape is None or shape[1:] != tail:
+                return False
+        return True
 
     def _conform_inputs(self, flat):
         """Inputs given to a direct call, conformed to the model's input ranks (``conform_rank``); any other
