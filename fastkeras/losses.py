@@ -431,7 +431,15 @@ class Loss:
         self.name = name
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        losses = self.call(y_true, y_pred)
+        try:
+            losses = self.call(y_true, y_pred)
+        except RuntimeError as e:
+            # torch's broadcasting error names neither the loss nor both shapes; tf-keras says "Shapes ... are
+            # incompatible". Only the error path pays for this.
+            if "must match the size of tensor" not in str(e):
+                raise
+            raise ValueError(f"Loss {self.name!r}: the targets' shape {tuple(K.int_shape(y_true))} and the "
+                             f"predictions' shape {tuple(K.int_shape(y_pred))} are incompatible.") from None
         in_mask, out_mask = get_mask(y_pred), get_mask(losses)
         if in_mask is not None and out_mask is not None:
             mask = K.cast(in_mask, "bool") & K.cast(out_mask, "bool")

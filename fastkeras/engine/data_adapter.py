@@ -200,11 +200,33 @@ def check_targets(model, y, loss_fns):
                     f'You are passing a target array of shape {t_shape} for output "{name}" while using as loss '
                     "`sparse_categorical_crossentropy`, which expects integer class indices of shape (samples,) or "
                     "(samples, 1). For one-hot targets use `categorical_crossentropy`.")
+            _check_class_indices(target, loss, out_shape, name)
         if len(out_shape) == len(t_shape) and out_shape[-1] is not None and t_shape[-1] != out_shape[-1] \
                 and t_shape[-1] != 1 and loss_name != "sparse_categorical_crossentropy":
             raise ValueError(f'A target array with shape {t_shape} was passed for output "{name}" of shape '
                              f"{out_shape} while using as loss `{loss_name}`. This loss expects targets to have the "
                              "same shape as the output.")
+
+
+def _check_class_indices(target, loss, out_shape, output_name):
+    """Sparse labels must lie in [0, classes). A step would turn others into NaN losses without a word (checking
+    there would wait on the device every step), so the data is checked here once, on the host, as TensorFlow's
+    CPU kernel refuses them."""
+    kwargs = getattr(loss, "_fn_kwargs", None) or {}
+    axis = kwargs.get("axis", -1)
+    classes = out_shape[axis] if -len(out_shape) <= axis < len(out_shape) else None
+    if classes is None or classes < 2 or not isinstance(target, np.ndarray) or target.size == 0:
+        return
+    ignore = kwargs.get("ignore_class")
+    values = target if ignore is None else target[target != ignore]
+    if values.size == 0:
+        return
+    low, high = values.min(), values.max()
+    if low < 0 or high >= classes:
+        bad = low if low < 0 else high
+        raise ValueError(f'Received a label value of {bad} in the targets of output "{output_name}", outside the valid '
+                         f"range [0, {classes}) of `sparse_categorical_crossentropy`: the output has {classes} "
+                         "classes.")
 
 
 def split_validation(arrays_list, validation_split):

@@ -155,3 +155,31 @@ def test_layer_arguments_out_of_range_are_named_where_torch_would_go_on_or_fail_
     assert tuple(layers.Softmax(axis=[-2, -1])(keras.Input((3, 4))).shape) == (None, 3, 4)
     assert tuple(layers.Dot(axes=(-1, 1))([keras.Input((3,)), keras.Input((3,))]).shape) == (None, 1)
     assert tuple(layers.ZeroPadding2D(((0, 1), (2, 0)))(keras.Input((4, 4, 1))).shape) == (None, 5, 6, 1)
+
+
+@pytest.mark.parametrize("bad", [3, -1])
+def test_sparse_labels_outside_the_classes_are_refused_before_training(bad):
+    # tf-keras' CPU kernel raises "Received a label value of 3 which is outside the valid range of [0, 3)" at
+    # the step; the loss itself gives NaN for such a label (as TensorFlow on a GPU), so fit checks the data once.
+    model = keras.Sequential([layers.Dense(3, input_shape=(4,), activation="softmax", name="classes")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    y = np.array([0, 1, 2, bad])
+    for run in (lambda: model.fit(np.zeros((4, 4)), y, verbose=0), lambda: model.train_on_batch(np.zeros((4, 4)), y),
+                lambda: model.evaluate(np.zeros((4, 4)), y, verbose=0)):
+        with pytest.raises(ValueError, match=rf'label value of {bad} in the targets of output "classes", outside '
+                                             r"the valid range \[0, 3\)"):
+            run()
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_the_ignored_class_may_lie_outside_the_classes():
+    model = keras.Sequential([layers.Dense(3, input_shape=(4,), activation="softmax")])
+    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(ignore_class=-1))
+    assert np.isfinite(model.fit(np.ones((4, 4)), np.array([0, 1, 2, -1]), verbose=0).history["loss"][0])
+
+
+def test_a_loss_called_on_incompatible_shapes_names_itself_and_both_shapes():
+    with pytest.raises(ValueError, match=r"Loss 'categorical_crossentropy': the targets' shape \(2, 3\) and the "
+                                         r"predictions' shape \(2, 4\) are incompatible"):
+        keras.losses.CategoricalCrossentropy()(np.zeros((2, 3)), np.zeros((2, 4)))
