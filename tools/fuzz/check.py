@@ -50,7 +50,7 @@ class Comparison:
     def __init__(self, case, verbose):
         self.problems = []
         self.verbose = verbose
-        self.tolerance = {"mixed_bfloat16": 3e-2, "mixed_float16": 1e-2}.get(case["family"], 2e-3)
+        self.tolerance = spec.TOLERANCES.get(case["family"], 2e-3)
         self.sparse_labels = False
 
     def run(self, what, fn):

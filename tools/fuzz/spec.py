@@ -5,6 +5,8 @@ import math
 import os
 
 DEFAULT_DIR = os.environ.get("FASTKERAS_FUZZ_DIR", "/tmp/fastkeras_fuzz")
+# Relative prediction errors tolerated per family (mixed precision rounds differently in each library).
+TOLERANCES = {"mixed_bfloat16": 3e-2, "mixed_float16": 1e-2}
 
 
 def _object(k, module, value):
