@@ -175,13 +175,71 @@ def custom(keras, lib):
     return keras.Model(x, L.Dense(2, name="out")(h), name="custom")
 
 
+def initial_state(keras, lib):
+    """RNNs given symbolic initial states (Keras 2 records them as extra inputs of the call, Keras 3 as the
+    `initial_state` argument, with a build_config of the sequence and state shapes), after a transposed
+    convolution (tf-keras writes it Conv's `groups`, which Keras 3's lacks)."""
+    L = keras.layers
+    seq = keras.Input((5, 3), name="seq")
+    x = L.Conv1DTranspose(4, 2, padding="same", name="up")(seq)
+    encoded, h, c = L.LSTM(4, return_sequences=True, return_state=True, name="encoder")(x)
+    decoded = L.LSTM(4, name="decoder")(encoded, initial_state=[h, c])
+    _, s = L.GRU(2, return_state=True, name="gru_state")(x)
+    gru = L.GRU(2, name="gru")(x, initial_state=[s])
+    return keras.Model(seq, L.Dense(2, name="out")(L.concatenate([decoded, gru], name="merged")),
+                       name="initial_state")
+
+
+def mixed_precision(keras, lib):
+    """Layers under the mixed_float16 policy, given per layer (no global state): an LSTM (its cell takes the
+    layer's policy), a convolution, a float32 output layer."""
+    L = keras.layers
+    seq = keras.Input((5, 3), name="seq")
+    x = L.Conv1D(4, 2, activation="relu", dtype="mixed_float16", name="conv")(seq)
+    x = L.LSTM(3, dtype="mixed_float16", name="lstm")(x)
+    x = L.Dense(3, activation="tanh", dtype="mixed_float16", name="hidden")(x)
+    return keras.Model(seq, L.Dense(2, dtype="float32", name="out")(x), name="mixed_precision")
+
+
+def compile_configs(keras, lib):
+    L = keras.layers
+    x = keras.Input((4,), name="x")
+    h = L.Dense(5, activation="relu", name="hidden")(x)
+    return keras.Model(x, [L.Dense(3, name="logits")(h), L.Dense(2, name="values")(h)], name="compile_configs")
+
+
+def compile_configs_args(keras, lib):
+    """Loss objects (tf-keras' configs carry the 'auto' reduction and the wrapped function, Keras 3's neither),
+    metrics wrapping functions (a Keras 3 MeanMetricWrapper names its function by a function object), and Keras
+    2 names Keras 3 spells otherwise ('logcosh'; the metric cosine_similarity, which in Keras 3 is only a loss
+    of the opposite sign): each library gets the arguments that mean the same to it."""
+    m = keras.metrics
+    if lib == K3:
+        log_cosh_loss = "log_cosh"
+        log_cosh = m.MeanMetricWrapper(keras.losses.log_cosh, name="logcosh")
+        cosine = m.CosineSimilarity(name="cosine")
+    else:
+        log_cosh_loss = log_cosh = "logcosh"
+        cosine = m.MeanMetricWrapper(m.get("cosine_similarity"), name="cosine")  # tf-keras does not export it
+    return {"loss": {"logits": keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+                     "values": log_cosh_loss},
+            "metrics": {"logits": [m.BinaryAccuracy(threshold=0.0),
+                                   m.MeanMetricWrapper(m.binary_accuracy, name="wrapped_accuracy")],
+                        "values": [log_cosh, cosine]},
+            "weighted_metrics": {"values": [m.MeanMetricWrapper(m.mean_absolute_error, name="wmae")]}}
+
+
 class Case:
-    def __init__(self, build, inputs, libs=ALL, batch_size=None, compile_args=None):
+    def __init__(self, build, inputs, libs=ALL, batch_size=None, compile_args=None, tolerance=1e-5):
         self.build = build
         self.inputs = inputs  # n -> list of arrays
         self.libs = libs
         self.batch_size = batch_size  # fixed by the model (stateful RNNs)
-        self.compile_args = compile_args or {"loss": "mse"}
+        self.compile_args = compile_args or {"loss": "mse"}  # or a function (keras, lib) -> compile's arguments
+        self.tolerance = tolerance  # of predictions across libraries (float16 layers round differently)
+
+    def compile_kwargs(self, keras, lib):
+        return self.compile_args(keras, lib) if callable(self.compile_args) else self.compile_args
 
 
 def _floats(*shapes):
@@ -216,6 +274,9 @@ CASES = {
     "lookup": Case(lookup, lambda rng, n: [rng.choice([7, 3, 11, 42, 99], size=(n, 4)).astype("int64")],
                    libs=(K2, FK)),
     "custom": Case(custom, _floats((3,))),
+    "initial_state": Case(initial_state, _floats((5, 3))),
+    "mixed_precision": Case(mixed_precision, _floats((5, 3)), tolerance=1e-2),
+    "compile_configs": Case(compile_configs, _floats((4,)), compile_args=compile_configs_args),
 }
 N_SAMPLES = 4
 

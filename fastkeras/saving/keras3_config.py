@@ -12,9 +12,16 @@ The two differ in a handful of places, each handled here and nowhere else:
 * dtypes as ``DTypePolicy`` objects, ``shared_object_id`` markers, the input
   layer's ``batch_shape`` (Keras 2: ``batch_input_shape``), Lambda functions as
   ``__lambda__``/``function`` objects, the model classes' ``module``;
-* keys one side lacks (``quantization_config``, ``time_major``...): dropped
-  when they hold the value that means "as the other side behaves", kept
-  otherwise so that the layer refuses them with its own clear error.
+* keys one side lacks (``quantization_config``, ``time_major``, ``groups`` of
+  transposed convolutions...): dropped when they hold the value that means
+  "as the other side behaves", kept otherwise so that the layer refuses them
+  with its own clear error;
+* an RNN called with symbolic initial states: Keras 3 passes them as
+  ``initial_state`` (``keras3_nodes``) and builds the layer from a
+  ``shapes_dict``;
+* the ``compile_config``: Keras 3's loss configs (no 'auto' reduction, no
+  wrapped ``fn``), metric wrappers holding function objects, its names for
+  Keras 2's 'logcosh', 'kld'..., LossScaleOptimizer as its own class.
 
 * Keras 3's graph operations (``x * 2``, ``ops.mean``) against fastkeras'
   TFOpLambda layers (``keras3_ops``).
@@ -41,6 +48,12 @@ _K3_ONLY_LAYER_DEFAULTS = {
 _K3_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 # Keras 2-only keys dropped when writing for Keras 3.
 _K2_ONLY_DEFAULTS = {"time_major": False, "is_legacy_optimizer": False, "jit_compile": None}
+# Keras 2-only arguments of single layers, dropped when writing at the value that behaves as Keras 3 does
+# (tf-keras' transposed, depthwise and separable convolutions inherit Conv's `groups`; Keras 3's take none).
+_K2_ONLY_LAYER_DEFAULTS = {name: {"groups": 1} for name in (
+    "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
+    "SeparableConv1D", "SeparableConv2D")}
+_POLICY_CLASSES = ("Policy", "DTypePolicy", "FloatDTypePolicy")
 _MODEL_CLASSES = ("Functional", "Model", "Sequential")
 _AUTO_MASK_ARGS = ("mask", "query_mask", "value_mask", "key_mask")
 _FUNCTIONAL_MODULE_K3 = "keras.src.models.functional"
@@ -229,12 +242,29 @@ def _lambda_to_k3(config):
                            "registered_name": "function"}
 
 
+def _dtype_policy_to_k3(dtype):
+    """A layer's dtype as Keras 3 writes it: a ``DTypePolicy`` object, whether fastkeras holds a name
+    ('float32', 'mixed_float16') or tf-keras' ``keras.mixed_precision`` ``Policy``. Keras 3 reads a name only
+    where it is a plain dtype; a policy object in tf-keras' spelling becomes no policy at all there."""
+    name = dtype
+    if isinstance(dtype, dict) and dtype.get("class_name") in _POLICY_CLASSES and isinstance(dtype.get("config"), dict):
+        name = dtype["config"].get("name")
+    if not isinstance(name, str):
+        return dtype
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name}, "registered_name": None}
+
+
 def _layer_to_k3(class_name, config, in_sequential_with_input):
     config = {k: v for k, v in config.items() if not (k in _K2_ONLY_DEFAULTS and v == _K2_ONLY_DEFAULTS[k])}
     if class_name == "InputLayer":
         if "batch_input_shape" in config:
             config["batch_shape"] = config.pop("batch_input_shape")
         return config
+    if "dtype" in config and "trainable" in config:  # a layer's (Keras 3 writes InputLayer's as a name)
+        config["dtype"] = _dtype_policy_to_k3(config["dtype"])
+    for key, value in _K2_ONLY_LAYER_DEFAULTS.get(class_name, {}).items():
+        if key in config and config[key] == value:
+            del config[key]
     if in_sequential_with_input or "batch_input_shape" in config:
         config.pop("batch_input_shape", None)
     if class_name == "Embedding":
@@ -269,6 +299,26 @@ def _attention_build_config(entry):
         if isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__":
             shapes[f"{name}_shape"] = tensor["config"]["shape"]
     return {"shapes_dict": shapes} if "query_shape" in shapes and "value_shape" in shapes else None
+
+
+def _initial_state_build_config(entry):
+    """Keras 3's ``build_config`` of a recurrent layer whose first call passed ``initial_state``
+    (``{'shapes_dict': {'sequences_shape', 'initial_state_shape'}}``; Keras 3 cannot build from a list of the
+    input and state shapes), or None for any other layer."""
+    nodes = entry.get("inbound_nodes")
+    if not (isinstance(nodes, list) and nodes and isinstance(nodes[0], dict)):
+        return None
+    args, kwargs = nodes[0].get("args") or [], nodes[0].get("kwargs") or {}
+    if not (len(args) == 1 and _is_keras_tensor(args[0]) and "initial_state" in kwargs):
+        return None
+    states = kwargs["initial_state"]
+    if _is_keras_tensor(states):
+        state_shapes = states["config"]["shape"]
+    elif isinstance(states, list) and states and all(_is_keras_tensor(t) for t in states):
+        state_shapes = [t["config"]["shape"] for t in states]
+    else:
+        return None
+    return {"shapes_dict": {"sequences_shape": args[0]["config"]["shape"], "initial_state_shape": state_shapes}}
 
 
 def _to_k3(node, in_sequential_with_input=False):
@@ -315,6 +365,10 @@ def _to_k3(node, in_sequential_with_input=False):
             out.pop("build_config", None)
             if build_config is not None:
                 out["build_config"] = build_config
+        elif "build_config" in out:
+            build_config = _initial_state_build_config(out)
+            if build_config is not None:
+                out["build_config"] = build_config
         return out
     return {k: (v if k == "inbound_nodes" else _to_k3(v)) for k, v in out.items()}
 
@@ -324,17 +378,101 @@ def to_keras3(config):
     return _to_k3(copy.deepcopy(config))
 
 
+# tf-keras' 'auto' loss reduction is Keras 3's default: the mean over the batch.
+_K3_REDUCTIONS = {"auto": "sum_over_batch_size"}
+# Keras 2 loss names Keras 3's `losses.get` does not know, and its names of the same functions.
+_K3_LOSS_NAMES = {"logcosh": "log_cosh", "kullback_leibler_divergence": "kl_divergence"}
+# Keras 2 metric names Keras 3's `metrics.get` does not know, with the Keras 3 function they name (written as a
+# MeanMetricWrapper of that function, which keeps the name the metrics are logged under).
+_K3_METRIC_FUNCTIONS = {"logcosh": "log_cosh", "log_cosh": "log_cosh", "kld": "kl_divergence",
+                        "KLD": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+                        "binary_focal_crossentropy": "binary_focal_crossentropy",
+                        "categorical_focal_crossentropy": "categorical_focal_crossentropy"}
+# Metric functions Keras 3 finds under their Keras 2 name, but as a loss of another sign: Keras 2's metric
+# cosine_similarity is the cosine, Keras 3's only cosine_similarity function (keras.losses) its negative.
+_K3_METRIC_CLASSES = {"cosine_similarity": "CosineSimilarity"}
+
+
+def _k3_function(name):
+    """A built-in function as Keras 3 serializes it (its reader searches keras.losses, keras.metrics... by
+    name)."""
+    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def _loss_to_k3(value):
+    """A loss spec of a compile_config (a name, a Loss config, or per-output lists and dicts of them) as Keras 3
+    writes it: its own names, and Loss configs without tf-keras' 'auto' reduction or the wrapped `fn`, which
+    Keras 3's loss classes do not take (its LossFunctionWrapper takes `fn` as a function object)."""
+    if isinstance(value, str):
+        return _K3_LOSS_NAMES.get(value, value)
+    if isinstance(value, list):
+        return [_loss_to_k3(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if not (isinstance(value.get("class_name"), str) and isinstance(value.get("config"), dict)):
+        return {k: _loss_to_k3(v) for k, v in value.items()}
+    config = dict(value["config"])
+    if "reduction" in config:
+        config["reduction"] = _K3_REDUCTIONS.get(config["reduction"], config["reduction"])
+    fn = config.pop("fn", None)
+    if value["class_name"] == "LossFunctionWrapper" and isinstance(fn, str):
+        config["fn"] = _k3_function(_K3_LOSS_NAMES.get(fn, fn))
+    # Keras 3 writes the name and the reduction first; the class's own arguments follow.
+    config = {**{k: config.pop(k) for k in ("name", "reduction") if k in config}, **config}
+    return {**value, "config": config}
+
+
+def _metric_wrapper(fn, name, dtype="float32"):
+    if fn in _K3_METRIC_CLASSES:  # (over the last axis, the Keras 2 function's default)
+        return {"module": "keras.metrics", "class_name": _K3_METRIC_CLASSES[fn],
+                "config": {"name": name, "dtype": dtype}, "registered_name": None}
+    return {"module": "keras.metrics", "class_name": "MeanMetricWrapper",
+            "config": {"name": name, "dtype": dtype, "fn": _k3_function(_K3_METRIC_FUNCTIONS.get(fn, fn))},
+            "registered_name": None}
+
+
+def _metric_to_k3(value):
+    """A metric spec of a compile_config as Keras 3 reads it: names it knows stay names, a MeanMetricWrapper
+    wraps a function object (a bare name there is kept as a string and called at the first update)."""
+    if isinstance(value, str):
+        return _metric_wrapper(value, value) if value in _K3_METRIC_FUNCTIONS else value
+    if isinstance(value, list):
+        return [_metric_to_k3(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if not (isinstance(value.get("class_name"), str) and isinstance(value.get("config"), dict)):
+        return {k: _metric_to_k3(v) for k, v in value.items()}
+    config = value["config"]
+    if value["class_name"] == "MeanMetricWrapper" and isinstance(config.get("fn"), str):
+        wrapper = _metric_wrapper(config["fn"], config.get("name"), config.get("dtype", "float32"))
+        extra = {k: v for k, v in config.items() if k not in ("name", "dtype", "fn")}
+        return {**wrapper, "config": {**wrapper["config"], **extra}}
+    return value
+
+
+def _optimizer_to_k3(optimizer):
+    if not (isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict)):
+        return optimizer
+    optimizer = dict(optimizer)
+    config = {k: v for k, v in optimizer["config"].items() if k not in ("is_legacy_optimizer", "jit_compile")}
+    if optimizer.get("class_name") == "LossScaleOptimizer":
+        # Keras 3's own class (keras.optimizers), named and with a Keras 3 inner optimizer; it accepts
+        # tf-keras' `dynamic=True`.
+        optimizer.update(module="keras.optimizers", registered_name=None)
+        config = {"name": config.pop("name", "loss_scale_optimizer"), **config}
+        config["inner_optimizer"] = _optimizer_to_k3(config.get("inner_optimizer"))
+    optimizer["config"] = config
+    return optimizer
+
+
 def compile_config_to_keras3(compile_config):
     if not isinstance(compile_config, dict):
         return compile_config
     out = dict(compile_config)
-    optimizer = out.get("optimizer")
-    if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
-        optimizer = dict(optimizer)
-        optimizer["config"] = {k: v for k, v in optimizer["config"].items()
-                               if not (k in _K2_ONLY_DEFAULTS and v == _K2_ONLY_DEFAULTS[k])
-                               and k not in ("is_legacy_optimizer", "jit_compile")}
-        out["optimizer"] = optimizer
+    out["optimizer"] = _optimizer_to_k3(out.get("optimizer"))
+    out["loss"] = _loss_to_k3(out.get("loss"))
+    for key in ("metrics", "weighted_metrics"):
+        out[key] = _metric_to_k3(out.get(key))
     # Keras 3 needs numbers where tf-keras writes None ("the default").
     defaults = {"run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
     for key, value in defaults.items():

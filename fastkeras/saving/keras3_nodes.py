@@ -54,11 +54,29 @@ def _value_entry(value, conversion):
     return value
 
 
+def _states_by_keyword(layer, args, kwargs):
+    """A recurrent layer called with symbolic ``initial_state`` (or ``constants``) holds ``[x, *states,
+    *constants]`` as its input, as Keras 2 writes it; Keras 3 passes them by keyword (its ``call`` would take
+    the list as the sequences)."""
+    from fastkeras.layers.bidirectional import Bidirectional
+    from fastkeras.layers.recurrent import RNN, standardize_args
+    if not (isinstance(layer, (RNN, Bidirectional)) and len(args) == 1 and isinstance(args[0], (list, tuple))
+            and len(args[0]) > 1 and "initial_state" not in kwargs and "constants" not in kwargs):
+        return args, kwargs
+    inputs, initial_state, constants = standardize_args(list(args[0]), None, None, layer._num_constants)
+    kwargs = dict(kwargs)
+    if initial_state:
+        kwargs["initial_state"] = initial_state
+    if constants:
+        kwargs["constants"] = constants
+    return (inputs,), kwargs
+
+
 def serialize_node(node, conversion):
     """``{'args', 'kwargs'}`` for one layer call, in the form the user called the layer with (``config_call``);
     ``conversion`` maps node keys to Keras 3 node indices."""
     from fastkeras.saving.model_config import config_call
-    args, kwargs = config_call(node)
+    args, kwargs = _states_by_keyword(node.layer, *config_call(node))
     return {"args": [_value_entry(a, conversion) for a in args],
             "kwargs": {k: _value_entry(v, conversion) for k, v in kwargs.items()}}
 
