@@ -294,3 +294,111 @@ def test_torch_optimizer_over_model_parameters():
     for got, want in zip(model.get_weights(), case["final_weights"]):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
     assert [name for name, _ in model.layers[1].named_parameters()][0].endswith("kernel")
+
+
+# ---- working_with_rnns.py: NestedCell -------------------------------------------------------------------
+
+class Shape(tuple):
+    """What tf.TensorShape gives the guide's cell: one state (or output) of a multi-axis shape."""
+
+    def as_list(self):
+        return list(self)
+
+
+class NestedCell(keras.layers.Layer):
+    def __init__(self, unit_1, unit_2, unit_3, **kwargs):
+        self.unit_1, self.unit_2, self.unit_3 = unit_1, unit_2, unit_3
+        self.state_size = [Shape([unit_1]), Shape([unit_2, unit_3])]
+        self.output_size = [Shape([unit_1]), Shape([unit_2, unit_3])]
+        super().__init__(**kwargs)
+
+    def build(self, input_shapes):
+        i1, i2, i3 = input_shapes[0][1], input_shapes[1][1], input_shapes[1][2]
+        self.kernel_1 = self.add_weight(shape=(i1, self.unit_1), initializer="uniform", name="kernel_1")
+        self.kernel_2_3 = self.add_weight(shape=(i2, i3, self.unit_2, self.unit_3), initializer="uniform",
+                                          name="kernel_2_3")
+
+    def call(self, inputs, states):
+        input_1, input_2 = keras.tree.flatten(inputs)
+        s1, s2 = states
+        output_1 = keras.ops.matmul(input_1, self.kernel_1)
+        output_2_3 = keras.ops.einsum("bij,ijkl->bkl", input_2, self.kernel_2_3)
+        return (output_1, output_2_3), (s1 + output_1, s2 + output_2_3)
+
+
+def test_rnn_over_a_tuple_of_sequences_with_two_outputs(k2):
+    case = k2["nested_rnn_inputs_and_outputs"]
+    x1, x2 = np.array(case["x1"], "float32"), np.array(case["x2"], "float32")
+    input_1, input_2 = keras.Input((None, x1.shape[-1])), keras.Input((None,) + x2.shape[2:])
+    rnn = layers.RNN(NestedCell(2, 2, 3))
+    model = keras.Model([input_1, input_2], rnn((input_1, input_2)))
+    assert [list(t.shape) for t in model.outputs] == case["output_shapes"]
+    assert model.output_names == case["output_names"]
+    model.set_weights([np.array(w, "float32") for w in case["weights"]])
+    for got, want in zip(model.predict([x1, x2], verbose=0), case["predictions"]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    sequences = layers.RNN(rnn.cell, return_sequences=True)((input_1, input_2))
+    assert [list(t.shape) for t in sequences] == case["sequence_shapes"]
+    for got, want in zip(keras.Model([input_1, input_2], sequences).predict([x1, x2], verbose=0), case["sequences"]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    history = model.fit([x1, x2], [np.array(case["t1"], "float32"), np.array(case["t2"], "float32")],
+                        batch_size=3, epochs=2, shuffle=False, verbose=0)
+    assert_history(history.history, case["history"])
+
+
+# ---- keras_core/training_with_built_in_methods.py ------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["py_dataset", "dataloader"])
+def test_batch_size_given_with_data_that_yields_batches_is_ignored(kind):
+    import torch
+    with open(os.path.join(FIXTURES, "keras3.json")) as f:
+        case = json.load(f)["batch_size_with_batched_data"]
+    x, y = np.array(case["x"], "float32"), np.array(case["y"], "float32")
+
+    class ExamplePyDataset(keras.utils.PyDataset):
+        def __init__(self, x, y, batch_size, **kwargs):
+            super().__init__(**kwargs)
+            self.x, self.y, self.batch_size = x, y, batch_size
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+        def __getitem__(self, idx):
+            return (self.x[idx * self.batch_size:(idx + 1) * self.batch_size],
+                    self.y[idx * self.batch_size:(idx + 1) * self.batch_size])
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.set_weights([np.array(w, "float32") for w in case["weights"]])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    if kind == "py_dataset":
+        data = ExamplePyDataset(x, y, batch_size=4)
+    else:
+        data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+                                           batch_size=4, shuffle=False)
+    history = model.fit(data, batch_size=64, validation_data=data, epochs=2, shuffle=False, verbose=0)
+    assert_history(history.history, case["histories"][kind])
+
+
+# ---- sequential_model.py -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("attribute", ["weights", "trainable_weights", "non_trainable_weights"])
+def test_weights_of_an_unbuilt_sequential_model(k2, attribute):
+    case = k2["unbuilt_model_weights"]
+
+    class SubclassedWithoutBuild(keras.Model):
+        def __init__(self):
+            super().__init__(name="no_build")
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    expected = case[f"sequential_{attribute}"]
+    with pytest.raises(ValueError) as info:
+        getattr(keras.Sequential([layers.Dense(2), layers.Dense(3)], name="my_sequential"), attribute)
+    assert str(info.value) == expected["message"]
+    assert len(getattr(SubclassedWithoutBuild(), attribute)) == case[f"subclassed_{attribute}"]["value"]
+    model = keras.Sequential([layers.Dense(2), layers.Dense(3)])
+    model(np.ones((1, 4), "float32"))
+    assert len(model.weights) == case["after_call_weights"]["value"]

@@ -12,7 +12,8 @@ With ``--keras3``, run with Keras 3.15.1 on torch (the Keras 3 saving hooks of c
 Writes tests/fixtures/kerasio_guides/k3_custom_saving.keras (a model whose layers override get_build_config/
 build_from_config and save_own_variables/load_own_variables), k3_custom_saving.npz (its input ``x`` and
 Keras 3's prediction ``y``) and keras3.json (the torch-optimizer training loop of
-writing_a_custom_training_loop_in_torch.py: inputs, initial weights, losses per step, final weights).
+writing_a_custom_training_loop_in_torch.py: inputs, initial weights, losses per step, final weights; fits on a
+PyDataset and a DataLoader given ``batch_size`` as keras_core/training_with_built_in_methods.py does).
 """
 import json
 import os
@@ -120,11 +121,49 @@ def keras3_torch_optimizer_loop():
             "final_weights": [np.asarray(w).tolist() for w in model.get_weights()]}
 
 
+def keras3_batch_size_with_batched_data():
+    """keras_core/training_with_built_in_methods.py: fit(py_dataset, batch_size=64, validation_data=...) and the
+    same with torch DataLoaders; the data's own batches of 4 are used."""
+    import torch
+    import keras
+    rng = np.random.RandomState(8)
+    x = np.round(rng.uniform(-1, 1, (12, 3)), 4).astype("float32")
+    y = np.round(rng.uniform(-1, 1, (12, 1)), 4).astype("float32")
+    weights = [np.round(rng.uniform(-1, 1, (3, 1)), 4).astype("float32"), np.zeros(1, "float32")]
+
+    class ExamplePyDataset(keras.utils.PyDataset):
+        def __init__(self, x, y, batch_size, **kwargs):
+            super().__init__(**kwargs)
+            self.x, self.y, self.batch_size = x, y, batch_size
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+        def __getitem__(self, idx):
+            return (self.x[idx * self.batch_size:(idx + 1) * self.batch_size],
+                    self.y[idx * self.batch_size:(idx + 1) * self.batch_size])
+
+    histories = {}
+    for name in ("py_dataset", "dataloader"):
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.set_weights(weights)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        if name == "py_dataset":
+            data = ExamplePyDataset(x, y, batch_size=4)
+        else:
+            data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+                                               batch_size=4, shuffle=False)
+        history = model.fit(data, batch_size=64, validation_data=data, epochs=2, shuffle=False, verbose=0)
+        histories[name] = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    return {"x": x.tolist(), "y": y.tolist(), "weights": [w.tolist() for w in weights], "histories": histories}
+
+
 if "--keras3" in sys.argv:
     os.makedirs(OUT, exist_ok=True)
     keras3_custom_saving()
     with open(os.path.join(OUT, "keras3.json"), "w") as f:
-        json.dump({"torch_optimizer_loop": keras3_torch_optimizer_loop()}, f, indent=1, sort_keys=True)
+        json.dump({"torch_optimizer_loop": keras3_torch_optimizer_loop(),
+                   "batch_size_with_batched_data": keras3_batch_size_with_batched_data()}, f, indent=1, sort_keys=True)
     sys.exit(0)
 
 import tensorflow as tf  # noqa: E402
@@ -285,8 +324,82 @@ def registered_layer_with_nested_layer():
                                                "nested_model": dict(new_layer.nested_model)}}
 
 
+# ---- working_with_rnns.py: an RNN over a tuple of sequences, a cell with two outputs and two states ---------
+
+class NestedCell(keras.layers.Layer):
+    def __init__(self, unit_1, unit_2, unit_3, **kwargs):
+        self.unit_1, self.unit_2, self.unit_3 = unit_1, unit_2, unit_3
+        self.state_size = [tf.TensorShape([unit_1]), tf.TensorShape([unit_2, unit_3])]
+        self.output_size = [tf.TensorShape([unit_1]), tf.TensorShape([unit_2, unit_3])]
+        super().__init__(**kwargs)
+
+    def build(self, input_shapes):
+        i1, i2, i3 = input_shapes[0][1], input_shapes[1][1], input_shapes[1][2]
+        self.kernel_1 = self.add_weight(shape=(i1, self.unit_1), initializer="uniform", name="kernel_1")
+        self.kernel_2_3 = self.add_weight(shape=(i2, i3, self.unit_2, self.unit_3), initializer="uniform",
+                                          name="kernel_2_3")
+
+    def call(self, inputs, states):
+        input_1, input_2 = tf.nest.flatten(inputs)
+        s1, s2 = states
+        output_1 = tf.matmul(input_1, self.kernel_1)
+        output_2_3 = tf.einsum("bij,ijkl->bkl", input_2, self.kernel_2_3)
+        return (output_1, output_2_3), (s1 + output_1, s2 + output_2_3)
+
+
+def nested_rnn_inputs_and_outputs():
+    rng = np.random.RandomState(7)
+    u1, u2, u3, i1, i2, i3, steps = 2, 2, 3, 3, 2, 2, 4
+    x1, x2 = arr(rng, 6, steps, i1), arr(rng, 6, steps, i2, i3)
+    t1, t2 = arr(rng, 6, u1), arr(rng, 6, u2, u3)
+    weights = [arr(rng, i1, u1), arr(rng, i2, i3, u2, u3)]
+    input_1, input_2 = keras.Input((None, i1)), keras.Input((None, i2, i3))
+    rnn = keras.layers.RNN(NestedCell(u1, u2, u3))
+    model = keras.models.Model([input_1, input_2], rnn((input_1, input_2)))
+    model.set_weights(weights)
+    predictions = model.predict([x1, x2], verbose=0)
+    sequences = keras.layers.RNN(rnn.cell, return_sequences=True)((input_1, input_2))
+    seq_predictions = keras.Model([input_1, input_2], sequences).predict([x1, x2], verbose=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    history = model.fit([x1, x2], [t1, t2], batch_size=3, epochs=2, shuffle=False, verbose=0)
+    return {"x1": x1.tolist(), "x2": x2.tolist(), "t1": t1.tolist(), "t2": t2.tolist(),
+            "weights": [w.tolist() for w in weights], "output_shapes": [list(t.shape) for t in model.outputs],
+            "predictions": [p.tolist() for p in predictions], "output_names": model.output_names,
+            "sequence_shapes": [list(t.shape) for t in sequences],
+            "sequences": [p.tolist() for p in seq_predictions], "history": floats(history.history)}
+
+
+# ---- sequential_model.py: the weights of a Sequential model before it is built -----------------------------
+
+def unbuilt_model_weights():
+    def attempt(model, attribute):
+        try:
+            return {"value": len(getattr(model, attribute))}
+        except ValueError as e:
+            return {"error": type(e).__name__, "message": str(e)}
+
+    class SubclassedWithoutBuild(keras.Model):
+        def __init__(self):
+            super().__init__(name="no_build")
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    out = {}
+    for attribute in ("weights", "trainable_weights", "non_trainable_weights"):
+        out[f"sequential_{attribute}"] = attempt(
+            keras.Sequential([layers.Dense(2), layers.Dense(3)], name="my_sequential"), attribute)
+        out[f"subclassed_{attribute}"] = attempt(SubclassedWithoutBuild(), attribute)
+    model = keras.Sequential([layers.Dense(2), layers.Dense(3)])
+    model(np.ones((1, 4), "float32"))
+    out["after_call_weights"] = attempt(model, "weights")
+    return out
+
+
 CASES = [endpoint_add_metric_of_metric_result, dict_targets_leaving_an_output_out, predict_batch_end_logs,
-         positional_training_argument, registered_layer_with_nested_layer]
+         positional_training_argument, registered_layer_with_nested_layer, nested_rnn_inputs_and_outputs,
+         unbuilt_model_weights]
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -834,9 +834,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
     if x is None:
         raise ValueError("fit() needs training data `x` (and targets `y`).")
     iterator_input = data_adapter.is_iterator_input(x)
-    if batch_size is not None and iterator_input:
-        raise ValueError("Do not specify `batch_size` when `x` is a generator, Sequence or DataLoader: it yields "
-                         "batches already.")
+    # A generator, Sequence, PyDataset or DataLoader yields its own batches: tf-keras and Keras 3 ignore
+    # `batch_size` then (keras.io's Keras 3 training guide passes batch_size=64 with a PyDataset).
     batch_size = _batch_size(batch_size)
     validation_batch_size = None if validation_batch_size is None else \
         _batch_size(validation_batch_size, "validation_batch_size")

@@ -99,8 +99,17 @@ class Model(Layer):
     def _layers_for_weights(self):
         return self.layers
 
+    def _assert_weights_created(self):
+        # As tf-keras: a model whose class defines build() (Sequential, or a subclass with its own build) has no
+        # weights to list before it is built; an empty list would hide that (keras.io's Sequential guide:
+        # "calling `model.weights` results in an error stating just this"). Keras 3 returns [] instead.
+        if not self.built and "build" in type(self).__dict__ and type(self) is not Model:
+            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are created when "
+                             "the model is first called on inputs or `build()` is called with an `input_shape`.")
+
     @property
     def trainable_weights(self):
+        self._assert_weights_created()
         if not self.trainable:
             return []
         return _dedup([w for layer in self._layers_for_weights() for w in layer.trainable_weights]
@@ -108,6 +117,7 @@ class Model(Layer):
 
     @property
     def non_trainable_weights(self):
+        self._assert_weights_created()
         if not self.trainable:
             return self.weights
         return _dedup([w for layer in self._layers_for_weights() for w in layer.non_trainable_weights]
@@ -116,6 +126,7 @@ class Model(Layer):
     @property
     def weights(self):
         """Every weight, layer by layer (Keras 2's order for models)."""
+        self._assert_weights_created()
         return _dedup([w for layer in self._layers_for_weights() for w in layer.weights]
                       + self._trainable_weights + self._non_trainable_weights)
 

@@ -80,7 +80,25 @@ def standardize_args(inputs, initial_state, constants, num_constants):
 
 
 def _dims(size):
+    if hasattr(size, "as_list"):  # a shape object (tf.TensorShape's interface)
+        return tuple(size.as_list())
     return tuple(size) if isinstance(size, (list, tuple)) else (size,)
+
+
+def _is_nested_shape(input_shape):
+    """A tuple of shapes: the inputs of an RNN called on a tuple of sequences (keras.io's NestedCell), as
+    opposed to one shape or Keras 2's ``[x, *states]`` list."""
+    return isinstance(input_shape, tuple) and len(input_shape) > 0 and \
+        all(isinstance(s, (tuple, list)) for s in input_shape)
+
+
+def _nested_sizes(size):
+    """The per-output sizes of a cell whose ``output_size`` lists several shapes (``[[u1], [u2, u3]]`` or shape
+    objects), else None (an int, or one shape as a flat list)."""
+    if isinstance(size, (list, tuple)) and not hasattr(size, "as_list") and size and \
+            all(isinstance(s, (list, tuple)) or hasattr(s, "as_list") for s in size):
+        return list(size)
+    return None
 
 
 class RNN(Layer):
@@ -203,6 +221,8 @@ class RNN(Layer):
     def build(self, input_shape):
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
             input_shape = input_shape[0]   # the first input; the rest are initial states / constants
+        if _is_nested_shape(input_shape):
+            return self._build_nested(input_shape)
         input_shape = tuple(input_shape)
         if len(input_shape) < 3:
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected ndim=3, found '
@@ -228,21 +248,39 @@ class RNN(Layer):
             self.reset_states()
         self.built = True
 
+    def _build_nested(self, input_shapes):
+        """build() for a tuple of input sequences: the cell is built on the tuple's step shapes (as tf-keras
+        does), and no input spec is kept."""
+        input_shapes = tuple(tuple(shape) for shape in input_shapes)
+        for i, shape in enumerate(input_shapes):
+            if len(shape) < 3:
+                raise ValueError(f'Input {i} of layer "{self.name}" is incompatible with the layer: expected ndim>=3 '
+                                 f"(batch, time, ...), found ndim={len(shape)}. Full shapes received: {input_shapes}")
+        batch_axis = 1 if self.time_major else 0
+        step_shapes = [shape[1:] if self.time_major else (shape[0],) + shape[2:] for shape in input_shapes]
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            build_in_scope(self.cell, step_shapes, self.name)
+        if self.stateful:
+            self._stateful_batch_size = input_shapes[0][batch_axis]
+            self.reset_states()
+        self.built = True
+
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
             input_shape = input_shape[0]
+        if _is_nested_shape(input_shape):
+            input_shape = input_shape[0]  # batch and time: every input sequence shares them
         input_shape = tuple(input_shape)
         batch, time = (input_shape[1], input_shape[0]) if self.time_major else (input_shape[0], input_shape[1])
         sizes = self._state_sizes
         output_size = getattr(self.cell, "output_size", None)
-        output_dims = _dims(output_size if output_size is not None else sizes[0])
-        if self.return_sequences:
-            output_shape = ((time, batch) if self.time_major else (batch, time)) + output_dims
-        else:
-            output_shape = (batch,) + output_dims
+        output_size = output_size if output_size is not None else sizes[0]
+        lead = ((time, batch) if self.time_major else (batch, time)) if self.return_sequences else (batch,)
+        nested = _nested_sizes(output_size)
+        output_shapes = [lead + _dims(size) for size in (nested or [output_size])]
         if self.return_state:
-            return [output_shape] + [(batch,) + _dims(size) for size in sizes]
-        return output_shape
+            return output_shapes + [(batch,) + _dims(size) for size in sizes]
+        return output_shapes if nested else output_shapes[0]
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(mask, (list, tuple)):
@@ -348,7 +386,8 @@ class RNN(Layer):
     def _recorded_states(self, inputs):
         if self._states is None or self._states[0] is None:
             self.reset_states()
-        batch = inputs.shape[1 if self.time_major else 0]
+        first = inputs[0] if isinstance(inputs, tuple) else inputs
+        batch = first.shape[1 if self.time_major else 0]
         expected = self._states[0].shape[0]
         if batch != expected:
             raise ValueError(f'Stateful RNN layer "{self.name}" keeps states for batches of {expected} samples, but it '
@@ -360,9 +399,12 @@ class RNN(Layer):
         inputs, initial_state, constants = self._process_inputs(inputs, initial_state, constants)
         if isinstance(mask, (list, tuple)):
             mask = mask[0] if mask else None
-        dtype = K.dtype(inputs)
-        if dtype != self.dtype and dtype.startswith(("float", "bfloat")):
-            inputs = K.cast(inputs, self.dtype)
+
+        def cast(x):
+            dtype = K.dtype(x)
+            return K.cast(x, self.dtype) if dtype != self.dtype and dtype.startswith(("float", "bfloat")) else x
+        # A tuple of input sequences (keras.io's NestedCell) is stepped together, each cast alike.
+        inputs = tuple(cast(x) for x in inputs) if isinstance(inputs, tuple) else cast(inputs)
         if training is None:
             training = K.learning_phase()
         self._reset_dropout_masks()
@@ -373,8 +415,8 @@ class RNN(Layer):
         if self.stateful and not getattr(last_output, "is_meta", False):
             self._states = [K.state_snapshot(s) for s in states]
         output = outputs if self.return_sequences else last_output
-        if self.return_state:
-            return [output] + list(states)
+        if self.return_state:  # a cell's several outputs come first, flat, as compute_output_shape lists them
+            return (list(output) if isinstance(output, (list, tuple)) else [output]) + list(states)
         return output
 
     def _reset_dropout_masks(self):

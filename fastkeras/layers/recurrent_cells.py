@@ -403,7 +403,10 @@ class LSTMCell(_GatedCell):
 
 
 def flat_state_sizes(state_size):
-    """A cell's ``state_size`` (an int, a list, or nested lists for stacked cells) as a flat list."""
+    """A cell's ``state_size`` (an int, a list, or nested lists for stacked cells) as a flat list. A shape object
+    (``as_list()``, as tf.TensorShape) is one state of that shape, as in tf-keras (keras.io's NestedCell)."""
+    if hasattr(state_size, "as_list"):
+        return [tuple(state_size.as_list())]
     if isinstance(state_size, (list, tuple)):
         return [s for item in state_size for s in flat_state_sizes(item)]
     return [state_size]

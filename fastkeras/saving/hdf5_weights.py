@@ -355,6 +355,14 @@ def read_assignments(f, model, filepath, by_name=False, skip_mismatch=False):
         return _load_topological(root, model, filepath)
 
 
+def _weights_if_created(model):
+    """``model.weights``, or [] where an unbuilt model refuses to list them (tf-keras' rule for Sequential)."""
+    try:
+        return model.weights
+    except ValueError:
+        return []
+
+
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """Loads weights saved by ``save_weights`` (fastkeras, Keras 2 or Keras 3) into ``model``.
 
@@ -367,7 +375,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """
     from fastkeras import backend as K
     filepath = os.fspath(filepath)
-    if not getattr(model, "built", True) and not model.weights:
+    if not getattr(model, "built", True) and not _weights_if_created(model):
         raise ValueError(f"Cannot load weights into model \"{model.name}\" before it is built: it has no weights yet. "
                          "Call the model on data or call `model.build(input_shape)` first.")
     if filepath.endswith(".keras"):

@@ -73,16 +73,20 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
 
     outputs = []
     previous = zeros = None
+    nested_output = None  # the type (tuple or list) of a cell's several outputs (keras.io's NestedCell)
     for t in order:
         step_input = [steps[t] for steps in per_input_steps] if nested else per_input_steps[0][t]
         output, new_states = step_function(step_input, states + extra)
         new_states = tuple(new_states) if isinstance(new_states, (list, tuple)) else (new_states,)
+        if isinstance(output, (list, tuple)):
+            nested_output = type(output)
+        output = list(output) if nested_output else [output]
         if step_masks is not None:
             keep = step_masks[t]
             if zeros is None:
-                zeros = torch.zeros_like(output)
+                zeros = [torch.zeros_like(o) for o in output]
             fill = zeros if previous is None or zero_output_for_mask else previous
-            output = torch.where(_like(keep, output), output, fill)
+            output = [torch.where(_like(keep, o), o, f) for o, f in zip(output, fill)]
             new_states = tuple(torch.where(_like(keep, new), new, old) for new, old in zip(new_states, states))
             previous = output
         states = new_states
@@ -91,8 +95,13 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
         else:
             outputs[0] = output
     last_output = outputs[-1]
-    stacked = torch.stack(outputs, time_axis) if return_all_outputs else last_output.unsqueeze(time_axis)
-    return last_output, stacked, list(states)
+    if return_all_outputs:
+        stacked = [torch.stack(steps, time_axis) for steps in zip(*outputs)]
+    else:
+        stacked = [o.unsqueeze(time_axis) for o in last_output]
+    if nested_output:
+        return nested_output(last_output), nested_output(stacked), list(states)
+    return last_output[0], stacked[0], list(states)
 
 
 # ---- fused kernels ------------------------------------------------------------------------------------------
