@@ -1,10 +1,11 @@
 """Model files moved between fastkeras, tf-keras 2.21 and Keras 3.15.1, in both directions.
 
 The models are tools/interop_models.py's cases (Sequential; functional with several inputs and outputs, shared
-layers and nested models; masks; Bidirectional and stateful RNNs; Attention, AdditiveAttention,
-MultiHeadAttention, GroupQueryAttention; K functions and operators, Keras 3 ops; Normalization, Rescaling,
-BatchNormalization; a registered custom layer), each trained one epoch with Adam and saved as ``.keras``, ``.h5``
-and ``.weights.h5`` (tools/interop_checks.py says what is written and compared). Run from the repository root:
+layers and nested models; masks; Bidirectional and stateful RNNs; RNNs given symbolic initial states; layers
+under mixed_float16; Attention, AdditiveAttention, MultiHeadAttention, GroupQueryAttention; K functions and
+operators, Keras 3 ops; Normalization, Rescaling, BatchNormalization; a registered custom layer; loss objects and
+function-wrapping metrics in compile), each trained one epoch with Adam and saved as ``.keras``, ``.h5`` and
+``.weights.h5`` (tools/interop_checks.py says what is written and compared). Run from the repository root:
 
   Fixtures for CI (tests/saving/test_interop.py loads them with fastkeras):
       TF_CPP_MIN_LOG_LEVEL=3 /work/kvenv/bin/python tools/make_interop_fixtures.py --keras2
