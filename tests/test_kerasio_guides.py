@@ -402,3 +402,151 @@ def test_weights_of_an_unbuilt_sequential_model(k2, attribute):
     model = keras.Sequential([layers.Dense(2), layers.Dense(3)])
     model(np.ones((1, 4), "float32"))
     assert len(model.weights) == case["after_call_weights"]["value"]
+
+
+# ---- customizing_saving_and_serialization.py: classes without get_config, assets, compile hooks -----------
+
+class WithArgs(keras.layers.Layer):
+    def __init__(self, units, activation="relu", name=None):
+        super().__init__(name=name)
+        self.units = units
+
+
+class WithKwargs(keras.layers.Layer):
+    def __init__(self, units, scale=1.5, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+
+class OtherVarKeyword(keras.layers.Layer):
+    def __init__(self, units, **options):
+        super().__init__(**options)
+
+
+class SubModel(keras.Model):
+    def __init__(self, hidden, sizes=(2, 3), name=None):
+        super().__init__(name=name)
+        self.dense = layers.Dense(hidden)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+class NoArgsModel(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(2)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+def test_config_of_classes_without_get_config_holds_their_constructor_arguments(k2):
+    expected = k2["auto_config_without_get_config"]
+    keras.backend.clear_session()
+    made = {"with_args": WithArgs(3, activation="tanh", name="a"), "with_kwargs": WithKwargs(4, name="b"),
+            "other_var_keyword": OtherVarKeyword(5, name="c"), "sub_model": SubModel(6, name="d"),
+            "no_args_model": NoArgsModel(name="e"), "no_args_model_unnamed": NoArgsModel()}
+    for key, obj in made.items():
+        assert obj.get_config() == expected[key], key
+    rebuilt = WithArgs.from_config(made["with_args"].get_config())
+    assert rebuilt.units == 3 and rebuilt.name == "a"
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(2)
+
+        def call(self, inputs):
+            return self.d(inputs)
+
+    document = json.loads(Net().to_json())
+    assert {"class_name": document["class_name"], "config": document["config"]} == expected["net_to_json"]
+
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+class LayerWithCustomAssets(keras.layers.Dense):
+    def __init__(self, vocab=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vocab = vocab
+
+    def save_assets(self, inner_path):
+        with open(os.path.join(inner_path, "vocabulary.txt"), "w") as f:
+            f.write(self.vocab)
+
+    def load_assets(self, inner_path):
+        with open(os.path.join(inner_path, "vocabulary.txt"), "r") as f:
+            text = f.read()
+        self.vocab = text.replace("<unk>", "little")
+
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+def small_square_sum_loss(y_true, y_pred):
+    loss = keras.ops.square(y_pred - y_true)
+    loss = loss / 10.0
+    return keras.ops.sum(loss, axis=1)
+
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+def mean_pred(y_true, y_pred):
+    return keras.ops.mean(y_pred)
+
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+class ModelWithCustomCompile(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense1 = keras.layers.Dense(8, activation="relu")
+        self.dense2 = keras.layers.Dense(4, activation="softmax")
+
+    def call(self, inputs):
+        return self.dense2(self.dense1(inputs))
+
+    def compile(self, optimizer, loss_fn, metrics):
+        super().compile(optimizer=optimizer, loss=loss_fn, metrics=metrics)
+        self.model_optimizer = optimizer
+        self.loss_fn = loss_fn
+        self.loss_metrics = metrics
+
+    def get_compile_config(self):
+        return {"model_optimizer": self.model_optimizer, "loss_fn": self.loss_fn, "metric": self.loss_metrics}
+
+    def compile_from_config(self, config):
+        optimizer = keras.utils.deserialize_keras_object(config["model_optimizer"])
+        loss_fn = keras.utils.deserialize_keras_object(config["loss_fn"])
+        metrics = keras.utils.deserialize_keras_object(config["metric"])
+        self.compile(optimizer=optimizer, loss_fn=loss_fn, metrics=metrics)
+
+
+def test_keras3_files_with_assets_and_a_subclassed_model_with_compile_hooks():
+    with np.load(os.path.join(FIXTURES, "k3_custom_assets_compile.npz")) as f:
+        x, assets_y, compile_y = f["x"], f["assets_y"], f["compile_y"]
+    restored = keras.models.load_model(os.path.join(FIXTURES, "k3_custom_assets.keras"))
+    assert restored.layers[0].vocab == "Mary had a little lamb."  # through load_assets
+    np.testing.assert_allclose(restored.predict(x, verbose=0), assets_y, rtol=1e-5, atol=1e-6)
+    import warnings
+    with warnings.catch_warnings():
+        # Keras 3's SGD without momentum saves [iterations, learning rate] only: that state fits
+        warnings.filterwarnings("error", message=".*optimizer state does not fit.*")
+        restored = keras.models.load_model(os.path.join(FIXTURES, "k3_custom_compile.keras"))
+    assert int(keras.backend.get_value(restored.optimizer.iterations)) == 1  # Keras 3 trained one step
+    assert isinstance(restored, ModelWithCustomCompile)
+    assert restored.loss_fn is small_square_sum_loss and restored.model_optimizer == "SGD"  # compile_from_config
+    np.testing.assert_allclose(restored.predict(x, verbose=0), compile_y, rtol=1e-5, atol=1e-6)
+
+
+def test_assets_and_compile_hooks_round_trip(tmp_path):
+    x = np.random.RandomState(0).rand(4, 8).astype("float32")
+    model = keras.Sequential([LayerWithCustomAssets(vocab="Mary had a <unk> lamb.", units=5)])
+    expected = keras.ops.convert_to_numpy(model(x))
+    model.save(tmp_path / "assets.keras")
+    restored = keras.models.load_model(tmp_path / "assets.keras")
+    assert restored.layers[0].vocab == "Mary had a little lamb."
+    np.testing.assert_allclose(restored.predict(x, verbose=0), expected, rtol=1e-6)
+    model = ModelWithCustomCompile()
+    model.compile(optimizer="SGD", loss_fn=small_square_sum_loss, metrics=["accuracy", mean_pred])
+    model.fit(x, np.random.RandomState(1).rand(4, 4).astype("float32"), verbose=0)
+    model.save(tmp_path / "compile.keras")
+    restored = keras.models.load_model(tmp_path / "compile.keras")
+    assert restored.loss_fn is small_square_sum_loss and restored.loss_metrics == ["accuracy", mean_pred]
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)

@@ -11,7 +11,10 @@ With ``--keras3``, run with Keras 3.15.1 on torch (the Keras 3 saving hooks of c
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_kerasio_guide_fixtures.py --keras3
 Writes tests/fixtures/kerasio_guides/k3_custom_saving.keras (a model whose layers override get_build_config/
 build_from_config and save_own_variables/load_own_variables), k3_custom_saving.npz (its input ``x`` and
-Keras 3's prediction ``y``) and keras3.json (the torch-optimizer training loop of
+Keras 3's prediction ``y``), k3_custom_assets.keras (a layer with save_assets/load_assets) and
+k3_custom_compile.keras (a subclassed model without get_config, with its own get_compile_config/
+compile_from_config), k3_custom_assets_compile.npz (their input ``x`` and predictions ``assets_y``,
+``compile_y``) and keras3.json (the torch-optimizer training loop of
 writing_a_custom_training_loop_in_torch.py: inputs, initial weights, losses per step, final weights; fits on a
 PyDataset and a DataLoader given ``batch_size`` as keras_core/training_with_built_in_methods.py does).
 """
@@ -74,7 +77,71 @@ def keras3_custom_saving():
         def call(self, inputs):
             return super().call(inputs) * self.scale
 
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    class LayerWithCustomAssets(keras.layers.Dense):
+        # The guide's layer: its vocabulary travels as a file in the archive's assets, not in its config.
+        def __init__(self, vocab=None, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.vocab = vocab
+
+        def save_assets(self, inner_path):
+            with open(os.path.join(inner_path, "vocabulary.txt"), "w") as f:
+                f.write(self.vocab)
+
+        def load_assets(self, inner_path):
+            with open(os.path.join(inner_path, "vocabulary.txt"), "r") as f:
+                text = f.read()
+            self.vocab = text.replace("<unk>", "little")
+
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    def small_square_sum_loss(y_true, y_pred):
+        loss = keras.ops.square(y_pred - y_true)
+        loss = loss / 10.0
+        return keras.ops.sum(loss, axis=1)
+
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    def mean_pred(y_true, y_pred):
+        return keras.ops.mean(y_pred)
+
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    class ModelWithCustomCompile(keras.Model):
+        # The guide's subclassed model: no get_config (its constructor takes no arguments), its own
+        # get_compile_config/compile_from_config.
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense1 = keras.layers.Dense(8, activation="relu")
+            self.dense2 = keras.layers.Dense(4, activation="softmax")
+
+        def call(self, inputs):
+            return self.dense2(self.dense1(inputs))
+
+        def compile(self, optimizer, loss_fn, metrics):
+            super().compile(optimizer=optimizer, loss=loss_fn, metrics=metrics)
+            self.model_optimizer = optimizer
+            self.loss_fn = loss_fn
+            self.loss_metrics = metrics
+
+        def get_compile_config(self):
+            return {"model_optimizer": self.model_optimizer, "loss_fn": self.loss_fn, "metric": self.loss_metrics}
+
+        def compile_from_config(self, config):
+            optimizer = keras.utils.deserialize_keras_object(config["model_optimizer"])
+            loss_fn = keras.utils.deserialize_keras_object(config["loss_fn"])
+            metrics = keras.utils.deserialize_keras_object(config["metric"])
+            self.compile(optimizer=optimizer, loss_fn=loss_fn, metrics=metrics)
+
     keras.utils.set_random_seed(0)
+    x8 = np.random.RandomState(9).uniform(-1, 1, (4, 8)).astype("float32")
+    assets_model = keras.Sequential([LayerWithCustomAssets(vocab="Mary had a <unk> lamb.", units=5)])
+    assets_y = keras.ops.convert_to_numpy(assets_model(x8))
+    assets_model.save(os.path.join(OUT, "k3_custom_assets.keras"))
+    compile_model = ModelWithCustomCompile()
+    compile_model.compile(optimizer="SGD", loss_fn=small_square_sum_loss, metrics=["accuracy", mean_pred])
+    compile_model.fit(x8, np.random.RandomState(10).uniform(0, 1, (4, 4)).astype("float32"), verbose=0)
+    compile_y = keras.ops.convert_to_numpy(compile_model(x8))
+    compile_model.save(os.path.join(OUT, "k3_custom_compile.keras"))
+    np.savez(os.path.join(OUT, "k3_custom_assets_compile.npz"), x=x8, assets_y=assets_y, compile_y=compile_y)
+
     custom_layer = LayerWithCustomBuild(units=4)
     custom_layer.build(input_shape=(8,), layer_init="random_normal")
     scaled = ScaledDense(3)
@@ -397,9 +464,66 @@ def unbuilt_model_weights():
     return out
 
 
+# ---- customizing_saving_and_serialization.py: get_config of classes that define none -----------------------
+
+class WithArgs(keras.layers.Layer):
+    def __init__(self, units, activation="relu", name=None):
+        super().__init__(name=name)
+        self.units = units
+
+
+class WithKwargs(keras.layers.Layer):
+    def __init__(self, units, scale=1.5, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+
+class OtherVarKeyword(keras.layers.Layer):
+    def __init__(self, units, **options):
+        super().__init__(**options)
+
+
+class SubModel(keras.Model):
+    def __init__(self, hidden, sizes=(2, 3), name=None):
+        super().__init__(name=name)
+        self.dense = layers.Dense(hidden)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+class NoArgsModel(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(2)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+def auto_config_without_get_config():
+    """The configs tf-keras 2.13+ derives from the constructor arguments of classes without get_config()."""
+    made = {"with_args": WithArgs(3, activation="tanh", name="a"), "with_kwargs": WithKwargs(4, name="b"),
+            "other_var_keyword": OtherVarKeyword(5, name="c"), "sub_model": SubModel(6, name="d"),
+            "no_args_model": NoArgsModel(name="e"), "no_args_model_unnamed": NoArgsModel()}
+    out = {key: obj.get_config() for key, obj in made.items()}
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(2)
+
+        def call(self, inputs):
+            return self.d(inputs)
+
+    document = json.loads(Net().to_json())
+    out["net_to_json"] = {"class_name": document["class_name"], "config": document["config"]}
+    return out
+
+
 CASES = [endpoint_add_metric_of_metric_result, dict_targets_leaving_an_output_out, predict_batch_end_logs,
          positional_training_argument, registered_layer_with_nested_layer, nested_rnn_inputs_and_outputs,
-         unbuilt_model_weights]
+         unbuilt_model_weights, auto_config_without_get_config]
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -89,6 +89,49 @@ def _name_context_arguments(cls, args, kwargs):
     return args, kwargs
 
 
+_INIT_SIGNATURES = {}
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+
+def _init_signature(cls):
+    """(names of ``cls.__init__``'s positional parameters after self, whether it takes ``**kwargs``); cached."""
+    found = _INIT_SIGNATURES.get(cls)
+    if found is None:
+        spec = inspect.getfullargspec(cls.__init__)
+        found = (tuple(spec.args[1:]), spec.varkw == "kwargs")
+        _INIT_SIGNATURES[cls] = found
+    return found
+
+
+def record_auto_config(instance, cls, args, kwargs):
+    """Keeps the constructor arguments of a class without its own get_config(), when they are plain values, as
+    tf-keras 2.13+ and Keras 3 do: get_config() returns them, so such a layer or subclassed model can be saved
+    and rebuilt (keras.io's customizing-saving guide saves a model whose __init__ takes no arguments)."""
+    if cls.get_config is not Layer.get_config and getattr(cls.get_config, "_auto_config_default", False) is False:
+        return
+    names, _ = _init_signature(cls)
+    config = dict(kwargs)
+    config.update(zip(names, args))
+    plain = len(args) <= len(names) and \
+        all(isinstance(v, _AUTO_CONFIG_TYPES) for v in tree.flatten(list(config.values())))
+    # Set either way, so that a copy (made without constructor arguments) takes the original's value.
+    object.__setattr__(instance, "_auto_config", config if plain else None)
+
+
+def with_auto_config(base_config, instance):
+    """``base_config`` plus the recorded constructor arguments; the base keys ``__init__`` cannot take (it has
+    no ``**kwargs``) are left out, as tf-keras does."""
+    auto = instance.__dict__.get("_auto_config")
+    if auto is None:
+        return base_config
+    names, takes_kwargs = _init_signature(type(instance))
+    config = {**base_config, **auto}
+    if not takes_kwargs:
+        for key in set(base_config) - set(names):
+            config.pop(key)
+    return config
+
+
 def _attach_masks(outputs, masks):
     flat_out = tree.flatten(outputs)
     flat_masks = tree.flatten(masks) if isinstance(masks, (list, tuple)) else [masks] * len(flat_out)
@@ -171,6 +214,11 @@ class Layer:
     ``add_weight``), ``call(inputs, **kwargs)`` and ``get_config()``; they may
     override ``compute_output_shape`` and ``compute_mask``.
     """
+
+    def __new__(cls, *args, **kwargs):
+        instance = object.__new__(cls)
+        record_auto_config(instance, cls, args, kwargs)
+        return instance
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -486,6 +534,8 @@ class Layer:
         config = {"name": self.name, "trainable": self.trainable, "dtype": dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
+        if type(self).get_config is Layer.get_config:  # a subclass without its own: its constructor arguments
+            return with_auto_config(config, self)
         return config
 
     @classmethod

@@ -6,7 +6,7 @@
 import numpy as np
 
 from fastkeras.engine import custom_step, tree
-from fastkeras.engine.base_layer import Layer, _dedup
+from fastkeras.engine.base_layer import Layer, _dedup, record_auto_config, with_auto_config
 
 
 def _revivable_as_functional(cls):
@@ -50,7 +50,9 @@ class Model(Layer):
         if cls is Model and _is_functional_init(args, kwargs):
             from fastkeras.engine.functional import Functional
             return object.__new__(Functional)
-        return object.__new__(cls)
+        instance = object.__new__(cls)
+        record_auto_config(instance, cls, args, kwargs)
+        return instance
 
     def __init__(self, *args, **kwargs):
         if _is_functional_init(args, kwargs) and not hasattr(self, "_init_graph_network"):
@@ -485,8 +487,12 @@ class Model(Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     def get_config(self):
-        # A subclassed model's config is what its constructor received, when the user says so.
+        # A subclassed model's config is what its constructor received: its own get_config(), or the plain
+        # constructor arguments recorded when it was made (tf-keras 2.13+ and Keras 3).
+        if self.__dict__.get("_auto_config") is not None:
+            return with_auto_config(Layer.get_config(self), self)
         return {"name": self.name, "trainable": self.trainable}
+    get_config._auto_config_default = True
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -530,6 +536,13 @@ class Model(Layer):
 
     def count_params(self):
         return int(sum(int(w.numel()) for w in self.weights))
+
+    def build_from_config(self, config):
+        """Builds the model from ``get_build_config()``'s input shape: for a subclassed model, its call() runs
+        once on shape-only tensors (Keras 3 does the same when loading a .keras file)."""
+        input_shape = (config or {}).get("input_shape")
+        if input_shape is not None and not self.built:
+            self.build(input_shape)
 
     def build(self, input_shape):
         """Builds a subclassed model for inputs of ``input_shape`` (a tuple, a list of tuples, or a dict of tuples

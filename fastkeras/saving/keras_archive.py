@@ -7,15 +7,21 @@ the optimizer under ``optimizer/vars``). fastkeras writes the config in Keras
 3's dialect (``keras3_config``) so Keras 3 loads the file, and reads both
 dialects: Keras 3's (metadata version 3.x) and tf-keras' (2.x).
 
-Reading never extracts anything: the directory is checked first
+Files a layer writes with ``save_assets(directory)`` go under
+``assets/<its object path>/``, as Keras 3 stores them; a layer with
+``load_assets(directory)`` gets them back in a temporary directory.
+
+Reading never extracts the archive: the directory is checked first
 (``zip_checks``: no ``..`` or absolute names, no links, bounded sizes, only the
-three entries above, or ``model.weights.npz``, which is refused when it holds
-pickles), then each entry is read into memory within its size limit.
+three entries above, ``assets/`` files, or ``model.weights.npz``, which is
+refused when it holds pickles), then each entry is read into memory within its
+size limit; only a layer's own assets are written out, for its load_assets().
 """
 import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 
 import numpy as np
@@ -30,6 +36,8 @@ CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS_H5 = "model.weights.h5"
 WEIGHTS_NPZ = "model.weights.npz"
+# Files a layer writes with save_assets() (a vocabulary ...), under its object path, as Keras 3 stores them.
+ASSETS = "assets/"
 # The Keras 3 release whose format fastkeras writes (and checks against in tools/make_saving_fixtures.py).
 KERAS3_FORMAT_VERSION = "3.15.1"
 
@@ -43,12 +51,27 @@ def _config_json(model, include_optimizer):
     _model_document(model)  # refuses subclassed models without get_config, with its clear message
     with keras3_node_format():
         config = serialize_layer(model)
-    if include_optimizer:
+    custom_compile = include_optimizer and _overrides(model, "get_compile_config")
+    if include_optimizer and not custom_compile:
         compile_config = training_config.keras_compile_config(model)
         if compile_config is not None:
             config["compile_config"] = keras3_config.compile_config_to_keras3(compile_config)
     config = json.loads(json.dumps(config, default=_json_default))
-    return json.dumps(keras3_config.to_keras3(config))
+    config = keras3_config.to_keras3(config)
+    if custom_compile:
+        # A model's own get_compile_config() (keras.io's customizing-saving guide): stored serialized, as Keras
+        # 3 stores it, for its compile_from_config() to read back.
+        from fastkeras.saving.serialization_lib import serialize_keras_object
+        compile_config = model.get_compile_config()
+        if compile_config is not None:
+            config["compile_config"] = json.loads(json.dumps(serialize_keras_object(compile_config),
+                                                             default=_json_default))
+    return json.dumps(config)
+
+
+def _overrides(model, method):
+    from fastkeras.engine.training import Model
+    return getattr(type(model), method) is not getattr(Model, method)
 
 
 def _optimizer_values(model):
@@ -72,11 +95,52 @@ def _weights_bytes(model, include_optimizer):
     return buffer.getvalue()
 
 
+def _assets_entries(model):
+    """[(archive name, bytes)] of the files that the layers defining save_assets() write into a directory."""
+    from fastkeras.saving.object_weights import layer_paths
+    entries = []
+    for path, layer in layer_paths(model):
+        if not callable(getattr(layer, "save_assets", None)):
+            continue
+        with tempfile.TemporaryDirectory() as directory:
+            layer.save_assets(directory)
+            for root, _, files in os.walk(directory):
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    relative = os.path.relpath(full, directory).replace(os.sep, "/")
+                    with open(full, "rb") as fh:
+                        entries.append((f"{ASSETS}{path}/{relative}" if path else f"{ASSETS}{relative}", fh.read()))
+    return entries
+
+
+def _load_assets(model, assets, label):
+    """Hands each layer defining load_assets() a directory holding the files stored under its path."""
+    from fastkeras.saving.object_weights import layer_paths
+    for path, layer in layer_paths(model):
+        if not callable(getattr(layer, "load_assets", None)):
+            continue
+        prefix = f"{ASSETS}{path}/" if path else ASSETS
+        with tempfile.TemporaryDirectory() as directory:
+            # The names were checked with the archive's directory (no '..', no absolute paths).
+            for name, data in assets.items():
+                if name.startswith(prefix) and not (path == "" and "/" in name[len(prefix):]):
+                    target = os.path.join(directory, *name[len(prefix):].split("/"))
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with open(target, "wb") as fh:
+                        fh.write(data)
+            try:
+                layer.load_assets(directory)
+            except Exception as e:  # noqa: BLE001 - the layer's own code: say which file and what failed
+                raise in_file(FileFormatError, label, f"layer \"{layer.name}\" could not load its assets from "
+                              f"{prefix!r} (its load_assets raised {type(e).__name__}: {e}).") from e
+
+
 def save(model, filepath, overwrite=True, include_optimizer=True):
     from fastkeras import __version__
     filepath = os.fspath(filepath)
     config = _config_json(model, include_optimizer)
     weights = _weights_bytes(model, include_optimizer)
+    assets = _assets_entries(model)
     metadata = json.dumps({"keras_version": KERAS3_FORMAT_VERSION, "fastkeras_version": __version__,
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     with atomic_write(filepath, overwrite) as f:
@@ -84,6 +148,8 @@ def save(model, filepath, overwrite=True, include_optimizer=True):
             archive.writestr(METADATA, metadata)
             archive.writestr(CONFIG, config)
             archive.writestr(WEIGHTS_H5, weights)
+            for name, data in assets:
+                archive.writestr(name, data)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -118,7 +184,8 @@ class _Archive:
                                     "SavedModel directories are not supported).")
         try:
             with open(self.label, "rb") as fh, zipfile.ZipFile(fh) as archive:
-                infos = check_zip_entries(archive, self.label, allowed={CONFIG, METADATA, WEIGHTS_H5, WEIGHTS_NPZ})
+                infos = check_zip_entries(archive, self.label, allowed={CONFIG, METADATA, WEIGHTS_H5, WEIGHTS_NPZ},
+                                          allowed_prefixes=(ASSETS,))
                 by_name = {info.filename: info for info in infos}
                 if CONFIG not in by_name:
                     raise in_file(FileFormatError, self.label, f"the archive has no {CONFIG}, so it is not a .keras "
@@ -132,6 +199,8 @@ class _Archive:
                     if WEIGHTS_NPZ in by_name else None
                 self.weights_bytes = _read_entry(archive, by_name[WEIGHTS_H5], self.label, entry_limit) \
                     if WEIGHTS_H5 in by_name else None
+                self.assets = {name: _read_entry(archive, info, self.label, entry_limit)
+                               for name, info in by_name.items() if name.startswith(ASSETS)}
         except zipfile.BadZipFile as e:
             raise in_file(FileFormatError, self.label, f"not a valid .keras (zip) file: {e}") from None
         except (OSError, EOFError, ValueError) as e:
@@ -173,6 +242,20 @@ class _Archive:
         return not str(config.get("module", "")).startswith("tf_keras")
 
 
+def _build_from_config(model, build_config, label):
+    """Builds a loaded subclassed model (or one that overrides build_from_config) from the file's build_config
+    before its weights are read, as Keras 3 does: its weights exist only once it has seen an input shape."""
+    from fastkeras.saving.model_config import _is_subclassed_model, _overrides
+    if not build_config or model.built and not _overrides(model, "build_from_config"):
+        return
+    if _is_subclassed_model(model) or _overrides(model, "build_from_config"):
+        try:
+            model.build_from_config(build_config)
+        except Exception as e:  # noqa: BLE001 - the model's own code: say which file and what failed
+            raise in_file(FileFormatError, label, f"model \"{model.name}\" could not be built from the file's "
+                          f"build_config {build_config}: {type(e).__name__}: {e}") from e
+
+
 def load(filepath, custom_objects=None, compile=True):
     from fastkeras import backend as K
     archive = _Archive(filepath)
@@ -183,12 +266,25 @@ def load(filepath, custom_objects=None, compile=True):
         with h5_checks.reading(label):
             stored = sum(h5_checks.stored_elements(f[key]) for key in ("layers", "vars") if key in f)
         model = build_model(config, custom_objects, label, stored_elements=stored)
+        _build_from_config(model, config.get("build_config"), label)
         assignments = object_weights.read_assignments(f, model, label)
         optimizer_values = object_weights.read_optimizer_values(f, label) if compile and compile_config else None
     K.batch_set_value(assignments)
+    if archive.assets:
+        _load_assets(model, archive.assets, label)
     if compile and compile_config:
-        training_config.compile_from_config(model, compile_config, custom_objects, label, keras_format=True)
-        if optimizer_values:
+        if _overrides(model, "compile_from_config"):
+            from fastkeras.saving.serialization import CustomObjectScope
+            try:
+                with CustomObjectScope(custom_objects or {}):
+                    model.compile_from_config(compile_config)
+            except Exception as e:  # noqa: BLE001 - the model's own code: say which file and what failed
+                raise in_file(FileFormatError, label, f"model \"{model.name}\" could not compile from the file's "
+                              f"compile_config (its compile_from_config raised {type(e).__name__}: {e}). Load with "
+                              "`compile=False` to skip it.") from e
+        else:
+            training_config.compile_from_config(model, compile_config, custom_objects, label, keras_format=True)
+        if optimizer_values and getattr(model, "optimizer", None) is not None:
             training_config.restore_optimizer_state(model, optimizer_values, label)
     return model
 

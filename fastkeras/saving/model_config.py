@@ -205,6 +205,11 @@ def serialize_layer(layer):
     return entry
 
 
+def _is_subclassed_model(layer):
+    functional, _, _, training = _engine()
+    return isinstance(layer, training.Model) and not isinstance(layer, functional.Functional)
+
+
 def _overrides(layer, method):
     """Whether ``layer``'s class defines its own ``method`` (a Keras 3 saving hook) over Layer's."""
     from fastkeras.engine.base_layer import Layer
@@ -357,7 +362,8 @@ def sequential_config(model):
 
 def _model_document(model):
     functional, _, _, training = _engine()
-    if not isinstance(model, functional.Functional) and type(model).get_config is training.Model.get_config:
+    if not isinstance(model, functional.Functional) and type(model).get_config is training.Model.get_config \
+            and model.__dict__.get("_auto_config") is None:
         raise NotImplementedError(f'Model "{model.name}" ({type(model).__name__}) is a subclassed model without its own '
                                   "get_config(); only Functional and Sequential models (or subclasses that implement "
                                   "get_config/from_config) can be written to JSON or YAML.")
@@ -426,9 +432,10 @@ def deserialize_layer(entry, custom_objects=None, where="layer"):
     try:
         layer = layers_module.deserialize({"class_name": name, "config": config}, custom_objects=custom_objects)
         build_config = entry.get("build_config")
-        if build_config and _overrides(layer, "build_from_config"):
+        if build_config and (_overrides(layer, "build_from_config") or _is_subclassed_model(layer)):
             # As Keras 3: a layer that rebuilds itself its own way (a build() with more arguments than the
-            # input shape) does so before the model calls it.
+            # input shape) does so before the model calls it, and a subclassed model is built from its input
+            # shape so that its weights exist before they are loaded.
             layer.build_from_config(build_config)
         return layer
     except Exception as e:

@@ -40,14 +40,12 @@ def _saves_its_own_variables(obj):
                for m in ("save_own_variables", "load_own_variables"))
 
 
-def weight_slots(model):
-    """[(path, own weights)] in the order Keras walks the model, each layer once. A layer's own weights are a
-    list (datasets ``0``, ``1``, ...), or a dict from dataset names to tensors for a layer that stores its state
-    by key (``_saved_state()``)."""
+def layer_paths(model):
+    """[(path, layer)] in the order Keras walks the model, each layer once (the model itself at path '')."""
     from fastkeras import backend as K
     from fastkeras.engine.base_layer import Layer
     from fastkeras.engine.functional import Functional
-    slots, visited = [], set()
+    found, visited = [], set()
 
     def container(items, path):
         used = {}
@@ -68,13 +66,7 @@ def weight_slots(model):
         if id(obj) in visited:
             return
         visited.add(id(obj))
-        saved_state = getattr(obj, "_saved_state", None)
-        if isinstance(obj, Layer) and _saves_its_own_variables(obj):
-            slots.append((path, OwnVariables(obj)))
-        elif callable(saved_state):
-            slots.append((path, saved_state()))  # {dataset name: tensor} (TorchModuleWrapper's state_dict keys)
-        else:
-            slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
+        found.append((path, obj))
         if isinstance(obj, Functional) and (getattr(obj, "_is_graph_network", False) or hasattr(obj, "_stack")):
             container(obj.layers, f"{path}/layers".lstrip("/"))
             return
@@ -91,6 +83,23 @@ def weight_slots(model):
                 container(list(value.values()), child)
 
     visit(model, "")
+    return found
+
+
+def weight_slots(model):
+    """[(path, own weights)] in the order Keras walks the model, each layer once. A layer's own weights are a
+    list (datasets ``0``, ``1``, ...), or a dict from dataset names to tensors for a layer that stores its state
+    by key (``_saved_state()``)."""
+    from fastkeras.engine.base_layer import Layer
+    slots = []
+    for path, obj in layer_paths(model):
+        saved_state = getattr(obj, "_saved_state", None)
+        if isinstance(obj, Layer) and _saves_its_own_variables(obj):
+            slots.append((path, OwnVariables(obj)))
+        elif callable(saved_state):
+            slots.append((path, saved_state()))  # {dataset name: tensor} (TorchModuleWrapper's state_dict keys)
+        else:
+            slots.append((path, list(obj._trainable_weights) + list(obj._non_trainable_weights)))
     return slots
 
 

@@ -290,6 +290,11 @@ def restore_optimizer_state(model, values, label):
     if len(values) == len(variables) + 1 and len(values) > 1 and values[1].shape == () and \
             values[1].dtype.kind == "f":
         values = [values[0]] + values[2:]
+    if len(values) == 2 and values[1].shape == () and values[1].dtype.kind == "f" and len(variables) > 1 and \
+            type(optimizer).__name__ == "SGD" and not getattr(optimizer, "momentum", 0):
+        # Keras 3's SGD without momentum keeps no slots (its file: iterations, learning rate); tf-keras' keeps
+        # momentums that stay zero then: the iteration count is the whole state.
+        values = [values[0]] + [np.zeros(tuple(v.shape), dtype="float32") for v in variables[1:]]
     problem = None
     if len(values) != len(variables):
         problem = f"the optimizer has {len(variables)} variables, the file holds {len(values)}"
