@@ -1,9 +1,12 @@
 """Patterns from keras.io's Keras 3 example programs (run with ``import fastkeras as keras``) that failed or
 differed: a custom ``Conv.convolution_op``, inputs one trailing size-1 axis short or long, one target for a
 two-output model with ``loss=[fn, None]``, a layer called with its inputs by keyword, endpoint layers with a
-Metric attribute, a subclassed model fed a dict, a causal mask tiled with repeats from ``ops.shape``.
+Metric attribute, a subclassed model fed a dict, a causal mask tiled with repeats from ``ops.shape``, a model of
+layer outputs that are pairs, a ``Sequential([Embedding])`` on ids of shape ``()``, list attributes filled by
+``append``, evaluating a model compiled without a loss.
 
-Expected numbers come from Keras 3.15.1 via tools/make_kerasio_example_fixtures.py.
+Expected numbers come from Keras 3.15.1 (tf-keras 2.21 where Keras 2 has the behaviour: ``keras2.npz``) via
+tools/make_kerasio_example_fixtures.py.
 """
 import os
 
@@ -321,3 +324,55 @@ def test_layer_changing_its_input_in_place_leaves_the_data_alone():
     assert history.history["loss"] == [0.0, 0.0]  # the second epoch sees the same data
     model.fit(((x[i:i + 2], y[i:i + 2]) for i in (0, 2)), steps_per_epoch=2, verbose=0)
     np.testing.assert_array_equal(x, keep)
+
+
+# ---- vision/involution.py: a model of layer outputs that are (output, kernel) pairs -------------------------
+
+class PairLayer(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(units)
+
+    def call(self, x):
+        kernel = self.dense(x)
+        return x * ops.sum(kernel, axis=-1, keepdims=True), kernel
+
+
+def _pair_model(k3):
+    inp = keras.Input((3,))
+    p1, p2 = PairLayer(2, name="p1"), PairLayer(4, name="p2")
+    out1, _ = p1(inp)
+    out2, _ = p2(out1)
+    model = keras.Model(inp, out2)
+    p1.dense.set_weights([k3["nested_p1_kernel"], k3["nested_p1_bias"]])
+    p2.dense.set_weights([k3["nested_p2_kernel"], k3["nested_p2_bias"]])
+    return model
+
+
+def test_model_of_layer_outputs_that_are_pairs_predicts_them_nested(k3):
+    model = _pair_model(k3)
+    vis = keras.Model(model.input, [model.get_layer(name).output for name in ("p1", "p2")])
+    assert [len(pair) for pair in vis.output] == [2, 2]  # tf-keras and Keras 3 keep the nesting
+    expected = [[k3["nested_p1_out"], k3["nested_p1_generated"]], [k3["nested_p2_out"], k3["nested_p2_generated"]]]
+    for got in (vis.predict(k3["nested_x"], verbose=0), vis.predict_on_batch(k3["nested_x"])):
+        (o1, k1), (o2, k2) = got  # the example's unpacking
+        for value, want in zip((o1, k1, o2, k2), tree_flat(expected)):
+            np.testing.assert_allclose(value, want, rtol=1e-5, atol=1e-6)
+
+
+def tree_flat(nested):
+    return [leaf for pair in nested for leaf in pair]
+
+
+def test_model_with_dict_outputs_predicts_a_dict(k3):
+    model = _pair_model(k3)
+    out1, kernel1 = model.get_layer("p1").output
+    _, kernel2 = model.get_layer("p2").output
+    named = keras.Model(model.input, {"first": out1, "second": kernel2})
+    for got in (named.predict(k3["nested_x"], verbose=0), named.predict_on_batch(k3["nested_x"])):
+        assert isinstance(got, dict) and sorted(got) == ["first", "second"]
+        np.testing.assert_allclose(got["first"], k3["nested_p1_out"], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(got["second"], k3["nested_p2_generated"], rtol=1e-5, atol=1e-6)
+    flat = keras.Model(model.input, [out1, kernel1])  # a flat list stays a list of arrays
+    assert isinstance(flat.predict(k3["nested_x"], verbose=0), list)
+

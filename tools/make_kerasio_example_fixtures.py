@@ -1,25 +1,37 @@
-"""Reference numbers from real Keras 3 for tests/test_kerasio_examples.py: the patterns of keras.io's Keras 3
+"""Reference numbers from real Keras for tests/test_kerasio_examples.py: the patterns of keras.io's Keras 3
 example programs that fastkeras got wrong (a custom ``Conv.convolution_op``, inputs one trailing size-1 axis
 short or long, one target for a two-output model compiled with ``loss=[fn, None]``, endpoint layers that
 update a Metric attribute in ``call`` and a subclassed model fed a dict, a causal mask tiled with repeats
-made from ``ops.shape``).
+made from ``ops.shape``, a model of layer outputs that are pairs (involution), a ``Sequential([Embedding])``
+called on ids of shape ``()`` and list attributes filled by ``append`` (memory-efficient embeddings), a model
+compiled with metrics and no loss, evaluated (knowledge-distillation recipe)).
 
-Run twice with Keras 3.15.1, once per backend: jax for the cases that need ``fit``, numpy for the endpoint
-layers (Keras 3's jax backend cannot evaluate a Metric updated inside ``call``: its variable is never
-initialized in the stateless step):
+Run three times: with Keras 3.15.1 once per backend, jax for the cases that need ``fit``, numpy for the
+endpoint layers (Keras 3's jax backend cannot evaluate a Metric updated inside ``call``: its variable is never
+initialized in the stateless step); and with tf-keras 2.21 for the case where Keras 2 is the reference (Keras 3
+refuses to evaluate a model compiled without a loss, tf-keras returns loss 0.0 beside the metrics):
     KERAS_BACKEND=jax /work/k3venv/bin/python tools/make_kerasio_example_fixtures.py
     KERAS_BACKEND=numpy /work/k3venv/bin/python tools/make_kerasio_example_fixtures.py
-Writes tests/fixtures/kerasio_examples/<backend>.npz: inputs, weights and Keras' outputs keyed
-``<case>_<what>`` (see the functions below); float32 arrays, float64 scalars.
+    /work/kvenv/bin/python tools/make_kerasio_example_fixtures.py --keras2
+Writes tests/fixtures/kerasio_examples/<backend>.npz (jax, numpy, keras2): inputs, weights and Keras' outputs
+keyed ``<case>_<what>`` (see the functions below); float32 arrays, float64 scalars.
 """
 import os
+import sys
 
 import numpy as np
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-BACKEND = os.environ["KERAS_BACKEND"]
-import keras  # noqa: E402
-from keras import layers, ops  # noqa: E402
+if "--keras2" in sys.argv:  # tf-keras 2.21 (/work/kvenv): the cases where Keras 2 is the reference
+    BACKEND = "keras2"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tf_keras as keras  # noqa: E402
+    from tf_keras import layers  # noqa: E402
+    ops = None
+else:
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    BACKEND = os.environ["KERAS_BACKEND"]
+    import keras  # noqa: E402
+    from keras import layers, ops  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "kerasio_examples")
 rng = np.random.RandomState(0)
@@ -188,11 +200,121 @@ def endpoint_cases():
                   endpoint_subclassed_accuracy=np.float64(logs["accuracy"]))
 
 
-CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases], "numpy": [endpoint_cases]}
+# ---- vision/involution.py: a model of layer outputs that are (output, kernel) pairs ---------------------------
+
+class PairLayer(layers.Layer):
+    """Returns two tensors, as the example's Involution layer returns (output, kernel)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(units)
+
+    def call(self, x):
+        kernel = self.dense(x)
+        return x * ops.sum(kernel, axis=-1, keepdims=True), kernel
+
+
+def nested_output_cases():
+    inp = keras.Input((3,))
+    p1, p2 = PairLayer(2, name="p1"), PairLayer(4, name="p2")
+    out1, _ = p1(inp)
+    out2, _ = p2(out1)
+    model = keras.Model(inp, out2)
+    weights = {"p1_kernel": f(3, 2), "p1_bias": f(2), "p2_kernel": f(3, 4), "p2_bias": f(4)}
+    p1.dense.set_weights([weights["p1_kernel"], weights["p1_bias"]])
+    p2.dense.set_weights([weights["p2_kernel"], weights["p2_bias"]])
+    x = f(5, 3)
+    vis = keras.Model(model.input, [model.get_layer(name).output for name in ("p1", "p2")])
+    (o1, k1), (o2, k2) = vis.predict(x, verbose=0)
+    arrays.update({f"nested_{k}": v for k, v in weights.items()})
+    arrays.update(nested_x=x, nested_p1_out=o1, nested_p1_generated=k1, nested_p2_out=o2, nested_p2_generated=k2)
+
+
+# ---- keras_recipes/memory_efficient_embeddings.py: Sequential([Embedding]) on ids of shape (); list attributes
+# filled by append ----------------------------------------------------------------------------------------------
+
+def embedding_encoder_cases():
+    user_input = layers.Input(name="user_id", shape=(), dtype="int32")
+    movie_input = layers.Input(name="movie_id", shape=(), dtype="int32")
+    user_encoder = keras.Sequential([layers.Embedding(6, 3)], name="user_embedding")
+    movie_encoder = keras.Sequential([layers.Embedding(5, 3)], name="movie_embedding")
+    logits = layers.Dot(axes=1, name="dot_similarity")([user_encoder(user_input), movie_encoder(movie_input)])
+    model = keras.Model([user_input, movie_input], keras.activations.sigmoid(logits) * 5)
+    user_table, movie_table = f(6, 3), f(5, 3)
+    user_encoder.layers[0].set_weights([user_table])
+    movie_encoder.layers[0].set_weights([movie_table])
+    users, movies = rng.randint(0, 6, 8).astype("int32"), rng.randint(0, 5, 8).astype("int32")
+    ratings = rng.randint(1, 6, 8).astype("float32")
+    arrays.update(emb_user_table=user_table, emb_movie_table=movie_table, emb_users=users, emb_movies=movies,
+                  emb_ratings=ratings, emb_y=model.predict({"user_id": users, "movie_id": movies}, verbose=0))
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.fit({"user_id": users, "movie_id": movies}, ratings, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    arrays["emb_user_table_after"] = user_encoder.layers[0].get_weights()[0]
+
+
+class Blocks(layers.Layer):
+    """MDEmbedding's shape: list attributes assigned empty, then filled by append."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoders = []
+        self.projectors = []
+        for dim in (4, 2):
+            self.encoders.append(keras.Sequential([layers.Embedding(5, dim)]))
+            self.projectors.append(layers.Dense(4))
+
+    def call(self, ids):
+        out = 0.0
+        for encoder, projector in zip(self.encoders, self.projectors):
+            out = out + projector(encoder(ids))
+        return out
+
+
+def appended_layer_cases():
+    inp = layers.Input(shape=(), dtype="int32")
+    blocks = Blocks()
+    model = keras.Model(inp, blocks(inp))
+    for i, dim in enumerate((4, 2)):
+        table, kernel, bias = f(5, dim), f(dim, 4), f(4)
+        blocks.encoders[i].layers[0].set_weights([table])
+        blocks.projectors[i].set_weights([kernel, bias])
+        arrays.update({f"blocks_table{i}": table, f"blocks_kernel{i}": kernel, f"blocks_bias{i}": bias})
+    ids, y = rng.randint(0, 5, 6).astype("int32"), f(6, 4)
+    arrays.update(blocks_ids=ids, blocks_target=y, blocks_y=model.predict(ids, verbose=0),
+                  blocks_count_params=np.float64(model.count_params()),
+                  blocks_trainable_weights=np.float64(len(blocks.trainable_weights)))
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.fit(ids, y, batch_size=6, epochs=1, shuffle=False, verbose=0)
+    arrays["blocks_table1_after"] = blocks.encoders[1].layers[0].get_weights()[0]
+    arrays["blocks_kernel1_after"] = blocks.projectors[1].get_weights()[0]
+
+
+# ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): compile(metrics=...) alone ----------
+
+def no_loss_cases():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4)])
+    kernel, bias = f(3, 4), f(4)
+    model.layers[-1].set_weights([kernel, bias])
+    model.compile(metrics=["accuracy"])
+    x, y = f(8, 3), rng.randint(0, 4, (8, 1)).astype("float32")
+    arrays.update(noloss_kernel=kernel, noloss_bias=bias, noloss_x=x, noloss_y=y,
+                  noloss_evaluate=np.asarray(model.evaluate(x, y, verbose=0), "float64"))
+    try:
+        model.fit(x, y, verbose=0)
+    except ValueError as e:
+        assert "No loss found" in str(e), e
+    else:
+        raise AssertionError("tf-keras fitted a model compiled without a loss")
+
+
+CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
+                 embedding_encoder_cases, appended_layer_cases],
+         "numpy": [endpoint_cases], "keras2": [no_loss_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:
-        raise SystemExit(f"Run with KERAS_BACKEND=jax and KERAS_BACKEND=numpy (got {BACKEND!r}).")
+        raise SystemExit(f"Run with KERAS_BACKEND=jax and KERAS_BACKEND=numpy, and with --keras2 in a tf-keras "
+                         f"environment (got {BACKEND!r}).")
     keras.utils.set_random_seed(0)
     for make in CASES[BACKEND]:
         make()

@@ -334,6 +334,12 @@ class Functional(Model):
         _, masks = self._run_masked(self._flatten_call_inputs(inputs), False, input_masks)
         return self._pack_outputs(masks)
 
+    def _outputs_are_structured(self):
+        """Whether the outputs are a dict or a list holding lists or dicts, rather than a tensor or a flat list."""
+        nested = self._nested_outputs
+        return self._output_dict_keys is not None or (
+            isinstance(nested, (list, tuple)) and any(isinstance(t, (list, tuple, dict)) for t in nested))
+
     def _pack_outputs(self, outputs):
         if self._output_dict_keys is not None:
             return dict(zip(self._output_dict_keys, outputs))
@@ -508,7 +514,8 @@ class Functional(Model):
 
     @property
     def output(self):
-        return tree.unnest_single(self.outputs) if self._output_dict_keys is None else self._nested_outputs
+        # Nested as given (tf-keras and Keras 3): [[a, b], c] stays so, for a model built on it to predict so.
+        return self._nested_outputs if self._outputs_are_structured() else tree.unnest_single(self.outputs)
 
     @property
     def input_shape(self):

@@ -1049,6 +1049,15 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
     results = [K.to_numpy(torch.cat([K.convert_to_tensor(o) for o in c], 0)) for c in chunks]
     if custom:  # what predict_step returned (a tensor, a list, a dict ...), batches joined
         return tree.pack_sequence_as(structure, results)
+    return _pack_predictions(model, results)
+
+
+def _pack_predictions(model, results):
+    """Predictions in the structure of a functional model's outputs where that is more than a flat list, as
+    tf-keras and Keras 3 return them: a dict for dict outputs, nested lists for nested ones (keras.io's
+    involution example predicts ``Model(x, [layer.output ...])`` of layers returning pairs and unpacks them)."""
+    if getattr(model, "_is_graph_network", False) and model._outputs_are_structured():
+        return model._pack_outputs(results)
     return results[0] if len(results) == 1 else results
 
 
@@ -1110,8 +1119,7 @@ def predict_on_batch(model, x):
     device = K.default_device()
     with torch.inference_mode():
         outs = _forward_inference(model, [_to_device(a, device) for a in xs])
-    results = [K.to_numpy(o) for o in outs]
-    return results[0] if len(results) == 1 else results
+    return _pack_predictions(model, [K.to_numpy(o) for o in outs])
 
 
 def _require_compiled(model, method):
