@@ -376,3 +376,33 @@ def test_model_with_dict_outputs_predicts_a_dict(k3):
     flat = keras.Model(model.input, [out1, kernel1])  # a flat list stays a list of arrays
     assert isinstance(flat.predict(k3["nested_x"], verbose=0), list)
 
+
+# ---- keras_recipes/memory_efficient_embeddings.py ------------------------------------------------------------
+
+def test_sequential_embedding_encoder_on_ids_of_shape_empty(k3):
+    # Sequential([Embedding]) is built for (None, None) from Embedding's implied input shape (tf-keras); a
+    # shape=() Input gives it (None,) ids, which tf-keras and Keras 3 embed.
+    user_input = layers.Input(name="user_id", shape=(), dtype="int32")
+    movie_input = layers.Input(name="movie_id", shape=(), dtype="int32")
+    user_encoder = keras.Sequential([layers.Embedding(6, 3)], name="user_embedding")
+    movie_encoder = keras.Sequential([layers.Embedding(5, 3)], name="movie_embedding")
+    user_embedding = user_encoder(user_input)
+    assert tuple(user_embedding.shape) == (None, 3)
+    logits = layers.Dot(axes=1, name="dot_similarity")([user_embedding, movie_encoder(movie_input)])
+    model = keras.Model([user_input, movie_input], keras.activations.sigmoid(logits) * 5)
+    user_encoder.layers[0].set_weights([k3["emb_user_table"]])
+    movie_encoder.layers[0].set_weights([k3["emb_movie_table"]])
+    data = {"user_id": k3["emb_users"], "movie_id": k3["emb_movies"]}
+    np.testing.assert_allclose(model.predict(data, verbose=0), k3["emb_y"], rtol=1e-5, atol=1e-6)
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.fit(data, k3["emb_ratings"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(user_encoder.layers[0].get_weights()[0], k3["emb_user_table_after"], rtol=1e-4,
+                               atol=1e-6)
+
+
+def test_fixed_size_inputs_still_refuse_another_rank():
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, layers.Dense(2)(inputs))
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 8\), found shape=\(None, 8, 3\)"):
+        model(keras.Input((8, 3)))
+

@@ -169,8 +169,12 @@ def check_input_shapes(model, x):
 
 def shape_fits(got, expected):
     """Whether an input of shape ``got`` fits a model input of shape ``expected`` (None: any size; the batch axis
-    is never checked)."""
-    return len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected[1:], got[1:]))
+    is never checked). An input of no fixed size past the batch axis takes any rank, as in tf-keras, which
+    leaves ranks to the layers: a ``Sequential([Embedding(...)])``, built for (None, None) from Embedding's
+    implied input shape, embeds the (None,) ids of a ``shape=()`` Input (keras.io's recommender examples)."""
+    if len(got) != len(expected):
+        return all(e is None for e in expected[1:])
+    return all(e is None or e == g for e, g in zip(expected[1:], got[1:]))
 
 
 def check_targets(model, y, loss_fns):

@@ -548,7 +548,7 @@ def _flat_masks(mask, n):
 
 def _check_input_shape(model, tensor, expected):
     got, want = tuple(tensor.shape), tuple(expected.shape)
-    if len(got) != len(want) or any(a is not None and b is not None and a != b for a, b in zip(got, want)):
+    if not shape_fits(got, want) or (got and want and None not in (got[0], want[0]) and got[0] != want[0]):
         raise ValueError(f'Input "{expected._keras_history[0].name}" of model "{model.name}" is incompatible with '
                          f"the model: expected shape={want}, found shape={got}")
 
