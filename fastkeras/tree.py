@@ -37,6 +37,8 @@ def _kind(x):
         return dict
     if t in (list, tuple, collections.deque) or _is_namedtuple(x):
         return t
+    if getattr(t, "_tracks_layers", False):  # a layer's list attribute (base_layer._TrackedList): a list
+        return list
     return None
 
 
@@ -76,6 +78,8 @@ def _rebuild(node, children):
         return collections.deque(children, maxlen=node.maxlen)
     if _is_namedtuple(node):
         return t(*children)
+    if getattr(t, "_tracks_layers", False):
+        return list(children)
     return t(children)
 
 

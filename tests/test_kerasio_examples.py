@@ -406,3 +406,38 @@ def test_fixed_size_inputs_still_refuse_another_rank():
     with pytest.raises(ValueError, match=r"expected shape=\(None, 8\), found shape=\(None, 8, 3\)"):
         model(keras.Input((8, 3)))
 
+
+class Blocks(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.encoders = []
+        self.projectors = []
+        for dim in (4, 2):
+            self.encoders.append(keras.Sequential([layers.Embedding(5, dim)]))
+            self.projectors.append(layers.Dense(4))
+
+    def call(self, ids):
+        out = 0.0
+        for encoder, projector in zip(self.encoders, self.projectors):
+            out = out + projector(encoder(ids))
+        return out
+
+
+def test_layers_appended_to_a_list_attribute_are_tracked_and_trained(k3):
+    inp = layers.Input(shape=(), dtype="int32")
+    blocks = Blocks()
+    model = keras.Model(inp, blocks(inp))
+    assert len(blocks.trainable_weights) == k3["blocks_trainable_weights"]
+    assert model.count_params() == k3["blocks_count_params"]
+    for i in range(2):
+        blocks.encoders[i].layers[0].set_weights([k3[f"blocks_table{i}"]])
+        blocks.projectors[i].set_weights([k3[f"blocks_kernel{i}"], k3[f"blocks_bias{i}"]])
+    np.testing.assert_allclose(model.predict(k3["blocks_ids"], verbose=0), k3["blocks_y"], rtol=1e-5, atol=1e-6)
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.fit(k3["blocks_ids"], k3["blocks_target"], batch_size=6, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(blocks.encoders[1].layers[0].get_weights()[0], k3["blocks_table1_after"],
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(blocks.projectors[1].get_weights()[0], k3["blocks_kernel1_after"], rtol=1e-4,
+                               atol=1e-6)
+    assert isinstance(blocks.encoders, list) and keras.tree.flatten(blocks.encoders) == list(blocks.encoders)
+

@@ -8,6 +8,7 @@ graph is built. Calling it on arrays or engine tensors computes.
 import functools
 import inspect
 import sys
+import weakref
 
 import numpy as np
 
@@ -207,6 +208,48 @@ def _recording_build_shape(build):
     return recording_build
 
 
+class _TrackedList(list):
+    """A list attribute of a layer whose later additions are tracked too, as tf-keras' ListWrapper and Keras 3's
+    TrackedList do: keras.io's ``self.blocks = []`` then ``self.blocks.append(Dense(...))`` in ``__init__``
+    makes those layers' weights the owner's (they were left out of its weights, training and files)."""
+
+    __slots__ = ("_owner",)
+    _tracks_layers = True  # keras.tree walks it as a list
+
+    def __init__(self, values, owner):
+        super().__init__(values)
+        self._owner = weakref.ref(owner)  # no reference cycle: the owner holds the list, not the other way
+
+    def _track(self, values):
+        owner = self._owner()
+        if owner is not None:
+            owner._track_layers(values)
+
+    def append(self, value):
+        super().append(value)
+        self._track([value])
+
+    def extend(self, values):
+        values = list(values)
+        super().extend(values)
+        self._track(values)
+
+    def insert(self, index, value):
+        super().insert(index, value)
+        self._track([value])
+
+    def __setitem__(self, index, value):
+        super().__setitem__(index, value)
+        self._track(value if isinstance(index, slice) else [value])
+
+    def __iadd__(self, values):
+        self.extend(values)
+        return self
+
+    def __reduce_ex__(self, protocol):  # copies and pickles are plain lists: the owner is not theirs
+        return list, (list(self),)
+
+
 class Layer:
     """Base class of every layer (and of models).
 
@@ -278,12 +321,11 @@ class Layer:
             tracked = self.__dict__.get("_tracked_layers")
             if tracked is not None and not any(t is value for t in tracked):
                 tracked.append(value)
-        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
-            tracked = self.__dict__.get("_tracked_layers")
-            if tracked is not None and not name.startswith("_"):
-                for v in value:
-                    if v is not self and not any(t is v for t in tracked):
-                        tracked.append(v)
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, Layer) for v in value) \
+                and not name.startswith("_") and "_tracked_layers" in self.__dict__:
+            self._track_layers(value)
+            if type(value) is list:  # layers appended later count too
+                value = _TrackedList(value, self)
         elif K.is_variable(value) and "_trainable_weights" in self.__dict__:
             # A variable made outside add_weight (``self.w = K.variable(...)``) is the layer's weight too, as
             # tf-keras tracks it: trainable as the variable says.
@@ -296,6 +338,12 @@ class Layer:
             if not any(m is value for m in own):
                 own.append(value)
         object.__setattr__(self, name, value)
+
+    def _track_layers(self, values):
+        tracked = self._tracked_layers
+        for v in values:
+            if isinstance(v, Layer) and v is not self and not any(t is v for t in tracked):
+                tracked.append(v)
 
     # ---- properties ----------------------------------------------------------
 
