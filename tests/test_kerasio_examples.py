@@ -28,6 +28,12 @@ def k3():
     return data
 
 
+@pytest.fixture(scope="module")
+def k2():
+    with np.load(os.path.join(FIXTURES, "keras2.npz")) as f:
+        return {k: f[k] for k in f.files}
+
+
 # ---- keras_recipes/subclassing_conv_layers.py ------------------------------------------------------------
 
 class StandardizedConv2DWithOverride(layers.Conv2D):
@@ -441,3 +447,16 @@ def test_layers_appended_to_a_list_attribute_are_tracked_and_trained(k3):
                                atol=1e-6)
     assert isinstance(blocks.encoders, list) and keras.tree.flatten(blocks.encoders) == list(blocks.encoders)
 
+
+# ---- keras_recipes/better_knowledge_distillation.py: ``student.compile(metrics=["accuracy"])``, evaluate -----
+
+def test_model_compiled_without_a_loss_evaluates_and_refuses_to_fit(k2):
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4)])
+    model.layers[-1].set_weights([k2["noloss_kernel"], k2["noloss_bias"]])
+    model.compile(metrics=["accuracy"])
+    x, y = k2["noloss_x"], k2["noloss_y"]
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), k2["noloss_evaluate"], rtol=1e-6)
+    np.testing.assert_allclose(model.test_on_batch(x, y), k2["noloss_evaluate"], rtol=1e-6)
+    for train in (lambda: model.fit(x, y, verbose=0), lambda: model.train_on_batch(x, y)):
+        with pytest.raises(ValueError, match="No loss found"):
+            train()

@@ -296,6 +296,7 @@ class Trainer:
         if self.device.type == "cpu":
             K.retain_freed_host_memory()  # same-sized tensors every step: no page faults (see host_memory.py)
         self._params = None
+        self._no_loss = False  # set by prepare(): compiled with neither a loss nor add_loss (see require_loss)
         self._loss_scale = None
         self._jit_train = None     # the compiled training body, made after the first (eager) step
         self._jit_test = None
@@ -420,7 +421,7 @@ class Trainer:
             out = out + t
         return out
 
-    def prepare(self):
+    def prepare(self, training=True):
         params = self.trainable_params()
         if self._jit_plan is not None and [id(p) for p in params] != [id(p) for p in self._params]:
             # Trainable weights changed since the whole step was compiled with the optimizer's plan for the old
@@ -435,10 +436,10 @@ class Trainer:
         # Whether *_on_batch must copy their inputs (see user_code.py): worked out with the other walks over the
         # layers here, not on every call.
         self.private_inputs = user_code.may_write_into_inputs(self.model)
-        if all(loss is None for loss in self.losses.losses) and not self._collect_losses and not self._reg_terms \
-                and not (self.custom["train_step"] or self.custom["test_step"]):
-            raise ValueError(f'No loss found for model "{self.model.name}": compile() was given no `loss` and the '
-                             "model adds none with add_loss(). Pass `loss=` to compile().")
+        self._no_loss = all(loss is None for loss in self.losses.losses) and not self._collect_losses \
+            and not self._reg_terms and not (self.custom["train_step"] or self.custom["test_step"])
+        if training:
+            self.require_loss()
         # A LossScaleOptimizer (mixed_float16) wants the gradients of the scaled loss: its device-side scale.
         self._loss_scale = getattr(self.optimizer, "_trainer_loss_scale", None)
         # Row-sparse Embedding gradients on the CPU, for optimizers that apply them row by row (a large table
@@ -446,6 +447,13 @@ class Trainer:
         # as tf-keras does. On a GPU the dense update is a few bandwidth-bound kernels, cheaper than sorting rows.
         self._sparse_table_grads = (self.device.type == "cpu" and self._loss_scale is None
                                     and getattr(self.optimizer, "_takes_row_sparse_gradients", False))
+
+    def require_loss(self):
+        # Only training needs a loss: tf-keras evaluates a model compiled with metrics alone (loss 0.0 beside
+        # the metrics; keras.io's knowledge-distillation recipe evaluates its student so) and refuses to fit it.
+        if self._no_loss:
+            raise ValueError(f'No loss found for model "{self.model.name}": compile() was given no `loss` and the '
+                             "model adds none with add_loss(). Pass `loss=` to compile().")
 
     # The part of a step that jit_compile compiles: forward, loss and gradients. The optimizer update stays
     # outside (its scalars are worked out on the host in float32 as Keras does, and its foreach kernels are
@@ -507,8 +515,9 @@ class Trainer:
         ys = None if y is None else as_list(custom_step.per_output(y, names))
         sws = None if sw is None else as_list(custom_step.per_output(sw, names, "sample weights"))
         if self._params is None:
-            self.prepare()
+            self.prepare(training)
         if training:
+            self.require_loss()
             self._builtin_train_step(xs, ys, sws)
         else:
             self._builtin_test_step(xs, ys, sws)
@@ -989,7 +998,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
             raise ValueError(f'evaluate() received no data for model "{model.name}": the input has zero samples.')
         if steps is not None:
             batches.steps = min(batches.steps, steps)
-    trainer.prepare()
+    trainer.prepare(training=False)
     cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=model,
                                         verbose=verbose, epochs=1, steps=len(batches) or None)
     cbs.on_test_begin()
@@ -1084,6 +1093,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
         trainer.reset_metrics()
     if trainer._params is None or reset_metrics:
         trainer.prepare()
+    trainer.require_loss()  # prepared by evaluate or test_on_batch, which need none
     bx, by, bsw = _batch_on_device(trainer, xs, ys, sws)
     trainer.train_step(bx, by, bsw)
     return _format_results(trainer, _epoch_logs(trainer), return_dict)
@@ -1097,7 +1107,7 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
         raise ValueError("test_on_batch() needs targets `y`.")
     if reset_metrics:
         trainer.reset_metrics()
-    trainer.prepare()
+    trainer.prepare(training=False)
     bx, by, bsw = _batch_on_device(trainer, xs, ys, sws)
     trainer.test_step(bx, by, bsw)
     return _format_results(trainer, _epoch_logs(trainer), return_dict)
