@@ -1,4 +1,4 @@
-"""Keras 2's ``keras.datasets``: the small classic datasets, read from (and downloaded into) Keras' cache.
+"""Keras 2's ``keras.datasets`` (and Keras 3's ``california_housing``): the small classic datasets, read from (and downloaded into) Keras' cache.
 
 Each module has Keras 2's ``load_data(...)``. Files live where Keras keeps
 them, ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``), so a cache
@@ -7,7 +7,7 @@ own address and checked against Keras' hash. Without network access the error
 says which file to put where.
 """
 from fastkeras.datasets import (  # noqa: F401
-    boston_housing, cifar10, cifar100, fashion_mnist, imdb, mnist, reuters,
+    boston_housing, california_housing, cifar10, cifar100, fashion_mnist, imdb, mnist, reuters,
 )
 
-__all__ = ["boston_housing", "cifar10", "cifar100", "fashion_mnist", "imdb", "mnist", "reuters"]
+__all__ = ["boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist", "imdb", "mnist", "reuters"]
