@@ -550,3 +550,47 @@ def test_assets_and_compile_hooks_round_trip(tmp_path):
     restored = keras.models.load_model(tmp_path / "compile.keras")
     assert restored.loss_fn is small_square_sum_loss and restored.loss_metrics == ["accuracy", mean_pred]
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+# ---- keras_core/getting_started_with_keras_core.py ----------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["dataloader", "py_dataset", "generator"])
+def test_subclassed_model_compiled_before_building_fits_on_batched_data(kind):
+    import torch
+    with open(os.path.join(FIXTURES, "keras3.json")) as f:
+        case = json.load(f)["subclassed_model_on_batched_data"]
+    x, y = np.array(case["x"], "float32"), np.array(case["y"], "float32")
+
+    class MyModel(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(3, activation="tanh", kernel_initializer=keras.initializers.Constant(0.05))
+            self.out = layers.Dense(2, kernel_initializer=keras.initializers.Constant(-0.1))
+
+        def call(self, inputs):
+            return self.out(self.hidden(inputs))
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return x[i * 4:(i + 1) * 4], y[i * 4:(i + 1) * 4]
+
+    def generator():
+        while True:
+            for i in range(3):
+                yield x[i * 4:(i + 1) * 4], y[i * 4:(i + 1) * 4]
+
+    model = MyModel()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    if kind == "dataloader":
+        data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+                                           batch_size=4, shuffle=False)
+        history = model.fit(data, epochs=2, verbose=0)
+    elif kind == "py_dataset":
+        history = model.fit(Batches(), epochs=2, shuffle=False, verbose=0)
+    else:
+        history = model.fit(generator(), steps_per_epoch=3, epochs=2, verbose=0)  # its first batch is not lost
+    assert_history(history.history, case[kind]["history"])
+    np.testing.assert_allclose(model.predict(x, verbose=0), case[kind]["predictions"], rtol=1e-5, atol=1e-6)

@@ -16,7 +16,8 @@ k3_custom_compile.keras (a subclassed model without get_config, with its own get
 compile_from_config), k3_custom_assets_compile.npz (their input ``x`` and predictions ``assets_y``,
 ``compile_y``) and keras3.json (the torch-optimizer training loop of
 writing_a_custom_training_loop_in_torch.py: inputs, initial weights, losses per step, final weights; fits on a
-PyDataset and a DataLoader given ``batch_size`` as keras_core/training_with_built_in_methods.py does).
+PyDataset and a DataLoader given ``batch_size`` as keras_core/training_with_built_in_methods.py does; a
+subclassed model compiled before it was built, fit on a DataLoader, a PyDataset and a generator).
 """
 import json
 import os
@@ -225,12 +226,63 @@ def keras3_batch_size_with_batched_data():
     return {"x": x.tolist(), "y": y.tolist(), "weights": [w.tolist() for w in weights], "histories": histories}
 
 
+def keras3_subclassed_model_on_batched_data():
+    """keras_core/getting_started_with_keras_core.py: a subclassed model, compiled before it has seen data, fit
+    on a DataLoader (and a PyDataset, a generator): built from the first batch. Constant initializers make the
+    weights the same in both libraries."""
+    import torch
+    import keras
+    rng = np.random.RandomState(11)
+    x = np.round(rng.uniform(-1, 1, (12, 5)), 4).astype("float32")
+    y = np.round(rng.uniform(-1, 1, (12, 2)), 4).astype("float32")
+
+    class MyModel(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(3, activation="tanh",
+                                             kernel_initializer=keras.initializers.Constant(0.05))
+            self.out = keras.layers.Dense(2, kernel_initializer=keras.initializers.Constant(-0.1))
+
+        def call(self, inputs):
+            return self.out(self.hidden(inputs))
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return x[i * 4:(i + 1) * 4], y[i * 4:(i + 1) * 4]
+
+    def generator():
+        while True:
+            for i in range(3):
+                yield x[i * 4:(i + 1) * 4], y[i * 4:(i + 1) * 4]
+
+    out = {"x": x.tolist(), "y": y.tolist()}
+    for name in ("dataloader", "py_dataset", "generator"):
+        model = MyModel()
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+        if name == "dataloader":
+            data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+                                               batch_size=4, shuffle=False)
+            history = model.fit(data, epochs=2, verbose=0)
+        elif name == "py_dataset":
+            history = model.fit(Batches(), epochs=2, shuffle=False, verbose=0)
+        else:
+            history = model.fit(generator(), steps_per_epoch=3, epochs=2, verbose=0)
+        out[name] = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
+                     "predictions": np.asarray(model.predict(x, verbose=0)).tolist()}
+    return out
+
+
 if "--keras3" in sys.argv:
     os.makedirs(OUT, exist_ok=True)
     keras3_custom_saving()
     with open(os.path.join(OUT, "keras3.json"), "w") as f:
         json.dump({"torch_optimizer_loop": keras3_torch_optimizer_loop(),
-                   "batch_size_with_batched_data": keras3_batch_size_with_batched_data()}, f, indent=1, sort_keys=True)
+                   "batch_size_with_batched_data": keras3_batch_size_with_batched_data(),
+                   "subclassed_model_on_batched_data": keras3_subclassed_model_on_batched_data()},
+                  f, indent=1, sort_keys=True)
     sys.exit(0)
 
 import tensorflow as tf  # noqa: E402

@@ -1153,8 +1153,26 @@ def _ensure_built(model, x):
     model.build((None,) + shape[1:])
 
 
+def peek_batch(data):
+    """(the first batch of ``data``, data to read from the start): a DataLoader or an indexed Sequence/PyDataset
+    is read again from its start anyway; a generator gets its first batch back in front of the rest."""
+    import itertools
+    if isinstance(data, torch.utils.data.DataLoader) or \
+            (not hasattr(data, "__next__") and not hasattr(data, "__getitem__") and hasattr(data, "__iter__")):
+        return next(iter(data), None), data
+    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not hasattr(data, "__next__"):
+        return (data[0] if len(data) else None), data
+    if hasattr(data, "__next__"):
+        try:
+            first = next(data)
+        except StopIteration:
+            return None, data
+        return first, itertools.chain([first], data)
+    return None, data
+
+
 def _ensure_built_from_iterator(model, batches):
-    if model.built and getattr(model, "_is_graph_network", True):
-        return
+    if model.built and (getattr(model, "_is_graph_network", True) or getattr(model, "outputs", None) is not None):
+        return  # a subclassed model built from the first batch (Model._ensure_ready) counts too
     raise ValueError(f'Model "{model.name}" has no input shape yet; build it (model.build(input_shape) or give the '
                      "first layer an `input_shape`) before fitting on a generator.")

@@ -274,7 +274,7 @@ class Model(Layer):
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments to fit(): {sorted(kwargs)}")
         from fastkeras.engine import torch_trainer
-        self._ensure_ready(x)
+        x = self._ensure_ready(x)
         with RespectCompiledTrainableState(self):
             return torch_trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                                      callbacks=callbacks, validation_split=validation_split,
@@ -285,11 +285,22 @@ class Model(Layer):
                                      **reading)
 
     def _ensure_ready(self, x):
+        """Builds (and finishes a deferred compile of) a model that has not seen data yet; returns ``x``, or a
+        generator that yields the batch read to build the model before the rest."""
         from fastkeras.engine import torch_trainer
         from fastkeras.engine import data_adapter
         if x is not None and _is_subclassed(self) and getattr(self, "outputs", None) is None \
                 and not data_adapter.is_iterator_input(x):
             self.build(_batch_shapes(x))  # one shape per input array: the model may take several
+        elif x is not None and _is_subclassed(self) and getattr(self, "outputs", None) is None:
+            # A subclassed model fed a DataLoader, PyDataset, Sequence or generator (keras.io's Keras 3 getting-
+            # started guide): built from the first batch's inputs, as tf-keras and Keras 3 peek at it.
+            first, x = torch_trainer.peek_batch(x)
+            if first is not None:
+                from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
+                batch = first if isinstance(first, (list, tuple)) and not isinstance(first, dict) else (first,)
+                inputs = unpack_x_y_sample_weight(tuple(batch))[0]
+                self.build(_batch_shapes(inputs))
         elif x is not None and not self.built:
             if not data_adapter.is_iterator_input(x):
                 torch_trainer._ensure_built(self, x)
@@ -297,12 +308,13 @@ class Model(Layer):
             Model.compile(self, optimizer=self.optimizer, **self._compile_args)  # as above
         if self.built and getattr(self, "_trainer", None) is not None:
             self._recompile_for_outputs()
+        return x
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
                  return_dict=False, **kwargs):
         """Loss (and metrics) on the given data, batch by batch."""
         from fastkeras.engine import torch_trainer
-        self._ensure_ready(x)
+        x = self._ensure_ready(x)
         return torch_trainer.evaluate(self, x, y, batch_size=batch_size, verbose=verbose,
                                       sample_weight=sample_weight, steps=steps, callbacks=callbacks,
                                       return_dict=return_dict, **_reading_kwargs(kwargs))
@@ -310,7 +322,7 @@ class Model(Layer):
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs)."""
         from fastkeras.engine import torch_trainer
-        self._ensure_ready(x)
+        x = self._ensure_ready(x)
         return torch_trainer.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
                                      callbacks=callbacks, **_reading_kwargs(kwargs))
 
@@ -345,7 +357,7 @@ class Model(Layer):
                        return_dict=False):
         """One gradient update on one batch; returns the loss (and metrics)."""
         from fastkeras.engine import torch_trainer
-        self._ensure_ready(x)
+        x = self._ensure_ready(x)
         with RespectCompiledTrainableState(self):
             return torch_trainer.train_on_batch(self, x, y, sample_weight=sample_weight, class_weight=class_weight,
                                                 reset_metrics=reset_metrics, return_dict=return_dict)
@@ -353,14 +365,14 @@ class Model(Layer):
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         """Loss (and metrics) on one batch, without updating weights."""
         from fastkeras.engine import torch_trainer
-        self._ensure_ready(x)
+        x = self._ensure_ready(x)
         return torch_trainer.test_on_batch(self, x, y, sample_weight=sample_weight, reset_metrics=reset_metrics,
                                            return_dict=return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, as numpy."""
         from fastkeras.engine import torch_trainer
-        self._ensure_ready(x)
+        x = self._ensure_ready(x)
         return torch_trainer.predict_on_batch(self, x)
 
     @property
