@@ -4,6 +4,9 @@ import torch.nn.functional as F
 
 from fastkeras.backend.config import normalize_data_format
 from fastkeras.backend.torch.keras_ops._common import tensor, to_float
+from fastkeras.backend.torch.keras_ops.image_sampling import (  # noqa: F401 - exported below
+    map_coordinates, perspective_transform, sample_planes, sobel_edges,
+)
 
 _MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic", "area": "area"}
 
@@ -115,48 +118,27 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant", fill_value=0,
                      data_format=None):
     """Keras 3's projective transform: output pixel (x, y) samples the input at
-    ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1."""
+    ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1, each neighbour outside the image
+    mapped back by ``fill_mode`` or counted as ``fill_value`` (scipy.ndimage's rules, as Keras 3 samples)."""
     if fill_mode not in ("constant", "nearest", "reflect", "wrap", "mirror"):
         raise ValueError(f"Invalid value for argument `fill_mode`. Received: fill_mode={fill_mode}")
     x, single, cl = _nchw(images, data_format)
-    xf = to_float(x)
-    n, c, h, w = xf.shape
-    t = to_float(tensor(transform)).to(xf.dtype)
+    n, c, h, w = x.shape
+    dtype = x.dtype if x.dtype.is_floating_point else torch.float32
+    t = to_float(tensor(transform)).to(dtype)
     if t.dim() == 1:
         t = t.unsqueeze(0).expand(n, 8)
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=xf.dtype, device=xf.device),
-                            torch.arange(w, dtype=xf.dtype, device=xf.device), indexing="ij")
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=dtype, device=x.device),
+                            torch.arange(w, dtype=dtype, device=x.device), indexing="ij")
     a0, a1, a2, b0, b1, b2, c0, c1 = [t[:, i].reshape(n, 1, 1) for i in range(8)]
     k = c0 * xs + c1 * ys + 1.0
     x_in = (a0 * xs + a1 * ys + a2) / k
     y_in = (b0 * xs + b1 * ys + b2) / k
-    if fill_mode == "nearest":
-        x_in, y_in = x_in.clamp(0, w - 1), y_in.clamp(0, h - 1)
-    elif fill_mode == "wrap":
-        x_in, y_in = torch.remainder(x_in, w), torch.remainder(y_in, h)
-    elif fill_mode in ("reflect", "mirror"):
-        def reflect(v, size):
-            if size == 1:
-                return torch.zeros_like(v)
-            if fill_mode == "mirror":
-                period = 2 * (size - 1)
-                v = torch.remainder(v, period)
-                return torch.where(v > size - 1, period - v, v)
-            period = 2 * size
-            v = torch.remainder(v + 0.5, period) - 0.5
-            return torch.where(v > size - 0.5, period - 1 - v, v)
-        x_in, y_in = reflect(x_in, w), reflect(y_in, h)
-    grid = torch.stack([2 * x_in / max(w - 1, 1) - 1, 2 * y_in / max(h - 1, 1) - 1], dim=-1)
-    mode = "nearest" if interpolation == "nearest" else "bilinear"
-    out = F.grid_sample(xf, grid, mode=mode, padding_mode="zeros", align_corners=True)
-    if fill_mode == "constant" and fill_value != 0:
-        inside = (x_in > -1) & (x_in < w) & (y_in > -1) & (y_in < h)
-        weight = F.grid_sample(torch.ones_like(xf[:, :1]), grid, mode=mode, padding_mode="zeros",
-                               align_corners=True)
-        out = out + (1 - weight) * fill_value * inside.unsqueeze(1) + fill_value * (~inside).unsqueeze(1) * weight
-    if not x.dtype.is_floating_point:
-        out = torch.round(out).to(x.dtype)
-    return _back(out, single, cl)
+    order = 0 if interpolation == "nearest" else 1
+    out = sample_planes(x.permute(0, 2, 3, 1), y_in, x_in, order, fill_mode, fill_value)  # (n, h, w, c)
+    if not cl:
+        out = out.permute(0, 3, 1, 2)
+    return out.squeeze(0) if single else out
 
 
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None, right_cropping=None,
@@ -180,6 +162,9 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
 
 
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Keras 3's Gaussian blur: a depthwise convolution with zeros beyond the borders. As in Keras 3's JAX and
+    NumPy backends, ``kernel_size[0]``/``sigma[0]`` go along the width and ``kernel_size[1]``/``sigma[1]``
+    along the height (equal for the square kernels Keras 3's torch backend handles)."""
     x, single, cl = _nchw(images, data_format)
     xf = to_float(x)
     c = xf.shape[1]
@@ -188,13 +173,13 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
         r = torch.arange(k, dtype=xf.dtype, device=xf.device) - (k - 1) / 2
         g = torch.exp(-0.5 * (r / s) ** 2)
         return g / g.sum()
-    kh, kw = kernel_size
-    k2 = kernel1d(kh, sigma[0])[:, None] * kernel1d(kw, sigma[1])[None, :]
+    kw, kh = int(kernel_size[0]), int(kernel_size[1])
+    k2 = kernel1d(kh, sigma[1])[:, None] * kernel1d(kw, sigma[0])[None, :]
     weight = k2.expand(c, 1, kh, kw)
-    padded = F.pad(xf, ((kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2), mode="reflect" if min(xf.shape[-2:]) > 1
-                   else "replicate")
+    padded = F.pad(xf, ((kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2))
     return _back(F.conv2d(padded, weight, groups=c).to(xf.dtype), single, cl)
 
 
+
 __all__ = ["resize", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb", "extract_patches", "affine_transform",
-           "crop_images", "pad_images", "gaussian_blur"]
+           "crop_images", "pad_images", "gaussian_blur", "map_coordinates", "perspective_transform", "sobel_edges"]
