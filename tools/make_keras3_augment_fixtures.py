@@ -1,7 +1,7 @@
 """Writes tests/fixtures/keras3_augment/ (read by tests/layers/test_keras3_augment_more.py) by running Keras 3.15.1
 on its torch backend: the augmentation layers RandomColorJitter, RandomGaussianBlur, RandomShear,
 RandomPerspective and MaxNumBoundingBoxes, and the ops ``keras.ops.image.sobel_edges``, ``map_coordinates``,
-``perspective_transform`` and ``gaussian_blur``. Rerun from the repository root:
+``perspective_transform``, ``gaussian_blur``, ``ssim`` and ``extract_patches_3d``. Rerun from the repository root:
 
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_keras3_augment_fixtures.py
 
@@ -185,6 +185,20 @@ def op_cases():
     volume = rng.normal(size=(3, 4, 5)).astype("float32")
     coords3 = np.stack([rng.uniform(-1, 3, 6), rng.uniform(-1, 4, 6), rng.uniform(-1, 5, 6)]).astype("float32")
     op_case("map_3d", "map_coordinates", [volume, coords3], order=1)
+    # Inputs on a coarse grid compress well and keep the fixture small.
+    a = (rng.integers(0, 33, size=(2, 12, 11, 3)) / 32).astype("float32")
+    b = np.clip(a + rng.integers(-3, 4, size=a.shape) / 32, 0, 1).astype("float32")
+    op_case("ssim", "ssim", [a, b])
+    op_case("ssim_options", "ssim", [a * 255, b * 255], max_val=255.0, filter_size=5, filter_sigma=1.0, k1=0.02,
+            k2=0.05)
+    op_case("ssim_single_cf", "ssim", [np.ascontiguousarray(np.moveaxis(a[0], -1, 0)),
+                                       np.ascontiguousarray(np.moveaxis(b[0], -1, 0))], data_format="channels_first")
+    volumes = (rng.integers(-16, 17, size=(2, 4, 5, 6, 2)) / 8).astype("float32")
+    op_case("patches3d", "extract_patches_3d", [volumes], size=2)
+    op_case("patches3d_same", "extract_patches_3d", [volumes], size=(2, 3, 2), strides=(1, 2, 3), padding="same")
+    op_case("patches3d_dilated", "extract_patches_3d", [volumes], size=(2, 2, 2), strides=1, dilation_rate=2)
+    op_case("patches3d_cf_single", "extract_patches_3d", [np.ascontiguousarray(np.moveaxis(volumes[0], -1, 0))],
+            size=(2, 2, 3), data_format="channels_first")
     line = np.arange(6, dtype="int32") * 10
     op_case("map_int_1d", "map_coordinates", [line, np.array([[0.4, 1.5, 2.6, 5.5, -0.5]], "float32")], order=1)
 

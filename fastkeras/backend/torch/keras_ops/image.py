@@ -4,6 +4,7 @@ import torch.nn.functional as F
 
 from fastkeras.backend.config import normalize_data_format
 from fastkeras.backend.torch.keras_ops._common import tensor, to_float
+from fastkeras.backend.torch.keras_ops.image_quality import ssim  # noqa: F401 - exported below
 from fastkeras.backend.torch.keras_ops.image_sampling import (  # noqa: F401 - exported below
     map_coordinates, perspective_transform, sample_planes, sobel_edges,
 )
@@ -115,6 +116,32 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     return out.squeeze(0) if single else out
 
 
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    """Patches of volumes (N, D, H, W, C) as (N, d, h, w, pd * ph * pw * C), each flattened (pd, ph, pw, C)-major as
+    Keras 3 gives them: a 3-D convolution with a one-hot kernel, so ``padding``/``strides``/``dilation_rate``
+    mean what they mean for Conv3D."""
+    from fastkeras.backend.torch.keras_ops.nn import conv
+    if isinstance(size, int):
+        size = (size, size, size)
+    if len(size) != 3:
+        raise TypeError(f"extract_patches_3d: `size` should be an int or a tuple of 3 ints. Received: size={size}")
+    strides = size if strides is None else strides
+    strides = (strides,) * 3 if isinstance(strides, int) else tuple(strides)
+    if len(strides) != 3:
+        raise ValueError(f"extract_patches_3d: `strides` should be an int or a tuple of 3 ints. "
+                         f"Received: strides={strides}")
+    x = tensor(volumes)
+    channels_last = normalize_data_format(data_format) == "channels_last"
+    channels = x.shape[-1] if channels_last else x.shape[-4]
+    patch_len = size[0] * size[1] * size[2] * channels
+    kernel = torch.eye(patch_len, dtype=x.dtype if x.dtype.is_floating_point else torch.float32, device=x.device)
+    kernel = kernel.reshape(*size, channels, patch_len)
+    single = x.dim() == 4
+    out = conv(x.unsqueeze(0) if single else x, kernel, strides=strides, padding=padding,
+               data_format="channels_last" if channels_last else "channels_first", dilation_rate=dilation_rate)
+    return out.squeeze(0) if single else out
+
+
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant", fill_value=0,
                      data_format=None):
     """Keras 3's projective transform: output pixel (x, y) samples the input at
@@ -182,4 +209,5 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
 
 
 __all__ = ["resize", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb", "extract_patches", "affine_transform",
-           "crop_images", "pad_images", "gaussian_blur", "map_coordinates", "perspective_transform", "sobel_edges"]
+           "crop_images", "pad_images", "gaussian_blur", "map_coordinates", "perspective_transform", "sobel_edges",
+           "extract_patches_3d", "ssim"]
