@@ -460,3 +460,109 @@ def test_model_compiled_without_a_loss_evaluates_and_refuses_to_fit(k2):
     for train in (lambda: model.fit(x, y, verbose=0), lambda: model.train_on_batch(x, y)):
         with pytest.raises(ValueError, match="No loss found"):
             train()
+
+
+# ---- nlp/neural_machine_translation_with_transformer.py: masks through custom layers and a nested model --------
+
+class TransformerEncoder(layers.Layer):
+    def __init__(self, embed_dim, dense_dim, num_heads, **kwargs):
+        super().__init__(**kwargs)
+        self.attention = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.dense_proj = keras.Sequential([layers.Dense(dense_dim, activation="relu"), layers.Dense(embed_dim)])
+        self.layernorm_1 = layers.LayerNormalization()
+        self.layernorm_2 = layers.LayerNormalization()
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        padding_mask = None if mask is None else ops.cast(mask[:, None, :], dtype="int32")
+        attention_output = self.attention(query=inputs, value=inputs, key=inputs, attention_mask=padding_mask)
+        proj_input = self.layernorm_1(inputs + attention_output)
+        return self.layernorm_2(proj_input + self.dense_proj(proj_input))
+
+
+class PositionalEmbedding(layers.Layer):
+    def __init__(self, sequence_length, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim)
+
+    def call(self, inputs):
+        positions = ops.arange(0, ops.shape(inputs)[-1], 1)
+        return self.token_embeddings(inputs) + self.position_embeddings(positions)
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.not_equal(inputs, 0)
+
+
+class TransformerDecoder(layers.Layer):
+    def __init__(self, embed_dim, latent_dim, num_heads, **kwargs):
+        super().__init__(**kwargs)
+        self.attention_1 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.attention_2 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.dense_proj = keras.Sequential([layers.Dense(latent_dim, activation="relu"), layers.Dense(embed_dim)])
+        self.layernorm_1 = layers.LayerNormalization()
+        self.layernorm_2 = layers.LayerNormalization()
+        self.layernorm_3 = layers.LayerNormalization()
+        self.supports_masking = True
+
+    def call(self, inputs, encoder_outputs, mask=None):
+        causal_mask = self.get_causal_attention_mask(inputs)
+        padding_mask = None
+        if mask is not None:  # tf-keras gives `inputs`' mask (Keras 3 gives none to a call of two tensors)
+            padding_mask = ops.minimum(ops.cast(mask[:, None, :], dtype="int32"), causal_mask)
+        out_1 = self.layernorm_1(inputs + self.attention_1(query=inputs, value=inputs, key=inputs,
+                                                            attention_mask=causal_mask))
+        out_2 = self.layernorm_2(out_1 + self.attention_2(query=out_1, value=encoder_outputs, key=encoder_outputs,
+                                                           attention_mask=padding_mask))
+        return self.layernorm_3(out_2 + self.dense_proj(out_2))
+
+    def get_causal_attention_mask(self, inputs):
+        input_shape = ops.shape(inputs)
+        batch_size, sequence_length = input_shape[0], input_shape[1]
+        i = ops.arange(sequence_length)[:, None]
+        j = ops.arange(sequence_length)
+        mask = ops.reshape(ops.cast(i >= j, dtype="int32"), (1, input_shape[1], input_shape[1]))
+        mult = ops.concatenate([ops.expand_dims(batch_size, -1), ops.convert_to_tensor([1, 1])], axis=0)
+        return ops.tile(mask, mult)
+
+
+def test_translation_transformer_masks_as_tf_keras(k2):
+    vocab_size, sequence_length, embed_dim, latent_dim, num_heads = 20, 6, 8, 16, 2
+    encoder_inputs = keras.Input(shape=(None,), dtype="int64", name="encoder_inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim)(encoder_inputs)
+    encoder_outputs = TransformerEncoder(embed_dim, latent_dim, num_heads)(x)
+    # The encoder's dense_proj, a Sequential without an Input, is built inside shape inference on sequences of
+    # unknown length: for that length, not the stand-in's.
+    assert tuple(encoder_outputs.shape) == (None, None, embed_dim)
+    decoder_inputs = keras.Input(shape=(None,), dtype="int64", name="decoder_inputs")
+    encoded_seq_inputs = keras.Input(shape=(None, embed_dim), name="decoder_state_inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim)(decoder_inputs)
+    x = TransformerDecoder(embed_dim, latent_dim, num_heads)(x, encoded_seq_inputs)
+    x = layers.Dropout(0.5)(x)
+    decoder_outputs = layers.Dense(vocab_size, activation="softmax")(x)
+    decoder = keras.Model([decoder_inputs, encoded_seq_inputs], decoder_outputs)
+    transformer = keras.Model([encoder_inputs, decoder_inputs], decoder([decoder_inputs, encoder_outputs]))
+    transformer.set_weights([k2[f"nmt_weight{i:02d}"] for i in range(len(transformer.weights))])
+    data = [k2["nmt_eng"], k2["nmt_spa"]]
+    np.testing.assert_allclose(transformer.predict(data, verbose=0), k2["nmt_y"], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(transformer(data)), k2["nmt_y"], rtol=1e-4, atol=1e-6)
+    transformer.compile("rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = transformer.fit(data, np.roll(k2["nmt_spa"], -1, axis=1), batch_size=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+class SelfAttention(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.attention = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return self.attention(query=inputs, value=inputs, key=inputs)
+
+
+def test_attention_in_a_custom_layer_reads_the_mask_its_input_carries(k2):
+    inp = keras.Input((None,), dtype="int64")
+    model = keras.Model(inp, SelfAttention()(layers.Embedding(10, 4, mask_zero=True)(inp)))
+    model.set_weights([k2[f"carried_weight{i}"] for i in range(len(model.weights))])
+    np.testing.assert_allclose(model.predict(k2["carried_ids"], verbose=0), k2["carried_y"], rtol=1e-5, atol=1e-6)

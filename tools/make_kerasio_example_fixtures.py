@@ -289,6 +289,119 @@ def appended_layer_cases():
     arrays["blocks_kernel1_after"] = blocks.projectors[1].get_weights()[0]
 
 
+# ---- nlp/neural_machine_translation_with_transformer.py (tf-keras, --keras2): the example's own TensorFlow
+# code. Masks: PositionalEmbedding.compute_mask, the decoder called as layer(x, encoder_outputs) with a `mask`
+# argument (tf-keras passes x's mask; Keras 3 passes none to a call of several tensor arguments), a nested
+# decoder model fed a masked encoder output, MultiHeadAttention reading masks the tensors carry -------------------
+
+def nmt_layers():
+    import tensorflow as tf
+
+    class TransformerEncoder(layers.Layer):
+        def __init__(self, embed_dim, dense_dim, num_heads, **kwargs):
+            super().__init__(**kwargs)
+            self.attention = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+            self.dense_proj = keras.Sequential([layers.Dense(dense_dim, activation="relu"), layers.Dense(embed_dim)])
+            self.layernorm_1 = layers.LayerNormalization()
+            self.layernorm_2 = layers.LayerNormalization()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            padding_mask = None if mask is None else tf.cast(mask[:, tf.newaxis, :], dtype="int32")
+            attention_output = self.attention(query=inputs, value=inputs, key=inputs, attention_mask=padding_mask)
+            proj_input = self.layernorm_1(inputs + attention_output)
+            return self.layernorm_2(proj_input + self.dense_proj(proj_input))
+
+    class PositionalEmbedding(layers.Layer):
+        def __init__(self, sequence_length, vocab_size, embed_dim, **kwargs):
+            super().__init__(**kwargs)
+            self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+            self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim)
+
+        def call(self, inputs):
+            positions = tf.range(start=0, limit=tf.shape(inputs)[-1], delta=1)
+            return self.token_embeddings(inputs) + self.position_embeddings(positions)
+
+        def compute_mask(self, inputs, mask=None):
+            return tf.math.not_equal(inputs, 0)
+
+    class TransformerDecoder(layers.Layer):
+        def __init__(self, embed_dim, latent_dim, num_heads, **kwargs):
+            super().__init__(**kwargs)
+            self.attention_1 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+            self.attention_2 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+            self.dense_proj = keras.Sequential([layers.Dense(latent_dim, activation="relu"), layers.Dense(embed_dim)])
+            self.layernorm_1 = layers.LayerNormalization()
+            self.layernorm_2 = layers.LayerNormalization()
+            self.layernorm_3 = layers.LayerNormalization()
+            self.supports_masking = True
+
+        def call(self, inputs, encoder_outputs, mask=None):
+            input_shape = tf.shape(inputs)
+            i = tf.range(input_shape[1])[:, tf.newaxis]
+            causal_mask = tf.reshape(tf.cast(i >= tf.range(input_shape[1]), dtype="int32"),
+                                     (1, input_shape[1], input_shape[1]))
+            causal_mask = tf.tile(causal_mask, tf.concat([tf.expand_dims(input_shape[0], -1),
+                                                          tf.constant([1, 1], dtype=tf.int32)], axis=0))
+            padding_mask = None
+            if mask is not None:
+                padding_mask = tf.minimum(tf.cast(mask[:, tf.newaxis, :], dtype="int32"), causal_mask)
+            out_1 = self.layernorm_1(inputs + self.attention_1(query=inputs, value=inputs, key=inputs,
+                                                                attention_mask=causal_mask))
+            out_2 = self.layernorm_2(out_1 + self.attention_2(query=out_1, value=encoder_outputs,
+                                                               key=encoder_outputs, attention_mask=padding_mask))
+            return self.layernorm_3(out_2 + self.dense_proj(out_2))
+
+    return PositionalEmbedding, TransformerEncoder, TransformerDecoder
+
+
+def nmt_cases():
+    PositionalEmbedding, TransformerEncoder, TransformerDecoder = nmt_layers()
+    vocab_size, sequence_length, embed_dim, latent_dim, num_heads = 20, 6, 8, 16, 2
+    encoder_inputs = keras.Input(shape=(None,), dtype="int64", name="encoder_inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim)(encoder_inputs)
+    encoder_outputs = TransformerEncoder(embed_dim, latent_dim, num_heads)(x)
+    decoder_inputs = keras.Input(shape=(None,), dtype="int64", name="decoder_inputs")
+    encoded_seq_inputs = keras.Input(shape=(None, embed_dim), name="decoder_state_inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim)(decoder_inputs)
+    x = TransformerDecoder(embed_dim, latent_dim, num_heads)(x, encoded_seq_inputs)
+    x = layers.Dropout(0.5)(x)
+    decoder_outputs = layers.Dense(vocab_size, activation="softmax")(x)
+    decoder = keras.Model([decoder_inputs, encoded_seq_inputs], decoder_outputs)
+    transformer = keras.Model([encoder_inputs, decoder_inputs], decoder([decoder_inputs, encoder_outputs]))
+    weights = [f(*w.shape, lo=-0.5, hi=0.5) for w in transformer.get_weights()]
+    transformer.set_weights(weights)
+    eng = np.zeros((4, sequence_length), "int64")
+    spa = np.zeros((4, sequence_length), "int64")
+    for row, (n_eng, n_spa) in enumerate(((6, 6), (4, 2), (2, 5), (1, 3))):  # padded differently
+        eng[row, :n_eng] = rng.randint(1, vocab_size, n_eng)
+        spa[row, :n_spa] = rng.randint(1, vocab_size, n_spa)
+    arrays.update({f"nmt_weight{i:02d}": w for i, w in enumerate(weights)})
+    arrays.update(nmt_eng=eng, nmt_spa=spa, nmt_y=transformer.predict([eng, spa], verbose=0))
+
+
+class SelfAttention(layers.Layer):
+    """A MultiHeadAttention inside a custom layer, given no mask: it reads the masks its inputs carry."""
+
+    def __init__(self):
+        super().__init__()
+        self.attention = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return self.attention(query=inputs, value=inputs, key=inputs)
+
+
+def carried_mask_cases():
+    inp = keras.Input((None,), dtype="int64")
+    model = keras.Model(inp, SelfAttention()(layers.Embedding(10, 4, mask_zero=True)(inp)))
+    weights = [f(*w.shape, lo=-0.5, hi=0.5) for w in model.get_weights()]
+    model.set_weights(weights)
+    ids = np.array([[3, 4, 0, 0], [5, 0, 0, 0], [1, 2, 3, 4]], "int64")
+    arrays.update({f"carried_weight{i}": w for i, w in enumerate(weights)})
+    arrays.update(carried_ids=ids, carried_y=model.predict(ids, verbose=0))
+
+
 # ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): compile(metrics=...) alone ----------
 
 def no_loss_cases():
@@ -309,7 +422,7 @@ def no_loss_cases():
 
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases],
-         "numpy": [endpoint_cases], "keras2": [no_loss_cases]}
+         "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:

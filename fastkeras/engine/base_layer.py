@@ -1087,6 +1087,15 @@ def _meta_like(t, probe):
     return K.meta_tensor(tuple(probe if d is None else d for d in t.shape), t.dtype)
 
 
+def stand_in_shape(t):
+    """The shape of a tensor, with the sizes shape inference gives unknown dimensions (``_PROBE_SIZES``) read
+    as unknown again when ``t`` is one of its stand-ins: what a layer built on it should record."""
+    shape = tuple(t.shape)
+    if not K.is_shape_only(t):
+        return shape
+    return tuple(None if d in _PROBE_SIZES else d for d in shape)
+
+
 def _map_pair(fn, a, b):
     if isinstance(a, (list, tuple)):
         return type(a)(_map_pair(fn, x, y) for x, y in zip(a, b))

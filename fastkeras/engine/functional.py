@@ -441,7 +441,9 @@ class Functional(Model):
             args = self._step_args(step, values)
             kwargs = self._step_kwargs(step, values, training)
             in_masks = [masks[s] for s in step.first_arg_slots]
-            in_mask = None if all(m is None for m in in_masks) else (in_masks[0] if step.single else in_masks)
+            # The first argument's masks, as a direct call gives them (tf-keras and Keras 3 take the mask from
+            # `inputs` alone): a layer called as layer(x, encoder_outputs) gets x's mask, not a list.
+            in_mask = None if all(m is None for m in in_masks) else tree.unnest_single(in_masks)
             if step.accepts_mask and "mask" not in kwargs and in_mask is not None:
                 kwargs = dict(kwargs, mask=in_mask)
             out = step.call(*args, **kwargs)
@@ -457,6 +459,11 @@ class Functional(Model):
             for s, v, m in zip(step.out_slots, flat_out, out_masks):
                 values[s] = v
                 masks[s] = m
+                if m is not None:
+                    # Carried by the tensor too, as each layer call leaves it in tf-keras and Keras 3: a custom
+                    # layer's MultiHeadAttention reads its query's and value's masks from them (keras.io's
+                    # translation transformer, whose padded tokens must not be attended to).
+                    _attach_masks(v, m)
             if step.regularize and (collect is not None or record):
                 for v in flat_out:
                     penalty = step.layer.activity_regularizer(v) / v.shape[0]

@@ -2,7 +2,7 @@
 import warnings
 
 from fastkeras.engine import tree
-from fastkeras.engine.base_layer import Layer
+from fastkeras.engine.base_layer import Layer, stand_in_shape
 from fastkeras.engine.functional import Functional
 from fastkeras.engine.input_layer import Input, InputLayer
 from fastkeras.engine.keras_tensor import KerasTensor
@@ -132,7 +132,10 @@ class Sequential(Functional):
             if isinstance(first, KerasTensor):
                 self.build(tuple(first.shape))
             elif hasattr(first, "shape"):
-                self.build(tuple(first.shape))
+                # First called inside a layer's call while shape inference runs it (keras.io's transformer
+                # blocks: self.dense_proj = Sequential([Dense, Dense]) on sequences of unknown length): built for
+                # the unknown sizes, not for the stand-in's.
+                self.build(stand_in_shape(first))
         return super().__call__(*args, **kwargs)
 
     # ---- Keras 2 attributes ---------------------------------------------------------
