@@ -430,6 +430,11 @@ ALL_OBJECTS["IdentityInitializer"] = Identity
 ALL_OBJECTS["OrthogonalInitializer"] = Orthogonal
 del _cls, _name
 
+# Keras 3's STFT kernel initializer (its own module: it needs scipy's windows, loaded only when used).
+from fastkeras.initializers_stft import STFT  # noqa: E402
+ALL_OBJECTS.update({"STFT": STFT, "stft": STFT, "STFTInitializer": STFT})
+STFTInitializer = STFT
+
 # Lowercase shortcuts, as tf-keras exports them (`keras.initializers.glorot_uniform` is the class).
 zeros = zero = Zeros
 ones = one = Ones
@@ -451,7 +456,7 @@ he_uniform = HeUniform
 
 _MODULE = "keras.initializers"
 _KIND = "initializer"
-_BUILTIN = frozenset(_CLASSES)
+_BUILTIN = frozenset(_CLASSES) | {STFT}
 
 
 def _registered_name(cls):
@@ -541,4 +546,5 @@ K.register_engine_hooks(get_initializer=get)
 __all__ = [cls.__name__ for cls in _CLASSES] + [
     "zeros", "zero", "ones", "one", "constant", "random_uniform", "uniform", "random_normal", "normal",
     "truncated_normal", "variance_scaling", "orthogonal", "identity", "glorot_uniform", "glorot_normal",
-    "lecun_normal", "lecun_uniform", "he_normal", "he_uniform", "serialize", "deserialize", "get"]
+    "lecun_normal", "lecun_uniform", "he_normal", "he_uniform", "serialize", "deserialize", "get", "STFT",
+    "STFTInitializer"]
