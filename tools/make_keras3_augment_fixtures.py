@@ -1,7 +1,8 @@
 """Writes tests/fixtures/keras3_augment/ (read by tests/layers/test_keras3_augment_more.py) by running Keras 3.15.1
 on its torch backend: the augmentation layers RandomColorJitter, RandomGaussianBlur, RandomShear,
 RandomPerspective and MaxNumBoundingBoxes, and the ops ``keras.ops.image.sobel_edges``, ``map_coordinates``,
-``perspective_transform``, ``gaussian_blur``, ``ssim`` and ``extract_patches_3d``. Rerun from the repository root:
+``perspective_transform``, ``gaussian_blur``, ``ssim``, ``extract_patches_3d`` and
+``scale_and_translate``. Rerun from the repository root:
 
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_keras3_augment_fixtures.py
 
@@ -199,6 +200,19 @@ def op_cases():
     op_case("patches3d_dilated", "extract_patches_3d", [volumes], size=(2, 2, 2), strides=1, dilation_rate=2)
     op_case("patches3d_cf_single", "extract_patches_3d", [np.ascontiguousarray(np.moveaxis(volumes[0], -1, 0))],
             size=(2, 2, 3), data_format="channels_first")
+    small = (rng.integers(0, 65, size=(2, 5, 6, 3)) / 8).astype("float32")
+    op_case("scale_translate_up", "scale_and_translate", [small], output_shape=(2, 8, 9, 3), scale=[1.6, 1.5],
+            translation=[0.2, -0.1], spatial_dims=(1, 2), method="bilinear")
+    op_case("scale_translate_down_cubic", "scale_and_translate", [small], output_shape=(2, 3, 4, 3),
+            scale=[0.6, 0.7], translation=[0.0, 0.3], spatial_dims=(1, 2), method="bicubic")
+    op_case("scale_translate_down_no_antialias", "scale_and_translate", [small], output_shape=(2, 3, 4, 3),
+            scale=[0.6, 0.7], translation=[0.0, 0.3], spatial_dims=(1, 2), method="linear", antialias=False)
+    op_case("scale_translate_lanczos3", "scale_and_translate", [small], output_shape=(2, 7, 6, 3),
+            scale=[1.3, 1.0], translation=[-0.5, 1.0], spatial_dims=(1, 2), method="lanczos3")
+    op_case("scale_translate_lanczos5_one_axis", "scale_and_translate", [small], output_shape=(2, 5, 4, 3),
+            scale=[0.8], translation=[0.1], spatial_dims=(2,), method="lanczos5")
+    op_case("scale_translate_int", "scale_and_translate", [(small * 8).astype("int32")], output_shape=(2, 7, 8, 3),
+            scale=[1.4, 1.3], translation=[0.0, 0.0], spatial_dims=(1, 2), method="cubic")
     line = np.arange(6, dtype="int32") * 10
     op_case("map_int_1d", "map_coordinates", [line, np.array([[0.4, 1.5, 2.6, 5.5, -0.5]], "float32")], order=1)
 

@@ -1,6 +1,6 @@
 """Keras 3's RandomColorJitter, RandomGaussianBlur, RandomShear, RandomPerspective, MaxNumBoundingBoxes and the
 ops keras.ops.image.sobel_edges / map_coordinates / perspective_transform / gaussian_blur / ssim /
-extract_patches_3d against Keras 3.15.1 on torch
+extract_patches_3d / scale_and_translate against Keras 3.15.1 on torch
 (fixtures from tools/make_keras3_augment_fixtures.py), then properties of the random draws themselves."""
 import json
 import os
