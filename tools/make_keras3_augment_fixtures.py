@@ -1,8 +1,9 @@
 """Writes tests/fixtures/keras3_augment/ (read by tests/layers/test_keras3_augment_more.py) by running Keras 3.15.1
 on its torch backend: the augmentation layers RandomColorJitter, RandomGaussianBlur, RandomShear,
-RandomPerspective and MaxNumBoundingBoxes, and the ops ``keras.ops.image.sobel_edges``, ``map_coordinates``,
-``perspective_transform``, ``gaussian_blur``, ``ssim``, ``extract_patches_3d`` and
-``scale_and_translate``. Rerun from the repository root:
+RandomPerspective, RandomElasticTransform and MaxNumBoundingBoxes, and the ops ``keras.ops.image.sobel_edges``,
+``map_coordinates``, ``perspective_transform``, ``gaussian_blur``, ``ssim``, ``extract_patches_3d``,
+``scale_and_translate`` and ``elastic_transform`` (with ``alpha=0``, where the draws do not matter). Rerun from the
+repository root:
 
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_keras3_augment_fixtures.py
 
@@ -135,6 +136,10 @@ def layers_cases():
     layer_case("perspective_scale_zero", "RandomPerspective", {"scale": 0.0}, img)
     layer_case("perspective_never", "RandomPerspective", {"factor": (0.0, 0.0)}, img)
     layer_case("perspective_infer", "RandomPerspective", {}, img, False)
+    # RandomElasticTransform (and ops.image.elastic_transform with alpha 0, below)
+    layer_case("elastic_scale_zero", "RandomElasticTransform", {"scale": 0.0}, img * 2.0)
+    layer_case("elastic_never", "RandomElasticTransform", {"factor": (0.0, 0.0), "value_range": (0, 1)}, unit)
+    layer_case("elastic_infer", "RandomElasticTransform", {}, img, False)
     # MaxNumBoundingBoxes
     rng = rng_for("boxes")
     boxes = rng.integers(0, 6, size=(2, 3, 4)).astype("float32")
@@ -152,6 +157,9 @@ def layers_cases():
                       ("RandomShear", {}), ("RandomShear", {"x_factor": 0.2, "y_factor": [0.1, 0.3]}),
                       ("RandomPerspective", {}), ("RandomPerspective", {"factor": 0.5, "scale": 0.3,
                                                                         "interpolation": "nearest"}),
+                      ("RandomElasticTransform", {}),
+                      ("RandomElasticTransform", {"factor": 0.3, "scale": (0.2, 0.6), "interpolation": "nearest",
+                                                  "fill_mode": "wrap", "fill_value": 1.0, "value_range": (0, 1)}),
                       ("MaxNumBoundingBoxes", {"max_number": 3}),
                       ("MaxNumBoundingBoxes", {"max_number": 3, "fill_value": 0, "bounding_box_format": "xyxy"})):
         config_case(cls, ctor)
@@ -213,6 +221,8 @@ def op_cases():
             scale=[0.8], translation=[0.1], spatial_dims=(2,), method="lanczos5")
     op_case("scale_translate_int", "scale_and_translate", [(small * 8).astype("int32")], output_shape=(2, 7, 8, 3),
             scale=[1.4, 1.3], translation=[0.0, 0.0], spatial_dims=(1, 2), method="cubic")
+    op_case("elastic_alpha_zero", "elastic_transform", [small], alpha=0.0, sigma=1.5, fill_mode="constant",
+            fill_value=2.0)
     line = np.arange(6, dtype="int32") * 10
     op_case("map_int_1d", "map_coordinates", [line, np.array([[0.4, 1.5, 2.6, 5.5, -0.5]], "float32")], order=1)
 

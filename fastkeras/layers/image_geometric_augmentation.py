@@ -1,9 +1,9 @@
-"""Keras 3's RandomShear and RandomPerspective: geometric augmentations built on the shared augmentation base of
+"""Keras 3's RandomShear, RandomPerspective and RandomElasticTransform: geometric augmentations built on the shared augmentation base of
 ``image_preprocessing`` (inputs, ``training``, seeds and dtypes behave as there); the identity in inference."""
 from fastkeras import backend as K
-from fastkeras.layers.image_preprocessing import _factor_range, _ImageAugmentation, _ops
+from fastkeras.layers.image_preprocessing import _factor_range, _ImageAugmentation, _ops, _value_range
 
-__all__ = ["RandomShear", "RandomPerspective"]
+__all__ = ["RandomShear", "RandomPerspective", "RandomElasticTransform"]
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _INTERPOLATIONS = ("nearest", "bilinear")
@@ -103,4 +103,54 @@ class RandomPerspective(_ImageAugmentation):
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
                        "fill_value": self.fill_value, "seed": self.seed})
+        return config
+
+
+class RandomElasticTransform(_ImageAugmentation):
+    """Elastically distorts each image, with a probability drawn from ``factor`` (in [0, 1]; a number ``f``
+    means ``[0, f]``), by ``keras.ops.image.elastic_transform`` with a strength ``d`` drawn once per call from
+    ``scale`` (in [0, 1]; a number ``s`` means ``[0, s]``): ``alpha = 0.1 d max(H, W)``,
+    ``sigma = 0.05 d min(H, W)``. The result is clipped to ``value_range``; with a zero upper ``factor`` or
+    ``scale`` the images pass unchanged, as in Keras 3."""
+
+    _FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                 value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        self.factor = _factor_range(self, factor, (0, 1))
+        self.scale = _factor_range(self, scale, (0, 1), "scale")
+        if interpolation not in _INTERPOLATIONS:
+            raise NotImplementedError(f'Layer "{self.name}" (RandomElasticTransform): unknown `interpolation` '
+                                      f"{interpolation!r}; expected one of {_INTERPOLATIONS}.")
+        if fill_mode not in self._FILL_MODES:
+            raise NotImplementedError(f'Layer "{self.name}" (RandomElasticTransform): unknown `fill_mode` '
+                                      f"{fill_mode!r}; expected one of {self._FILL_MODES}.")
+        self.interpolation = interpolation
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.value_range = value_range
+        self._range = _value_range(self.name, value_range)
+
+    def _transform(self, images):
+        if self.scale[1] == 0 or self.factor[1] == 0:
+            return images
+        batch = images.shape[0]
+        height, width = (images.shape[2], images.shape[3]) if self.data_format == "channels_first" else \
+            (images.shape[1], images.shape[2])
+        probability = self._uniform((batch,), self.factor[0], self.factor[1])
+        apply = self._uniform((batch,), 0.0, 1.0) < probability
+        strength = float(self._uniform((), self.scale[0], self.scale[1]))
+        warped = _ops("image").elastic_transform(
+            images, alpha=max(height, width) * 0.1 * strength, sigma=min(height, width) * 0.05 * strength,
+            interpolation=self.interpolation, fill_mode=self.fill_mode, fill_value=self.fill_value,
+            seed=self._next_seed(), data_format=self.data_format)
+        images = K.where(K.reshape(apply, (batch, 1, 1, 1)), warped, images)
+        return K.clip(images, self._range[0], self._range[1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
+                       "fill_mode": self.fill_mode, "fill_value": self.fill_value, "value_range": self.value_range,
+                       "seed": self.seed})
         return config

@@ -1,6 +1,6 @@
-"""Keras 3's RandomColorJitter, RandomGaussianBlur, RandomShear, RandomPerspective, MaxNumBoundingBoxes and the
-ops keras.ops.image.sobel_edges / map_coordinates / perspective_transform / gaussian_blur / ssim /
-extract_patches_3d / scale_and_translate against Keras 3.15.1 on torch
+"""Keras 3's RandomColorJitter, RandomGaussianBlur, RandomShear, RandomPerspective, RandomElasticTransform,
+MaxNumBoundingBoxes and the ops keras.ops.image.sobel_edges / map_coordinates / perspective_transform /
+gaussian_blur / ssim / extract_patches_3d / scale_and_translate / elastic_transform against Keras 3.15.1 on torch
 (fixtures from tools/make_keras3_augment_fixtures.py), then properties of the random draws themselves."""
 import json
 import os
@@ -120,7 +120,7 @@ def test_seeded_layers_repeat_and_vary_between_calls():
     for make in (lambda: layers.RandomColorJitter(brightness_factor=0.3, contrast_factor=0.3,
                                                   saturation_factor=0.5, hue_factor=0.3, seed=3),
                  lambda: layers.RandomGaussianBlur(seed=3), lambda: layers.RandomShear(0.3, 0.3, seed=3),
-                 lambda: layers.RandomPerspective(seed=3)):
+                 lambda: layers.RandomPerspective(seed=3), lambda: layers.RandomElasticTransform(seed=3)):
         a, b = make(), make()
         first = [K.to_numpy(a(x)) for _ in range(3)]
         for u in first:
@@ -137,7 +137,8 @@ def test_brightness_draws_cover_the_factor_range():
 def test_blur_and_perspective_apply_with_the_drawn_probability():
     x = images(1, (200, 6, 6, 3))
     for layer in (layers.RandomGaussianBlur(factor=(0.5, 0.5), sigma=(0.9, 0.9), seed=2),
-                  layers.RandomPerspective(factor=(0.5, 0.5), seed=2)):
+                  layers.RandomPerspective(factor=(0.5, 0.5), seed=2),
+                  layers.RandomElasticTransform(factor=(0.5, 0.5), scale=(1.0, 1.0), seed=2)):
         changed = np.any(K.to_numpy(layer(x)) != x, axis=(1, 2, 3))
         assert 70 < changed.sum() < 130, type(layer).__name__
 
@@ -176,3 +177,15 @@ def test_bad_arguments_name_the_layer():
         layers.RandomShear(fill_mode="mirror")
     with pytest.raises(ValueError, match=r"RandomPerspective.*`scale`.*Received: scale=2"):
         layers.RandomPerspective(scale=2)
+
+
+def test_elastic_transform_op_is_seeded_and_keeps_values_in_range():
+    x = images(4, (2, 12, 12, 3))
+    a = K.to_numpy(ops.image.elastic_transform(x, alpha=5.0, sigma=2.0, seed=7))
+    b = K.to_numpy(ops.image.elastic_transform(x, alpha=5.0, sigma=2.0, seed=7))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, x)
+    # bilinear samples with reflected borders stay within the image's range
+    assert a.min() >= x.min() - 1e-3 and a.max() <= x.max() + 1e-3
+    with pytest.raises(ValueError, match="fill_mode"):
+        ops.image.elastic_transform(x, fill_mode="edge")

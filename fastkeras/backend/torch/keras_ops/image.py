@@ -7,7 +7,7 @@ from fastkeras.backend.torch.keras_ops._common import tensor, to_float
 from fastkeras.backend.torch.keras_ops.image_quality import ssim  # noqa: F401 - exported below
 from fastkeras.backend.torch.keras_ops.image_resampling import scale_and_translate  # noqa: F401 - exported below
 from fastkeras.backend.torch.keras_ops.image_sampling import (  # noqa: F401 - exported below
-    map_coordinates, perspective_transform, sample_planes, sobel_edges,
+    elastic_transform, map_coordinates, perspective_transform, sample_planes, sobel_edges,
 )
 
 _MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic", "area": "area"}
@@ -211,4 +211,4 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
 
 __all__ = ["resize", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb", "extract_patches", "affine_transform",
            "crop_images", "pad_images", "gaussian_blur", "map_coordinates", "perspective_transform", "sobel_edges",
-           "extract_patches_3d", "ssim", "scale_and_translate"]
+           "extract_patches_3d", "ssim", "scale_and_translate", "elastic_transform"]

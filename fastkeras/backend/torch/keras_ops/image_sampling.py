@@ -1,4 +1,5 @@
-"""keras.ops.image's ``map_coordinates``, ``perspective_transform`` and ``sobel_edges`` on PyTorch.
+"""keras.ops.image's ``map_coordinates``, ``perspective_transform``, ``elastic_transform`` and ``sobel_edges`` on
+PyTorch.
 
 ``map_coordinates`` follows scipy.ndimage's convention, as Keras 3 does: coordinate ``i`` along an axis is the
 centre of element ``i``; order 0 takes the nearest element (ties to even), order 1 interpolates linearly between
@@ -159,6 +160,45 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     x_in = (a[0] * xs + a[1] * ys + a[2]) / denominator
     y_in = (a[3] * xs + a[4] * ys + a[5]) / denominator
     out = sample_planes(batch, y_in, x_in, 0 if interpolation == "nearest" else 1, "constant", fill_value)
+    if not channels_last:
+        out = out.permute(0, 3, 1, 2)
+    return out.squeeze(0) if single else out
+
+
+def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                      seed=None, data_format=None):
+    """Moves every pixel by a random displacement field: standard normal noise per pixel and axis, times
+    ``sigma``, smoothed by a Gaussian of deviation ``sigma`` (a ``int(6 sigma) | 1`` kernel, zeros outside), times
+    ``alpha``; the image is sampled there with ``fill_mode``. One field per image, shared by its channels."""
+    from fastkeras.backend.torch.keras_ops.image import gaussian_blur
+    from fastkeras.backend.torch.keras_ops.random import _generator
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"elastic_transform: `interpolation` should be 'nearest' or 'bilinear'. "
+                         f"Received: interpolation={interpolation}")
+    _check_fill_mode(fill_mode, "elastic_transform")
+    x = tensor(images)
+    if x.dim() not in (3, 4):
+        raise ValueError(f"elastic_transform expects images of rank 3 (one image) or 4 (a batch); received shape "
+                         f"{tuple(x.shape)}.")
+    channels_last = normalize_data_format(data_format) == "channels_last"
+    single = x.dim() == 3
+    batch = x.unsqueeze(0) if single else x
+    if not channels_last:
+        batch = batch.permute(0, 2, 3, 1)
+    n, h, w, _ = batch.shape
+    dtype = batch.dtype if batch.dtype.is_floating_point else torch.float32
+    sigma, alpha = float(sigma), float(alpha)
+    size = int(6 * sigma) | 1
+    generator = _generator(seed)
+
+    def smooth_noise():
+        noise = torch.empty((n, h, w, 1), dtype=dtype, device=batch.device).normal_(generator=generator) * sigma
+        return gaussian_blur(noise, kernel_size=(size, size), sigma=(sigma, sigma))[..., 0]
+    dx, dy = smooth_noise(), smooth_noise()
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=dtype, device=batch.device),
+                            torch.arange(w, dtype=dtype, device=batch.device), indexing="ij")
+    out = sample_planes(batch, ys + alpha * dy, xs + alpha * dx, 0 if interpolation == "nearest" else 1, fill_mode,
+                        fill_value)
     if not channels_last:
         out = out.permute(0, 3, 1, 2)
     return out.squeeze(0) if single else out
