@@ -566,3 +566,42 @@ def test_attention_in_a_custom_layer_reads_the_mask_its_input_carries(k2):
     model = keras.Model(inp, SelfAttention()(layers.Embedding(10, 4, mask_zero=True)(inp)))
     model.set_weights([k2[f"carried_weight{i}"] for i in range(len(model.weights))])
     np.testing.assert_allclose(model.predict(k2["carried_ids"], verbose=0), k2["carried_y"], rtol=1e-5, atol=1e-6)
+
+
+# ---- keras_recipes/quasi_svm.py: keras.layers.experimental.RandomFourierFeatures (tf-keras) -------------------
+
+@pytest.mark.parametrize("name, kwargs", [("fixed", dict(scale=2.0, kernel_initializer="gaussian")),
+                                          ("trained", dict(kernel_initializer="laplacian", trainable=True))])
+def test_random_fourier_features_as_tf_keras(k2, name, kwargs):
+    import json
+
+    from fastkeras.layers.experimental import RandomFourierFeatures
+    layer, dense = RandomFourierFeatures(output_dim=5, **kwargs), layers.Dense(3)
+    model = keras.Sequential([keras.Input((6,)), layer, dense])
+    assert [w.name.split("/")[-1] for w in layer.weights] == ["kernel_scale:0", "unscaled_kernel:0", "bias:0"]
+    layer.set_weights([k2[f"rff_{name}_{w}"] for w in ("scale", "kernel", "bias")])
+    dense.set_weights([k2[f"rff_{name}_dense_kernel"], k2[f"rff_{name}_dense_bias"]])
+    np.testing.assert_allclose(model.predict(k2["rff_x"], verbose=0), k2[f"rff_{name}_pred"], rtol=1e-5, atol=1e-6)
+    expected = json.loads(str(k2[f"rff_{name}_config"]))
+    config = layer.get_config()
+    assert {k: config[k] for k in ("output_dim", "kernel_initializer", "scale", "trainable")} == \
+        {k: expected[k] for k in ("output_dim", "kernel_initializer", "scale", "trainable")}
+    model.compile(keras.optimizers.SGD(0.5), loss=keras.losses.hinge)
+    model.fit(k2["rff_x"], k2["rff_y"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(layer.get_weights()[0], k2[f"rff_{name}_scale_after"], rtol=1e-5)
+    np.testing.assert_allclose(dense.get_weights()[0], k2[f"rff_{name}_dense_kernel_after"], rtol=1e-5, atol=1e-6)
+    restored = keras.layers.deserialize({"class_name": "RandomFourierFeatures", "config": config})
+    assert isinstance(restored, RandomFourierFeatures) and restored.output_dim == 5
+
+
+def test_random_fourier_features_default_scale_and_errors(k2):
+    from fastkeras.layers.experimental import RandomFourierFeatures
+    layer = RandomFourierFeatures(output_dim=4)
+    layer.build((None, 18))
+    np.testing.assert_allclose(layer.get_config()["scale"], k2["rff_default_scale"])
+    with pytest.raises(ValueError, match="should be 2. Received input with rank 3"):
+        RandomFourierFeatures(output_dim=4, name="rff")(keras.Input((3, 5)))
+    with pytest.raises(ValueError, match="Unsupported `kernel_initializer`: cosine"):
+        RandomFourierFeatures(output_dim=4, kernel_initializer="cosine")
+    with pytest.raises(ValueError, match="`output_dim` should be a positive integer. Received: 0"):
+        RandomFourierFeatures(output_dim=0)

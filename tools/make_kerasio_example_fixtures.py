@@ -402,6 +402,36 @@ def carried_mask_cases():
     arrays.update(carried_ids=ids, carried_y=model.predict(ids, verbose=0))
 
 
+# ---- keras_recipes/quasi_svm.py (tf-keras, --keras2): keras.layers.experimental.RandomFourierFeatures ----------
+
+def random_fourier_cases():
+    import json
+
+    from tf_keras.layers.experimental import RandomFourierFeatures
+    x, y = f(8, 6), np.eye(3, dtype="float32")[rng.randint(0, 3, 8)]
+    arrays.update(rff_x=x, rff_y=y)
+    for name, layer in (("fixed", RandomFourierFeatures(output_dim=5, scale=2.0, kernel_initializer="gaussian")),
+                        ("trained", RandomFourierFeatures(output_dim=5, kernel_initializer="laplacian",
+                                                          trainable=True))):
+        dense = layers.Dense(3)
+        model = keras.Sequential([keras.Input((6,)), layer, dense])
+        weights = [np.array([1.5], "float32"), f(6, 5, lo=-2, hi=2), f(5, lo=0, hi=6)]  # scale, kernel, bias
+        layer.set_weights(weights)
+        dense.set_weights([f(5, 3), f(3)])
+        arrays.update({f"rff_{name}_scale": weights[0], f"rff_{name}_kernel": weights[1],
+                       f"rff_{name}_bias": weights[2], f"rff_{name}_dense_kernel": dense.get_weights()[0],
+                       f"rff_{name}_dense_bias": dense.get_weights()[1],
+                       f"rff_{name}_pred": model.predict(x, verbose=0),
+                       f"rff_{name}_config": np.array(json.dumps(layer.get_config(), sort_keys=True))})
+        model.compile(keras.optimizers.SGD(0.5), loss=keras.losses.hinge)
+        model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        arrays.update({f"rff_{name}_scale_after": layer.get_weights()[0],
+                       f"rff_{name}_dense_kernel_after": dense.get_weights()[0]})
+    layer = RandomFourierFeatures(output_dim=4)
+    layer.build((None, 18))
+    arrays["rff_default_scale"] = np.float64(layer.get_config()["scale"])
+
+
 # ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): compile(metrics=...) alone ----------
 
 def no_loss_cases():
@@ -422,7 +452,8 @@ def no_loss_cases():
 
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases],
-         "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases]}
+         "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
+                                                    random_fourier_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:

@@ -18,9 +18,10 @@ def _builtin_layers():
     from fastkeras.engine.symbolic_layer_call import LayerCall  # layer.call(keras_tensor) of a weightless layer
     table["LayerCall"] = LayerCall
     # Built-in classes tf-keras keeps out of keras.layers (under keras.layers.experimental).
-    from fastkeras.layers.experimental import SyncBatchNormalization
+    from fastkeras.layers.experimental import RandomFourierFeatures, SyncBatchNormalization
     from fastkeras.layers.preprocessing import PreprocessingLayer
-    table.update({"SyncBatchNormalization": SyncBatchNormalization, "PreprocessingLayer": PreprocessingLayer})
+    table.update({"SyncBatchNormalization": SyncBatchNormalization, "PreprocessingLayer": PreprocessingLayer,
+                  "RandomFourierFeatures": RandomFourierFeatures})
     # ConvNeXt's own layers: tf-keras saves them under their bare class names, so a saved ConvNeXt names them so
     from fastkeras.applications.convnext import LayerScale, StochasticDepth
     table.update({"LayerScale": LayerScale, "StochasticDepth": StochasticDepth})
