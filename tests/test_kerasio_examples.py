@@ -605,3 +605,44 @@ def test_random_fourier_features_default_scale_and_errors(k2):
         RandomFourierFeatures(output_dim=4, kernel_initializer="cosine")
     with pytest.raises(ValueError, match="`output_dim` should be a positive integer. Received: 0"):
         RandomFourierFeatures(output_dim=0)
+
+
+# ---- vision/captcha_ocr.py: an endpoint layer adding ctc_batch_cost's (batch, 1) losses ------------------------
+
+class CTCLayer(layers.Layer):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.backend.ctc_batch_cost
+
+    def call(self, y_true, y_pred):
+        batch_len = ops.cast(ops.shape(y_true)[0], dtype="int64")
+        input_length = ops.cast(ops.shape(y_pred)[1], dtype="int64")
+        label_length = ops.cast(ops.shape(y_true)[1], dtype="int64")
+        input_length = input_length * ops.ones(shape=(batch_len, 1), dtype="int64")
+        label_length = label_length * ops.ones(shape=(batch_len, 1), dtype="int64")
+        self.add_loss(self.loss_fn(y_true, y_pred, input_length, label_length))
+        return y_pred
+
+
+def test_per_sample_add_loss_trains_on_the_sum_and_reports_the_mean(k2):
+    features, labels = keras.Input((6, 3), name="features"), keras.Input((None,), name="label")
+    dense = layers.Dense(5, activation="softmax")
+    model = keras.Model([features, labels], CTCLayer(name="ctc_loss")(labels, dense(features)))
+    dense.set_weights([k2["ctc_kernel"], k2["ctc_bias"]])
+    model.compile(keras.optimizers.SGD(0.1))
+    data = {"features": k2["ctc_x"], "label": k2["ctc_labels"]}
+    np.testing.assert_allclose(model.evaluate(data, verbose=0), k2["ctc_evaluate"], rtol=1e-5)
+    history = model.fit(data, batch_size=4, epochs=1, shuffle=False, verbose=0, validation_data=(data,))
+    np.testing.assert_allclose(history.history["loss"][0], k2["ctc_fit_loss"], rtol=1e-5)
+    np.testing.assert_allclose(history.history["val_loss"][0], k2["ctc_val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(dense.get_weights()[0], k2["ctc_kernel_after"], rtol=1e-5, atol=1e-6)
+
+
+def test_validation_data_without_targets_for_a_model_that_needs_them():
+    inp = keras.Input((3,))
+    model = keras.Model(inp, layers.Dense(1)(inp), name="reg")
+    model.compile("sgd", "mse")
+    x = np.ones((4, 3), "float32")
+    with pytest.raises(ValueError, match=r'`validation_data` has no targets `y_val`, which the compiled loss of '
+                                         r'model "reg" needs'):
+        model.fit(x, np.zeros((4, 1)), validation_data=(x,), verbose=0)

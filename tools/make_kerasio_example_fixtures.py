@@ -432,6 +432,35 @@ def random_fourier_cases():
     arrays["rff_default_scale"] = np.float64(layer.get_config()["scale"])
 
 
+# ---- vision/captcha_ocr.py (tf-keras, --keras2): an endpoint layer adding ctc_batch_cost's (batch, 1) losses,
+# validated on validation_data=(x_val,) ------------------------------------------------------------------------
+
+def ctc_endpoint_cases():
+    import tensorflow as tf
+
+    class CTCLayer(layers.Layer):
+        def call(self, y_true, y_pred):
+            batch_len = tf.cast(tf.shape(y_true)[0], dtype="int64")
+            input_length = tf.cast(tf.shape(y_pred)[1], dtype="int64") * tf.ones(shape=(batch_len, 1), dtype="int64")
+            label_length = tf.cast(tf.shape(y_true)[1], dtype="int64") * tf.ones(shape=(batch_len, 1), dtype="int64")
+            self.add_loss(keras.backend.ctc_batch_cost(y_true, y_pred, input_length, label_length))
+            return y_pred
+
+    features, labels = keras.Input((6, 3), name="features"), keras.Input((None,), name="label")
+    dense = layers.Dense(5, activation="softmax")
+    model = keras.Model([features, labels], CTCLayer()(labels, dense(features)))
+    kernel, bias = f(3, 5), f(5)
+    dense.set_weights([kernel, bias])
+    model.compile(keras.optimizers.SGD(0.1))
+    x, y = f(4, 6, 3), rng.randint(0, 4, (4, 3)).astype("float32")  # class 4 is the blank
+    data = {"features": x, "label": y}
+    arrays.update(ctc_kernel=kernel, ctc_bias=bias, ctc_x=x, ctc_labels=y,
+                  ctc_evaluate=np.float64(model.evaluate(data, verbose=0)))
+    history = model.fit(data, batch_size=4, epochs=1, shuffle=False, verbose=0, validation_data=(data,))
+    arrays.update(ctc_fit_loss=np.float64(history.history["loss"][0]),
+                  ctc_val_loss=np.float64(history.history["val_loss"][0]), ctc_kernel_after=dense.get_weights()[0])
+
+
 # ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): compile(metrics=...) alone ----------
 
 def no_loss_cases():
@@ -453,7 +482,7 @@ def no_loss_cases():
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
-                                                    random_fourier_cases]}
+                                                    random_fourier_cases, ctc_endpoint_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:

@@ -465,9 +465,15 @@ class Trainer:
         reg = self._regularization(CONTEXT.losses)
         if reg is not None:
             total = total + reg
+        target = total
+        if total.dim():
+            # An add_loss() of one value per sample (keras.io's captcha OCR adds ctc_batch_cost's (batch, 1)
+            # losses): tf-keras differentiates their sum and reports their mean.
+            target, total = total.sum(), total.mean()
         if not self._params:
             return total, parts, outputs, ()
-        target = total if self._loss_scale is None else total.float() * self._loss_scale
+        if self._loss_scale is not None:
+            target = target.float() * self._loss_scale
         grads = torch.autograd.grad(target, self._params, allow_unused=True)
         return total, parts, outputs, grads
 
@@ -477,6 +483,8 @@ class Trainer:
         reg = self._regularization(CONTEXT.losses)
         if reg is not None:
             total = total + reg
+        if total.dim():  # per-sample add_loss() values: their mean, as tf-keras reports them
+            total = total.mean()
         return total, parts, outputs
 
     def _compiled_train_body(self, x, y, sw):
@@ -957,13 +965,19 @@ def _should_validate(epoch, validation_freq):
 def _validation_batches(model, trainer, validation_data, batch_size, steps, reading=None):
     if data_adapter.is_iterator_input(validation_data):
         return _IteratorBatches(validation_data, steps, model, trainer.device, **(reading or {}))
-    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+    # (x_val,) too, as tf-keras unpacks it: a model whose losses come from add_loss (keras.io's captcha OCR, an
+    # endpoint CTC layer) has no targets to validate against.
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (1, 2, 3):
         raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)`"
-                         f", received {type(validation_data).__name__} of length "
-                         f"{len(validation_data) if hasattr(validation_data, '__len__') else '?'}.")
-    vx, vy = validation_data[0], validation_data[1]
+                         f" (or `(x_val,)` for a model without targets), received {type(validation_data).__name__}"
+                         f" of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}.")
+    vx = validation_data[0]
+    vy = validation_data[1] if len(validation_data) > 1 else None
     vsw = validation_data[2] if len(validation_data) == 3 else None
     xs, ys, sws = _standardize_all(model, trainer, vx, vy, vsw, None)
+    if ys is None and _needs_targets(trainer):
+        raise ValueError(f'`validation_data` has no targets `y_val`, which the compiled loss of model "{model.name}" '
+                         "needs: pass `(x_val, y_val)`.")
     return _Batches([xs, ys, sws], batch_size, False, trainer.device, user_code.may_write_into_inputs(model))
 
 
