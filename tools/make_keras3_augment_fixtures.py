@@ -1,13 +1,17 @@
 """Writes tests/fixtures/keras3_augment/ (read by tests/layers/test_keras3_augment_more.py) by running Keras 3.15.1
 on its torch backend: the augmentation layers RandomColorJitter, RandomGaussianBlur, RandomShear,
-RandomPerspective, RandomElasticTransform and MaxNumBoundingBoxes, and the ops ``keras.ops.image.sobel_edges``,
-``map_coordinates``, ``perspective_transform``, ``gaussian_blur``, ``ssim``, ``extract_patches_3d``,
+RandomPerspective, RandomElasticTransform, RandAugment, AugMix and MaxNumBoundingBoxes, and the ops
+``keras.ops.image.sobel_edges``, ``map_coordinates``, ``perspective_transform``, ``gaussian_blur``, ``ssim``, ``extract_patches_3d``,
 ``scale_and_translate`` and ``elastic_transform`` (with ``alpha=0``, where the draws do not matter). Rerun from the
 repository root:
 
     KERAS_BACKEND=torch /work/k3venv/bin/python tools/make_keras3_augment_fixtures.py
 
-Random layers are called where the result does not depend on the draws (factors pinned to one value, or a
+RandAugment and AugMix are checked in inference, with no operations and with chains of depth 0 only; their
+random outputs were compared by hand with Keras 3.15.1 on jax (the mean absolute change over 300 calls agrees
+within the sampling error; on torch, Keras 3.15.1's RandAugment/AugMix also add the brightness shift of operations
+not drawn, as RandomBrightness adds in place). Random layers are called where the result does not depend on the
+draws (factors pinned to one value, or a
 probability of 0 or 1, inference). RandomShear draws a random sign per image even with pinned factors, so its
 cases store Keras 3's image for both signs (``<id>/y_plus``, ``<id>/y_minus``, made by the layer's own
 ``transform_images`` with the shear given) and the test accepts either per image.
@@ -140,6 +144,11 @@ def layers_cases():
     layer_case("elastic_scale_zero", "RandomElasticTransform", {"scale": 0.0}, img * 2.0)
     layer_case("elastic_never", "RandomElasticTransform", {"factor": (0.0, 0.0), "value_range": (0, 1)}, unit)
     layer_case("elastic_infer", "RandomElasticTransform", {}, img, False)
+    # RandAugment and AugMix: inference, no operations, chains of depth 0 (the mix of unchanged copies)
+    layer_case("randaugment_infer", "RandAugment", {}, img, False)
+    layer_case("randaugment_no_ops", "RandAugment", {"num_ops": 0}, img)
+    layer_case("augmix_infer", "AugMix", {}, img, False)
+    layer_case("augmix_depth_zero", "AugMix", {"chain_depth": 0, "value_range": (0, 1)}, unit)
     # MaxNumBoundingBoxes
     rng = rng_for("boxes")
     boxes = rng.integers(0, 6, size=(2, 3, 4)).astype("float32")
@@ -160,6 +169,10 @@ def layers_cases():
                       ("RandomElasticTransform", {}),
                       ("RandomElasticTransform", {"factor": 0.3, "scale": (0.2, 0.6), "interpolation": "nearest",
                                                   "fill_mode": "wrap", "fill_value": 1.0, "value_range": (0, 1)}),
+                      ("RandAugment", {}), ("RandAugment", {"value_range": (0, 1), "num_ops": 3, "factor": (0.2, 0.7),
+                                                            "interpolation": "nearest", "seed": 2}),
+                      ("AugMix", {}), ("AugMix", {"num_chains": 2, "chain_depth": 4, "factor": 0.6, "alpha": 0.5,
+                                                  "all_ops": False, "seed": 1}),
                       ("MaxNumBoundingBoxes", {"max_number": 3}),
                       ("MaxNumBoundingBoxes", {"max_number": 3, "fill_value": 0, "bounding_box_format": "xyxy"})):
         config_case(cls, ctor)

@@ -60,6 +60,7 @@ from fastkeras.layers.image_preprocessing import *  # noqa: F401,F403
 from fastkeras.layers.image_color_augmentation import *  # noqa: F401,F403
 from fastkeras.layers.image_geometric_augmentation import *  # noqa: F401,F403
 from fastkeras.layers.bounding_boxes import MaxNumBoundingBoxes  # noqa: F401
+from fastkeras.layers.image_augmentation_policies import AugMix, RandAugment  # noqa: F401
 from fastkeras.layers.spectrogram import MelSpectrogram, STFTSpectrogram  # noqa: F401
 
 # Keras 2 aliases.

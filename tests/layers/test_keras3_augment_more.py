@@ -1,5 +1,5 @@
 """Keras 3's RandomColorJitter, RandomGaussianBlur, RandomShear, RandomPerspective, RandomElasticTransform,
-MaxNumBoundingBoxes and the ops keras.ops.image.sobel_edges / map_coordinates / perspective_transform /
+RandAugment, AugMix, MaxNumBoundingBoxes and the ops keras.ops.image.sobel_edges / map_coordinates / perspective_transform /
 gaussian_blur / ssim / extract_patches_3d / scale_and_translate / elastic_transform against Keras 3.15.1 on torch
 (fixtures from tools/make_keras3_augment_fixtures.py), then properties of the random draws themselves."""
 import json
@@ -120,7 +120,8 @@ def test_seeded_layers_repeat_and_vary_between_calls():
     for make in (lambda: layers.RandomColorJitter(brightness_factor=0.3, contrast_factor=0.3,
                                                   saturation_factor=0.5, hue_factor=0.3, seed=3),
                  lambda: layers.RandomGaussianBlur(seed=3), lambda: layers.RandomShear(0.3, 0.3, seed=3),
-                 lambda: layers.RandomPerspective(seed=3), lambda: layers.RandomElasticTransform(seed=3)):
+                 lambda: layers.RandomPerspective(seed=3), lambda: layers.RandomElasticTransform(seed=3),
+                 lambda: layers.RandAugment(seed=3), lambda: layers.AugMix(seed=3)):
         a, b = make(), make()
         first = [K.to_numpy(a(x)) for _ in range(3)]
         for u in first:
@@ -189,3 +190,16 @@ def test_elastic_transform_op_is_seeded_and_keeps_values_in_range():
     assert a.min() >= x.min() - 1e-3 and a.max() <= x.max() + 1e-3
     with pytest.raises(ValueError, match="fill_mode"):
         ops.image.elastic_transform(x, fill_mode="edge")
+
+
+def test_policies_stay_in_the_value_range_and_change_images():
+    x = images(5, (8, 10, 10, 3)) / 255.0
+    for layer in (layers.RandAugment(value_range=(0, 1), num_ops=3, factor=0.8, seed=1),
+                  layers.AugMix(value_range=(0, 1), seed=1), layers.AugMix(value_range=(0, 1), all_ops=False, seed=2)):
+        outs = [K.to_numpy(layer(x)) for _ in range(4)]
+        assert all(o.min() >= -1e-6 and o.max() <= 1 + 1e-6 for o in outs), type(layer).__name__
+        assert any(not np.allclose(o, x, atol=1e-3) for o in outs), type(layer).__name__
+    with pytest.raises(ValueError, match=r"RandAugment.*`num_ops`.*num_ops=-1"):
+        layers.RandAugment(num_ops=-1)
+    with pytest.raises(ValueError, match=r"AugMix.*`chain_depth`.*chain_depth=1.5"):
+        layers.AugMix(chain_depth=1.5)
