@@ -646,3 +646,61 @@ def test_validation_data_without_targets_for_a_model_that_needs_them():
     with pytest.raises(ValueError, match=r'`validation_data` has no targets `y_val`, which the compiled loss of '
                                          r'model "reg" needs'):
         model.fit(x, np.zeros((4, 1)), validation_data=(x,), verbose=0)
+
+
+# ---- generative/ddim.py: Normalization.mean/variance; a custom train_step fitting on images alone ---------------
+
+def test_normalization_mean_and_variance_in_broadcast_shape(k3):
+    normalizer = layers.Normalization()
+    normalizer.adapt(k3["norm_images"])
+    np.testing.assert_allclose(ops.convert_to_numpy(normalizer.mean), k3["norm_mean"], rtol=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(normalizer.variance), k3["norm_variance"], rtol=1e-5)
+    images = ops.convert_to_tensor(k3["norm_images"])  # the example's denormalize() undoes the layer
+    np.testing.assert_allclose(ops.convert_to_numpy(normalizer.mean + normalizer(images) * normalizer.variance ** 0.5),
+                               k3["norm_images"], rtol=1e-4, atol=1e-5)
+    given = layers.Normalization(axis=1, mean=[1.0, 2.0], variance=[4.0, 9.0])
+    given.build((None, 2, 5))
+    np.testing.assert_allclose(ops.convert_to_numpy(given.mean), k3["norm_given_mean"])
+    np.testing.assert_allclose(ops.convert_to_numpy(given.variance), k3["norm_given_variance"])
+    with pytest.raises(AttributeError, match=r'"fresh" \(Normalization\) has no `mean` or `variance` before it is '
+                                             r"built"):
+        layers.Normalization(name="fresh").mean
+
+
+class Denoiser(keras.Model):
+    """DiffusionModel's shape: a compiled loss the model's own steps call on tensors it makes, no targets."""
+
+    def __init__(self):
+        super().__init__()
+        self.network = keras.Sequential([keras.Input((4,)), layers.Dense(4)])
+        self.noise_loss_tracker = keras.metrics.Mean(name="n_loss")
+
+    @property
+    def metrics(self):
+        return [self.noise_loss_tracker]
+
+    def train_step(self, images):
+        import torch
+        noises = keras.random.normal(shape=ops.shape(images), seed=1)
+        self.zero_grad()
+        noise_loss = ops.mean(self.loss(noises, self.network(images + noises, training=True)))
+        noise_loss.backward()
+        with torch.no_grad():
+            self.optimizer.apply([v.value.grad for v in self.network.trainable_weights],
+                                 self.network.trainable_weights)
+        self.noise_loss_tracker.update_state(noise_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, images):
+        noises = keras.random.normal(shape=ops.shape(images), seed=2)
+        self.noise_loss_tracker.update_state(ops.mean(self.loss(noises, self.network(images + noises))))
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_own_steps_fit_without_targets_despite_a_compiled_loss():
+    model = Denoiser()
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=1e-3), loss=keras.losses.mean_absolute_error)
+    images = np.random.RandomState(0).rand(8, 4).astype("float32")
+    history = model.fit(images, batch_size=4, epochs=1, verbose=0, validation_data=(images,))
+    assert sorted(history.history) == ["n_loss", "val_n_loss"]
+    assert np.isfinite(model.evaluate(images, verbose=0))

@@ -230,6 +230,18 @@ def nested_output_cases():
     arrays.update(nested_x=x, nested_p1_out=o1, nested_p1_generated=k1, nested_p2_out=o2, nested_p2_generated=k2)
 
 
+# ---- generative/ddim.py: Normalization's mean and variance, read to denormalize generated images ---------------
+
+def normalization_mean_cases():
+    images = f(6, 4, 4, 3, lo=0.0, hi=1.0)
+    normalizer = layers.Normalization()
+    normalizer.adapt(images)
+    arrays.update(norm_images=images, norm_mean=out(normalizer.mean), norm_variance=out(normalizer.variance))
+    given = layers.Normalization(axis=1, mean=[1.0, 2.0], variance=[4.0, 9.0])
+    given.build((None, 2, 5))
+    arrays.update(norm_given_mean=out(given.mean), norm_given_variance=out(given.variance))
+
+
 # ---- keras_recipes/memory_efficient_embeddings.py: Sequential([Embedding]) on ids of shape (); list attributes
 # filled by append ----------------------------------------------------------------------------------------------
 
@@ -480,7 +492,7 @@ def no_loss_cases():
 
 
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
-                 embedding_encoder_cases, appended_layer_cases],
+                 embedding_encoder_cases, appended_layer_cases, normalization_mean_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
                                                     random_fourier_cases, ctc_endpoint_cases]}
 

@@ -686,8 +686,11 @@ def _widen(t):
     return t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
 
 
-def _needs_targets(trainer):
-    return any(loss is not None for loss in trainer.losses.losses)
+def _needs_targets(trainer, step):
+    """Whether the built-in ``step`` ('train_step' or 'test_step') needs targets: a compiled loss does, unless
+    the model has its own step, which decides (keras.io's diffusion models compile a loss and fit on images
+    alone)."""
+    return not trainer.custom[step] and any(loss is not None for loss in trainer.losses.losses)
 
 
 def _match_rank(y_true, y_pred, sample_weight):
@@ -871,7 +874,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=N
         _ensure_built_from_iterator(model, batches)
     else:
         if y is None:
-            if _needs_targets(trainer):
+            if _needs_targets(trainer, "train_step"):
                 raise ValueError(f'fit() needs targets `y` for model "{model.name}" (outputs {model.output_names}).')
         _ensure_built(model, x)
         # Class weights weigh the training samples only, as in tf-keras: the validation split keeps the
@@ -975,7 +978,7 @@ def _validation_batches(model, trainer, validation_data, batch_size, steps, read
     vy = validation_data[1] if len(validation_data) > 1 else None
     vsw = validation_data[2] if len(validation_data) == 3 else None
     xs, ys, sws = _standardize_all(model, trainer, vx, vy, vsw, None)
-    if ys is None and _needs_targets(trainer):
+    if ys is None and _needs_targets(trainer, "test_step"):
         raise ValueError(f'`validation_data` has no targets `y_val`, which the compiled loss of model "{model.name}" '
                          "needs: pass `(x_val, y_val)`.")
     return _Batches([xs, ys, sws], batch_size, False, trainer.device, user_code.may_write_into_inputs(model))
@@ -1004,7 +1007,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose=1, sample_weight=No
     else:
         _ensure_built(model, x)
         xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
-        if ys is None and _needs_targets(trainer):
+        if ys is None and _needs_targets(trainer, "test_step"):
             raise ValueError(f'evaluate() needs targets `y` for model "{model.name}".')
         batches = _Batches([xs, ys, sws], _batch_size(batch_size), False, trainer.device,
                            user_code.may_write_into_inputs(model))
@@ -1101,7 +1104,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
     trainer = _require_compiled(model, "train_on_batch")
     _ensure_built(model, x)
     xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, class_weight)
-    if ys is None and _needs_targets(trainer):
+    if ys is None and _needs_targets(trainer, "train_step"):
         raise ValueError("train_on_batch() needs targets `y`.")
     if reset_metrics:
         trainer.reset_metrics()
@@ -1117,7 +1120,7 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
     trainer = _require_compiled(model, "test_on_batch")
     _ensure_built(model, x)
     xs, ys, sws = _standardize_all(model, trainer, x, y, sample_weight, None)
-    if ys is None and _needs_targets(trainer):
+    if ys is None and _needs_targets(trainer, "test_step"):
         raise ValueError("test_on_batch() needs targets `y`.")
     if reset_metrics:
         trainer.reset_metrics()

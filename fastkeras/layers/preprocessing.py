@@ -399,7 +399,21 @@ class Normalization(PreprocessingLayer):
                             variance.reshape(self._broadcast_shape).astype(self.compute_dtype))
         super().build(input_shape)
 
+    @property
+    def mean(self):
+        """The mean, in the inputs' broadcast shape (tf-keras and Keras 3 keep it as ``mean`` once built;
+        keras.io's diffusion models read it to map generated images back)."""
+        return self._mean_and_variance()[0]
+
+    @property
+    def variance(self):
+        """The variance, in the inputs' broadcast shape, as ``mean``."""
+        return self._mean_and_variance()[1]
+
     def _mean_and_variance(self):
+        if not self.built:
+            raise AttributeError(f'Layer "{self.name}" (Normalization) has no `mean` or `variance` before it is '
+                                 "built (by `adapt()` or a first call).")
         if self._static is not None:
             return K.constant(self._static[0], self.compute_dtype), K.constant(self._static[1], self.compute_dtype)
         return (K.reshape(self.adapt_mean, self._broadcast_shape),
