@@ -473,7 +473,70 @@ def ctc_endpoint_cases():
                   ctc_val_loss=np.float64(history.history["val_loss"][0]), ctc_kernel_after=dense.get_weights()[0])
 
 
-# ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): compile(metrics=...) alone ----------
+# ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): a Distiller compiled with metrics and
+# no loss, whose test_step returns {m.name: m.result() for m in self.metrics} -----------------------------------
+
+def distiller_cases():
+    import json
+
+    import tensorflow as tf
+
+    class Distiller(keras.Model):
+        def __init__(self, student, teacher):
+            super().__init__()
+            self.student, self.teacher = student, teacher
+            self.loss_tracker = keras.metrics.Mean(name="distillation_loss")
+
+        @property
+        def metrics(self):
+            metrics = super().metrics
+            metrics.append(self.loss_tracker)
+            return metrics
+
+        def compile(self, optimizer, metrics, distillation_loss_fn, temperature=10):
+            super().compile(optimizer=optimizer, metrics=metrics)
+            self.distillation_loss_fn, self.temperature = distillation_loss_fn, temperature
+
+        def _distillation_loss(self, x, training):
+            teacher_predictions = self.teacher(x, training=False)
+            student_predictions = self.student(x, training=training)
+            loss = self.distillation_loss_fn(tf.nn.softmax(teacher_predictions / self.temperature, axis=1),
+                                             tf.nn.softmax(student_predictions / self.temperature, axis=1))
+            return loss, student_predictions
+
+        def train_step(self, data):
+            x, _ = data
+            with tf.GradientTape() as tape:
+                loss, _ = self._distillation_loss(x, True)
+            gradients = tape.gradient(loss, self.student.trainable_variables)
+            self.optimizer.apply_gradients(zip(gradients, self.student.trainable_variables))
+            self.loss_tracker.update_state(loss)
+            return {"distillation_loss": self.loss_tracker.result()}
+
+        def test_step(self, data):
+            x, y = data
+            loss, student_predictions = self._distillation_loss(x, False)
+            self.loss_tracker.update_state(loss)
+            self.compiled_metrics.update_state(y, student_predictions)
+            return {m.name: m.result() for m in self.metrics}
+
+    teacher = keras.Sequential([keras.Input((6,)), layers.Dense(3)])
+    student = keras.Sequential([keras.Input((6,)), layers.Dense(3)])
+    weights = [f(6, 3), f(3), f(6, 3), f(3)]
+    teacher.set_weights(weights[:2])
+    student.set_weights(weights[2:])
+    x, y = f(8, 6), rng.randint(0, 3, 8)
+    distiller = Distiller(student, teacher)
+    distiller.compile(keras.optimizers.SGD(0.1), metrics=[keras.metrics.SparseCategoricalAccuracy()],
+                      distillation_loss_fn=keras.losses.KLDivergence())
+    logs = distiller.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    history = distiller.fit(x, y, batch_size=8, epochs=1, verbose=0, validation_data=(x, y))
+    arrays.update({f"distiller_weight{i}": w for i, w in enumerate(weights)})
+    arrays.update(distiller_x=x, distiller_y=y, distiller_evaluate=np.array(json.dumps(logs, sort_keys=True)),
+                  distiller_history_keys=np.array(json.dumps(sorted(history.history))))
+
+
+# ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): evaluate without a loss: compile(metrics=...) alone ----------
 
 def no_loss_cases():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(4)])
@@ -494,7 +557,7 @@ def no_loss_cases():
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases, normalization_mean_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
-                                                    random_fourier_cases, ctc_endpoint_cases]}
+                                                    random_fourier_cases, ctc_endpoint_cases, distiller_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:

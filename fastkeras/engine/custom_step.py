@@ -35,6 +35,7 @@ def _compute_loss(model, x, y, y_pred, sample_weight, training):
     loss = model.compute_loss(**kwargs)
     if overrides(model, "compute_loss"):
         # Keras 3's default step tracks the loss an override returns.
+        model._trainer.loss_built = True
         model._trainer.loss_tracker.defer(loss, batch_size_of(y_pred))
     return loss
 
@@ -194,6 +195,12 @@ def output_loss_trackers(trainer):
             if loss is not None]
 
 
+def loss_trackers(trainer):
+    """The ``loss`` tracker and the per-output ones, once a step has computed the compiled loss; none before, as
+    tf-keras' LossesContainer lists its metrics only once built."""
+    return [trainer.loss_tracker] + trainer.output_loss_trackers if trainer.loss_built else []
+
+
 class CompiledLoss:
     """``model.compiled_loss``: the compiled losses as one callable, as tf-keras' ``LossesContainer``."""
 
@@ -202,7 +209,7 @@ class CompiledLoss:
 
     @property
     def metrics(self):
-        return [self._trainer.loss_tracker] + self._trainer.output_loss_trackers
+        return loss_trackers(self._trainer)
 
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
         total = self.compute(y_true, y_pred, sample_weight, regularization_losses, track_outputs=True)
@@ -213,6 +220,7 @@ class CompiledLoss:
         """The total loss. Only with ``track_outputs`` does it update the per-output trackers (never the
         ``loss`` one: its callers decide when that counts)."""
         trainer = self._trainer
+        trainer.loss_built = True
         names = trainer.losses.output_names
         outputs = per_output(y_pred, names, "predictions")
         total, parts = trainer._loss(outputs, per_output(y_true, names), None if sample_weight is None else

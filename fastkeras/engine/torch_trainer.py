@@ -313,6 +313,10 @@ class Trainer:
         self._custom_logs = None   # what the last custom step returned, as floats
         self.loss_tracker = custom_step.LossTracker(self)
         self.output_loss_trackers = custom_step.output_loss_trackers(self)
+        # Whether a step has computed the compiled loss (a built-in step, compiled_loss, compute_loss): tf-keras
+        # lists the loss trackers in model.metrics only from then on, so a custom test_step returning
+        # {m.name: m.result() for m in self.metrics} without them reports no 'loss' (keras.io's distillers).
+        self.loss_built = False
         self._reset_accumulators()
 
     # ---- accumulation on the device -------------------------------------------
@@ -323,6 +327,7 @@ class Trainer:
         self._seen = 0
 
     def _accumulate(self, total, output_losses, batch_size):
+        self.loss_built = True
         if self._loss_sum is None:
             # A 16-bit loss (mixed precision) is summed in float32, as Keras' loss tracker does: an epoch's sum
             # in bfloat16 would keep three significant digits.

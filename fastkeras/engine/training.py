@@ -174,8 +174,7 @@ class Model(Layer):
         trainer = self.__dict__.get("_trainer")
         compiled = []
         if trainer is not None and trainer.metrics.metrics is not None:  # as tf-keras: the loss first, once built
-            compiled = [trainer.loss_tracker] + trainer.output_loss_trackers + \
-                [obj for _, obj, _, _ in trainer.metrics.metrics]
+            compiled = custom_step.loss_trackers(trainer) + [obj for _, obj, _, _ in trainer.metrics.metrics]
         return _dedup(compiled + self._uncompiled_metrics())
 
     def _uncompiled_metrics(self):
