@@ -768,3 +768,83 @@ def test_custom_test_step_reports_no_loss_it_never_computed(k2):
         np.testing.assert_allclose(logs[name], value, rtol=1e-5)
     history = distiller.fit(x, y, batch_size=8, epochs=1, verbose=0, validation_data=(x, y))
     assert sorted(history.history) == json.loads(str(k2["distiller_history_keys"]))
+
+
+# ---- audio/transformer_asr.py: a subclassed model its own steps build; a Sequential fed other lengths later ----
+
+def _speech_model(k2):
+    import torch
+    constant = keras.initializers.Constant
+
+    class Speech(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = keras.Sequential([layers.Dense(4, kernel_initializer=constant(k2["speech_enc"]))])
+            self.embed = layers.Embedding(6, 4, embeddings_initializer=constant(k2["speech_emb"]))
+            self.ffn = keras.Sequential([layers.Dense(4, activation="tanh",
+                                                      kernel_initializer=constant(k2["speech_ffn"]))])
+            self.classifier = layers.Dense(6, kernel_initializer=constant(k2["speech_out"]))
+            self.loss_metric = keras.metrics.Mean(name="loss")
+
+        def call(self, inputs):  # a list: fit's dict batches are the steps' to unpack
+            source, target = inputs[0], inputs[1]
+            context = ops.mean(self.encoder(source), axis=1, keepdims=True)
+            return self.classifier(self.ffn(self.embed(target) + context))
+
+        @property
+        def metrics(self):
+            return [self.loss_metric]
+
+        def _loss(self, batch):
+            target = batch["target"]
+            preds = self([batch["source"], target[:, :-1]])
+            mask = ops.logical_not(ops.equal(target[:, 1:], 0))
+            return self.compiled_loss(ops.one_hot(target[:, 1:], 6), preds, sample_weight=mask)
+
+        def train_step(self, batch):
+            self.zero_grad()  # before the first forward: nothing is built yet
+            loss = self._loss(batch)
+            loss.backward()
+            with torch.no_grad():
+                self.optimizer.apply([v.value.grad for v in self.trainable_variables], self.trainable_variables)
+            self.loss_metric.update_state(loss)
+            return {"loss": self.loss_metric.result()}
+
+        def test_step(self, batch):
+            self.loss_metric.update_state(self._loss(batch))
+            return {"loss": self.loss_metric.result()}
+
+        def generate(self, source, start, length):
+            dec_input = ops.ones((ops.shape(source)[0], 1), dtype="int32") * start
+            for _ in range(length):
+                last = ops.expand_dims(ops.argmax(self([source, dec_input]), axis=-1)[:, -1], axis=-1)
+                dec_input = ops.concatenate([dec_input, ops.cast(last, "int32")], axis=-1)
+            return dec_input
+
+    return Speech()
+
+
+def test_own_steps_build_a_model_whose_call_does_not_take_the_batch(k2):
+    model = _speech_model(k2)
+    model.compile(optimizer=keras.optimizers.SGD(0.5),
+                  loss=keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1))
+    data = {"source": k2["speech_source"], "target": k2["speech_target"]}
+    history = model.fit(data, batch_size=2, epochs=2, shuffle=False, verbose=0, validation_data=(data,))
+    np.testing.assert_allclose(history.history["loss"], k2["speech_loss"], rtol=1e-5)
+    np.testing.assert_allclose(history.history["val_loss"], k2["speech_val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(model.classifier.get_weights()[0], k2["speech_classifier_after"], rtol=1e-4,
+                               atol=1e-6)
+    # The feed-forward Sequential, built on training sequences of 5 tokens, now decodes 1, 2, ... tokens.
+    generated = model.generate(ops.convert_to_tensor(k2["speech_source"]), 1, 4)
+    np.testing.assert_array_equal(ops.convert_to_numpy(generated), k2["speech_generated"])
+
+
+def test_sequential_without_input_relaxes_only_its_inferred_shape():
+    seq = keras.Sequential([layers.Dense(2, kernel_initializer="ones")])
+    x = np.ones((3, 5, 4), "float32")
+    np.testing.assert_allclose(ops.convert_to_numpy(seq(x)), np.full((3, 5, 2), 4.0))
+    np.testing.assert_allclose(ops.convert_to_numpy(seq(x[:, :1])), np.full((3, 1, 2), 4.0))
+    assert seq.input_shape == (None, None, 4)
+    fixed = keras.Sequential([keras.Input((5, 4)), layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 5, 4\), found shape=\(3, 1, 4\)"):
+        fixed(x[:, :1])

@@ -473,6 +473,74 @@ def ctc_endpoint_cases():
                   ctc_val_loss=np.float64(history.history["val_loss"][0]), ctc_kernel_after=dense.get_weights()[0])
 
 
+# ---- audio/transformer_asr.py (tf-keras, --keras2): a subclassed model whose own steps build it (call takes a
+# list, fit gives a dict batch), a Sequential without an Input fed training sequences and then one token --------
+
+def speech_cases():
+    import tensorflow as tf
+
+    weights = {"enc": f(3, 4), "emb": f(6, 4), "ffn": f(4, 4), "out": f(4, 6)}
+    constant = keras.initializers.Constant
+
+    class Speech(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = keras.Sequential([layers.Dense(4, kernel_initializer=constant(weights["enc"]))])
+            self.embed = layers.Embedding(6, 4, embeddings_initializer=constant(weights["emb"]))
+            self.ffn = keras.Sequential([layers.Dense(4, activation="tanh",
+                                                      kernel_initializer=constant(weights["ffn"]))])
+            self.classifier = layers.Dense(6, kernel_initializer=constant(weights["out"]))
+            self.loss_metric = keras.metrics.Mean(name="loss")
+
+        def call(self, inputs):
+            source, target = inputs[0], inputs[1]
+            context = tf.reduce_mean(self.encoder(source), axis=1, keepdims=True)
+            return self.classifier(self.ffn(self.embed(target) + context))
+
+        @property
+        def metrics(self):
+            return [self.loss_metric]
+
+        def _loss(self, batch):
+            target = batch["target"]
+            preds = self([batch["source"], target[:, :-1]])
+            mask = tf.math.logical_not(tf.math.equal(target[:, 1:], 0))
+            return self.compiled_loss(tf.one_hot(target[:, 1:], depth=6), preds, sample_weight=mask)
+
+        def train_step(self, batch):
+            with tf.GradientTape() as tape:
+                loss = self._loss(batch)
+            gradients = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(gradients, self.trainable_variables))
+            self.loss_metric.update_state(loss)
+            return {"loss": self.loss_metric.result()}
+
+        def test_step(self, batch):
+            self.loss_metric.update_state(self._loss(batch))
+            return {"loss": self.loss_metric.result()}
+
+        def generate(self, source, start, length):
+            dec_input = tf.ones((tf.shape(source)[0], 1), dtype=tf.int32) * start
+            for _ in range(length):
+                logits = self([source, dec_input])
+                last = tf.expand_dims(tf.argmax(logits, axis=-1, output_type=tf.int32)[:, -1], axis=-1)
+                dec_input = tf.concat([dec_input, last], axis=-1)
+            return dec_input
+
+    source = f(4, 5, 3)
+    target = np.array([[1, 3, 4, 2, 0, 0], [1, 5, 2, 0, 0, 0], [1, 4, 4, 3, 5, 2], [1, 3, 2, 0, 0, 0]], "int32")
+    model = Speech()
+    model.compile(optimizer=keras.optimizers.SGD(0.5),
+                  loss=keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1))
+    history = model.fit({"source": source, "target": target}, batch_size=2, epochs=2, shuffle=False, verbose=0,
+                        validation_data=({"source": source, "target": target},))
+    arrays.update({f"speech_{k}": v for k, v in weights.items()})
+    arrays.update(speech_source=source, speech_target=target, speech_loss=np.array(history.history["loss"]),
+                  speech_val_loss=np.array(history.history["val_loss"]),
+                  speech_classifier_after=model.classifier.get_weights()[0],
+                  speech_generated=np.asarray(model.generate(source, 1, 4)))
+
+
 # ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): a Distiller compiled with metrics and
 # no loss, whose test_step returns {m.name: m.result() for m in self.metrics} -----------------------------------
 
@@ -557,7 +625,8 @@ def no_loss_cases():
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases, normalization_mean_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
-                                                    random_fourier_cases, ctc_endpoint_cases, distiller_cases]}
+                                                    random_fourier_cases, ctc_endpoint_cases, distiller_cases,
+                                                    speech_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:

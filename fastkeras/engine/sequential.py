@@ -126,17 +126,30 @@ class Sequential(Functional):
         self._build_graph(source)
 
     def __call__(self, *args, **kwargs):
-        if not self.built and args:
-            inputs = args[0]
-            first = tree.flatten(inputs)[0]
-            if isinstance(first, KerasTensor):
-                self.build(tuple(first.shape))
-            elif hasattr(first, "shape"):
-                # First called inside a layer's call while shape inference runs it (keras.io's transformer
-                # blocks: self.dense_proj = Sequential([Dense, Dense]) on sequences of unknown length): built for
-                # the unknown sizes, not for the stand-in's.
-                self.build(stand_in_shape(first))
+        first = tree.flatten(args[0])[0] if args else None
+        if hasattr(first, "shape"):
+            # First called inside a layer's call while shape inference runs it (keras.io's transformer blocks:
+            # self.dense_proj = Sequential([Dense, Dense]) on sequences of unknown length): built for the unknown
+            # sizes, not for the stand-in's.
+            shape = tuple(first.shape) if isinstance(first, KerasTensor) else stand_in_shape(first)
+            if not self.built:
+                self.build(shape)
+                self._inferred_input_shape = (None,) + tuple(shape[1:])
+            else:
+                self._relax_inferred_input_shape(shape)
         return super().__call__(*args, **kwargs)
+
+    def _relax_inferred_input_shape(self, shape):
+        """A Sequential built from its first call (no Input) takes later inputs of the same rank and other sizes:
+        as tf-keras, its input shape relaxes to None where they differ, and its graph is built again (keras.io's
+        speech transformer feeds its decoder's feed-forward block training sequences, then one token at a time)."""
+        inferred = self.__dict__.get("_inferred_input_shape")
+        if inferred is None or len(shape) != len(inferred):
+            return
+        relaxed = tuple(None if a is None or a != b else a for a, b in zip(inferred, (None,) + tuple(shape[1:])))
+        if relaxed != inferred:
+            self._inferred_input_shape = relaxed
+            self._build_graph(Input(batch_shape=relaxed, name=f"{self._stack[0].name}_input")._keras_history[0])
 
     # ---- Keras 2 attributes ---------------------------------------------------------
 

@@ -427,14 +427,18 @@ class Trainer:
         return out
 
     def prepare(self, training=True):
-        params = self.trainable_params()
+        # A model left for its own steps to build (Model._build_unless_own_steps_will) has no weights to list
+        # yet; those steps use none of what is gathered here from them.
+        unbuilt = self.model.__dict__.get("_built_by_own_steps") and not self.model.built
+        params = [] if unbuilt else self.trainable_params()
         if self._jit_plan is not None and [id(p) for p in params] != [id(p) for p in self._params]:
             # Trainable weights changed since the whole step was compiled with the optimizer's plan for the old
             # ones: compile again after the next eager step.
             self._jit_train = self._jit_test = self._jit_plan = None
         self._params = params
-        self._reg_terms = self.model._regularization_terms()
-        self._constrained = [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
+        self._reg_terms = [] if unbuilt else self.model._regularization_terms()
+        self._constrained = [] if unbuilt else \
+            [w for w in self.model.weights if getattr(w, "constraint", None) is not None]
         layers = _all_layers(self.model)
         refuse_symbolic_losses(layers + [self.model])
         self._collect_losses = _has_activity_losses(self.model, layers)
@@ -819,7 +823,8 @@ def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_ta
             raise ValueError("`class_weight` needs targets `y`.")
     data_adapter.check_cardinality(xs, ys, sws)
     data_adapter.check_sample_weights(ys, sws, model.output_names)
-    xs = data_adapter.check_input_shapes(model, xs)
+    if getattr(model, "inputs", None) is not None:  # (none yet: a model whose own steps build what they call)
+        xs = data_adapter.check_input_shapes(model, xs)
     if ys is not None and check_targets and trainer is not None:
         data_adapter.check_targets(model, ys, trainer.losses.losses)
     if class_weight is not None and weigh_classes:
@@ -1164,8 +1169,8 @@ def _require_compiled(model, method):
 
 def _ensure_built(model, x):
     """Builds a Sequential model that has no input shape yet from the first data it gets."""
-    if model.built and getattr(model, "_is_graph_network", True):
-        return
+    if model.built and getattr(model, "_is_graph_network", True) or model.__dict__.get("_built_by_own_steps"):
+        return  # (a model whose own steps build what they call: Model._build_unless_own_steps_will)
     first = x
     while isinstance(first, (list, tuple)):
         first = first[0]

@@ -212,7 +212,8 @@ class Model(Layer):
         if run_eagerly and jit_compile:
             raise ValueError("You cannot enable `run_eagerly` and `jit_compile` at the same time.")
         self.__dict__["_run_eagerly"] = bool(run_eagerly)
-        if _is_subclassed(self) and getattr(self, "outputs", None) is None:
+        if _is_subclassed(self) and getattr(self, "outputs", None) is None \
+                and not self.__dict__.get("_built_by_own_steps"):
             # A subclassed model learns its outputs when built (by the first fit/evaluate/predict): compile then.
             self.optimizer = optimizers.get(optimizer)
             self.loss, self.loss_weights = loss, loss_weights
@@ -290,7 +291,7 @@ class Model(Layer):
         from fastkeras.engine import data_adapter
         if x is not None and _is_subclassed(self) and getattr(self, "outputs", None) is None \
                 and not data_adapter.is_iterator_input(x):
-            self.build(_batch_shapes(x))  # one shape per input array: the model may take several
+            self._build_unless_own_steps_will(_batch_shapes(x))  # one shape per input array: it may take several
         elif x is not None and _is_subclassed(self) and getattr(self, "outputs", None) is None:
             # A subclassed model fed a DataLoader, PyDataset, Sequence or generator (keras.io's Keras 3 getting-
             # started guide): built from the first batch's inputs, as tf-keras and Keras 3 peek at it.
@@ -299,15 +300,36 @@ class Model(Layer):
                 from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
                 batch = first if isinstance(first, (list, tuple)) and not isinstance(first, dict) else (first,)
                 inputs = unpack_x_y_sample_weight(tuple(batch))[0]
-                self.build(_batch_shapes(inputs))
+                self._build_unless_own_steps_will(_batch_shapes(inputs))
         elif x is not None and not self.built:
             if not data_adapter.is_iterator_input(x):
                 torch_trainer._ensure_built(self, x)
-        if getattr(self, "_deferred_compile", False) and getattr(self, "outputs", None) is not None:
+        if getattr(self, "_deferred_compile", False) and (getattr(self, "outputs", None) is not None
+                                                          or self.__dict__.get("_built_by_own_steps")):
             Model.compile(self, optimizer=self.optimizer, **self._compile_args)  # as above
         if self.built and getattr(self, "_trainer", None) is not None:
             self._recompile_for_outputs()
         return x
+
+    def _build_unless_own_steps_will(self, input_shape):
+        """Builds the model for its data; a model with its own train_step/test_step whose ``call`` does not take
+        the data as fit gives it is left to its steps, which build what they call, as tf-keras builds nothing
+        before them (keras.io's speech transformer calls ``self([source, target[:, :-1]])`` on a dict batch)."""
+        try:
+            self.build(input_shape)
+        except Exception:  # noqa: BLE001 - a model without its own steps re-raises; the others' steps show theirs
+            if not (custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step")):
+                raise
+            self.built = False
+            self.__dict__["_built_by_own_steps"] = True  # compile() stops waiting for the outputs
+            # The steps get the data as given: a dict by its keys, several arrays as a list.
+            if isinstance(input_shape, dict):
+                self.input_names = list(input_shape)
+                self._call_input_keys = list(input_shape)
+            else:
+                several = isinstance(input_shape, list) and all(isinstance(s, (list, tuple)) for s in input_shape)
+                self.input_names = [f"input_{i + 1}" for i in range(len(input_shape) if several else 1)]
+            self.output_names = ["output_1"]  # what compile() assumes of a model it cannot see the outputs of
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
                  return_dict=False, **kwargs):
@@ -460,7 +482,7 @@ class Model(Layer):
 
     def zero_grad(self, set_to_none=True):
         """Clears the gradients PyTorch accumulated on the weights (before ``loss.backward()`` in a custom step)."""
-        for weight in self.weights:
+        for weight in _weights_so_far(self):
             if weight.grad is not None:
                 if set_to_none:
                     weight.grad = None
@@ -594,6 +616,18 @@ class Model(Layer):
         self.outputs = tree.flatten(outputs)
         self.input_names = [f"input_{i + 1}" for i in range(len(self.inputs))]
         self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
+
+
+def _weights_so_far(layer):
+    """The weights ``layer`` and its sublayers have created so far. Keras 3's zero_grad clears what exists: a
+    custom step calls it before its first forward, when a nested Sequential without an input is not built yet
+    and its ``weights`` raise (as tf-keras)."""
+    try:
+        return layer.weights
+    except ValueError:
+        children = layer._layers_for_weights() if isinstance(layer, Model) else layer._tracked_layers
+        return _dedup([w for child in children for w in _weights_so_far(child)]
+                      + layer._trainable_weights + layer._non_trainable_weights)
 
 
 def _reading_kwargs(kwargs):
