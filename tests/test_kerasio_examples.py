@@ -3,7 +3,8 @@ differed: a custom ``Conv.convolution_op``, inputs one trailing size-1 axis shor
 two-output model with ``loss=[fn, None]``, a layer called with its inputs by keyword, endpoint layers with a
 Metric attribute, a subclassed model fed a dict, a causal mask tiled with repeats from ``ops.shape``, a model of
 layer outputs that are pairs, a ``Sequential([Embedding])`` on ids of shape ``()``, list attributes filled by
-``append``, evaluating a model compiled without a loss.
+``append``, evaluating a model compiled without a loss, masks through a translation transformer, RandomFourierFeatures,
+per-sample ``add_loss`` values, a Distiller's metrics, Normalization's statistics, models their own steps build.
 
 Expected numbers come from Keras 3.15.1 (tf-keras 2.21 where Keras 2 has the behaviour: ``keras2.npz``) via
 tools/make_kerasio_example_fixtures.py.

@@ -50,6 +50,8 @@ def optimizer_state(lib, model):
         return None
     if lib == FK:
         return [np.asarray(v) for v in optimizer.get_weights()] or None
+    if lib == K3 and hasattr(optimizer, "inner_optimizer"):
+        optimizer = optimizer.inner_optimizer  # a LossScaleOptimizer: fastkeras' get_weights() is the inner list
     variables = list(optimizer.variables() if callable(optimizer.variables) else optimizer.variables)
     if lib == K3:
         variables = [v for v in variables if v.path.split("/")[-1] != "learning_rate"]

@@ -4,12 +4,16 @@ short or long, one target for a two-output model compiled with ``loss=[fn, None]
 update a Metric attribute in ``call`` and a subclassed model fed a dict, a causal mask tiled with repeats
 made from ``ops.shape``, a model of layer outputs that are pairs (involution), a ``Sequential([Embedding])``
 called on ids of shape ``()`` and list attributes filled by ``append`` (memory-efficient embeddings), a model
-compiled with metrics and no loss, evaluated (knowledge-distillation recipe)).
+compiled with metrics and no loss, evaluated, and a Distiller's test_step reporting ``self.metrics``
+(knowledge-distillation recipe), Normalization's statistics (DDIM), the translation transformer's masks,
+RandomFourierFeatures (quasi-SVM), a CTC endpoint layer (captcha OCR), a subclassed model its own steps build
+and a Sequential fed other sequence lengths (speech transformer)).
 
 Run three times: with Keras 3.15.1 once per backend, jax for the cases that need ``fit``, numpy for the
 endpoint layers (Keras 3's jax backend cannot evaluate a Metric updated inside ``call``: its variable is never
 initialized in the stateless step); and with tf-keras 2.21 for the case where Keras 2 is the reference (Keras 3
-refuses to evaluate a model compiled without a loss, tf-keras returns loss 0.0 beside the metrics):
+refuses to evaluate a model compiled without a loss, tf-keras returns loss 0.0 beside the metrics; the
+``--keras2`` cases run the examples' own TensorFlow code, GradientTape steps included):
     KERAS_BACKEND=jax /work/k3venv/bin/python tools/make_kerasio_example_fixtures.py
     KERAS_BACKEND=numpy /work/k3venv/bin/python tools/make_kerasio_example_fixtures.py
     /work/kvenv/bin/python tools/make_kerasio_example_fixtures.py --keras2
@@ -604,7 +608,7 @@ def distiller_cases():
                   distiller_history_keys=np.array(json.dumps(sorted(history.history))))
 
 
-# ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): evaluate without a loss: compile(metrics=...) alone ----------
+# ---- keras_recipes/better_knowledge_distillation.py (tf-keras, --keras2): compile(metrics=...) alone, evaluated ---------
 
 def no_loss_cases():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(4)])

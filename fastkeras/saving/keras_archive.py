@@ -3,9 +3,10 @@
 Entries: ``metadata.json`` (``keras_version``, ``date_saved``), ``config.json``
 (the model's serialized config with ``compile_config``) and
 ``model.weights.h5`` (the object-path weights layout, ``object_weights``, with
-the optimizer under ``optimizer/vars``). fastkeras writes the config in Keras
-3's dialect (``keras3_config``) so Keras 3 loads the file, and reads both
-dialects: Keras 3's (metadata version 3.x) and tf-keras' (2.x).
+the optimizer under ``optimizer/`` in Keras 3's layout, ``keras3_optimizer_state``).
+fastkeras writes the config in Keras 3's dialect (``keras3_config``) so Keras 3
+loads the file, and reads both dialects: Keras 3's (metadata version 3.x) and
+tf-keras' (2.x).
 
 Files a layer writes with ``save_assets(directory)`` go under
 ``assets/<its object path>/``, as Keras 3 stores them; a layer with
@@ -24,9 +25,7 @@ import os
 import tempfile
 import zipfile
 
-import numpy as np
-
-from fastkeras.saving import h5_checks, keras3_config, object_weights, safety, training_config
+from fastkeras.saving import h5_checks, keras3_config, keras3_optimizer_state, object_weights, safety, training_config
 from fastkeras.saving.atomic import atomic_write
 from fastkeras.saving.errors import FileFormatError, UnsafeFileError, in_file
 from fastkeras.saving.model_building import build_model
@@ -74,24 +73,12 @@ def _overrides(model, method):
     return getattr(type(model), method) is not getattr(Model, method)
 
 
-def _optimizer_values(model):
-    """The optimizer's variables in Keras 3's layout: iterations, the learning rate (when it is a number,
-    not a schedule), then the slots, whose order Keras 3 shares with tf-keras for its optimizers."""
-    state = training_config.optimizer_state(model)
-    if state is None:
-        return None
-    values = list(state[1])
-    learning_rate = model.optimizer.get_config().get("learning_rate")
-    if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
-        values.insert(1, np.asarray(learning_rate, dtype="float32"))
-    return values
-
-
 def _weights_bytes(model, include_optimizer):
     h5py = h5_checks.h5py_module()
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
-        object_weights.write(f, model, _optimizer_values(model) if include_optimizer else None)
+        object_weights.write(f, model, keras3_optimizer_state.groups(getattr(model, "optimizer", None))
+                             if include_optimizer else None)
     return buffer.getvalue()
 
 
@@ -268,7 +255,7 @@ def load(filepath, custom_objects=None, compile=True):
         model = build_model(config, custom_objects, label, stored_elements=stored)
         _build_from_config(model, config.get("build_config"), label)
         assignments = object_weights.read_assignments(f, model, label)
-        optimizer_values = object_weights.read_optimizer_values(f, label) if compile and compile_config else None
+        optimizer_groups = object_weights.read_optimizer_groups(f, label) if compile and compile_config else None
     K.batch_set_value(assignments)
     if archive.assets:
         _load_assets(model, archive.assets, label)
@@ -284,8 +271,8 @@ def load(filepath, custom_objects=None, compile=True):
                               "`compile=False` to skip it.") from e
         else:
             training_config.compile_from_config(model, compile_config, custom_objects, label, keras_format=True)
-        if optimizer_values and getattr(model, "optimizer", None) is not None:
-            training_config.restore_optimizer_state(model, optimizer_values, label)
+        if optimizer_groups and getattr(model, "optimizer", None) is not None:
+            keras3_optimizer_state.restore(model, optimizer_groups, label)
     return model
 
 

@@ -7,7 +7,7 @@ layers live under ``layers/<snake_case class name>`` (``dense``, ``dense_1``,
 ... in ``model.layers`` order), the model's own weights under ``vars``, a
 nested model's layers under ``layers/<its class>/layers/...``, a layer's
 sublayers under ``<layer path>/<attribute>``. The optimizer's variables
-(iterations first, then its slots) go to ``optimizer/vars`` when saved with it.
+go to ``optimizer/vars`` when saved with it, in Keras 3's list (``keras3_optimizer_state``).
 The same layout sits inside a ``.keras`` archive as ``model.weights.h5``.
 """
 import numpy as np
@@ -118,8 +118,9 @@ def _stored_vars_path(root, path):
     return _vars_path(public) if _vars_path(public) in root else vars_path
 
 
-def write(root, model, optimizer_values=None):
-    """Writes every weight of ``model`` (and ``optimizer_values``, a list of arrays) under ``root``."""
+def write(root, model, optimizer_groups=None):
+    """Writes every weight of ``model`` (and ``optimizer_groups``, {group under ``optimizer/``: [arrays]}) under
+    ``root``."""
     from fastkeras import backend as K
     for path, weights in weight_slots(model):
         group = root.require_group(_vars_path(path))
@@ -133,9 +134,9 @@ def write(root, model, optimizer_values=None):
         values = K.batch_get_value(list(weights.values()) if isinstance(weights, dict) else weights)
         for name, value in zip(names, values):
             group.create_dataset(name, data=np.asarray(value))
-    if optimizer_values:
-        group = root.require_group("optimizer/vars")
-        for i, value in enumerate(optimizer_values):
+    for name, values in (optimizer_groups or {}).items():
+        group = root.require_group(f"optimizer/{name}")
+        for i, value in enumerate(values):
             group.create_dataset(str(i), data=np.asarray(value))
 
 
@@ -230,9 +231,14 @@ def _named_assignments(root, path, tensors, label, skip_mismatch):
     return [(t, read_array(group[name], label)) for name, t in tensors.items()]
 
 
-def read_optimizer_values(root, label):
-    """The arrays of ``optimizer/vars`` (in order), or None when the file holds no optimizer state."""
+def read_optimizer_groups(root, label):
+    """{group under ``optimizer/``: its arrays in order} (``vars``, and ``inner_optimizer/vars`` for Keras 3's
+    LossScaleOptimizer), or None when the file holds no optimizer state."""
     if "optimizer/vars" not in root:
         return None
-    datasets = _numbered(root["optimizer/vars"], "'optimizer/vars'", label)
-    return [read_array(ds, label) for ds in datasets]
+    groups = {}
+    for name in ("vars", "inner_optimizer/vars"):
+        if f"optimizer/{name}" in root:
+            datasets = _numbered(root[f"optimizer/{name}"], repr(f"optimizer/{name}"), label)
+            groups[name] = [read_array(ds, label) for ds in datasets]
+    return groups
