@@ -583,3 +583,256 @@ def test_saving_code_has_no_code_execution_primitives():
                             f"{name} calls np.load without allow_pickle=False"
                     assert not (owner == "marshal" and name != "unsafe.py")
     assert checked >= 10
+
+
+# ---- 9. Keras 3 compile configs, dtype policies, optimizer state, assets and build configs ------------------
+
+# Callables a function object, a registered name or a class path may name; EVIL_MODULE is importable and trips
+# the canary when imported.
+CALLABLE_TARGETS = [("os", "system"), ("subprocess", "Popen"), ("builtins", "eval"), ("posixpath", "join"),
+                    ("importlib", "import_module"), ("numpy", "load"), ("torch", "load"), ("pickle", "loads"),
+                    (EVIL_MODULE, "payload")]
+
+
+def function_object(module, name):
+    return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def compiled_model():
+    model = plain_model()
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    model.train_on_batch(np.ones((2, 3), "float32"), np.ones((2, 2), "float32"))
+    return model
+
+
+def poison_compile(config, where, module, name):
+    """Puts ``module.name`` where a Keras 3 compile_config (or a tf-keras training_config) names a callable."""
+    fn = function_object(module, name)
+    if where == "loss":
+        config["loss"] = fn
+    elif where in ("metrics", "weighted_metrics"):
+        config[where] = [fn]
+    elif where == "metric_fn":
+        config["metrics"] = [{"module": "keras.metrics", "class_name": "MeanMetricWrapper",
+                              "config": {"name": "m", "dtype": "float32", "fn": fn}, "registered_name": None}]
+    elif where == "loss_fn":
+        config["loss"] = {"module": "keras.losses", "class_name": "LossFunctionWrapper",
+                          "config": {"name": "l", "reduction": "sum_over_batch_size", "fn": fn},
+                          "registered_name": None}
+    elif where == "reduction":
+        config["loss"] = {"module": "keras.losses", "class_name": "MeanSquaredError",
+                          "config": {"name": "l", "reduction": fn}, "registered_name": None}
+    elif where == "registered_name":
+        config["loss"] = {"module": module, "class_name": name, "config": {}, "registered_name": f"{module}>{name}"}
+    elif where == "dotted_metric_fn":
+        config["metrics"] = [{"module": "keras.metrics", "class_name": "MeanMetricWrapper",
+                              "config": {"name": "m", "dtype": "float32", "fn": f"{module}.{name}"},
+                              "registered_name": None}]
+    elif where == "dotted_loss":
+        config["loss"] = f"{module}.{name}"
+
+
+COMPILE_SPOTS = ["loss", "metrics", "weighted_metrics", "metric_fn", "loss_fn", "reduction", "registered_name",
+                 "dotted_metric_fn", "dotted_loss"]
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("where", COMPILE_SPOTS)
+@pytest.mark.parametrize("module,name", CALLABLE_TARGETS)
+def test_callables_named_in_keras3_compile_configs(canary, fmt, where, module, name):
+    # Keras 3 function objects, loss configs with their `fn` and `reduction`, registered names and dotted paths:
+    # each resolves through fastkeras' tables and custom_objects only, on the .keras and the .h5 path.
+    if fmt == "keras":
+        path = keras_file(canary, compiled_model())
+        rewrite_archive(path, lambda c: poison_compile(c["compile_config"], where, module, name))
+    else:
+        path = h5_file(canary, compiled_model())
+        rewrite_h5_config(path, lambda c: poison_compile(c, where, module, name), attr="training_config")
+    error = canary.refused(lambda: load_model(path), FileFormatError,
+                           match="training config.*custom_objects.*compile=False")
+    assert str(path) in str(error)
+
+
+@pytest.mark.parametrize("module,name", [("os", "system"), ("subprocess", "Popen"), (EVIL_MODULE, "payload")])
+def test_optimizer_classes_named_in_a_loss_scale_optimizer_or_schedule(canary, module, name):
+    evil = {"module": module, "class_name": name, "config": {"args": ["mkdir", str(canary.path)]},
+            "registered_name": f"{module}>{name}"}
+    for i, poison in enumerate([
+            lambda c: c["compile_config"].__setitem__("optimizer", {
+                "module": "keras.optimizers", "class_name": "LossScaleOptimizer",
+                "config": {"name": "lso", "inner_optimizer": evil}, "registered_name": None}),
+            lambda c: c["compile_config"]["optimizer"]["config"].__setitem__("learning_rate", evil),
+            lambda c: c["compile_config"]["optimizer"]["config"].__setitem__("learning_rate",
+                                                                            function_object(module, name))]):
+        path = keras_file(canary, compiled_model(), name=f"o{i}.keras")
+        rewrite_archive(path, poison)
+        canary.refused(lambda: load_model(path), FileFormatError, match="training config")
+
+
+WEIRD_POLICIES = [
+    {"module": "os", "class_name": "system", "config": {"name": "float32"}, "registered_name": "os>system"},
+    {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "os.system"}, "registered_name": None},
+    {"module": "keras", "class_name": "QuantizedDTypePolicy",
+     "config": {"name": "int8_from_float32", "source_name": "float32"}, "registered_name": None},
+    {"module": "keras", "class_name": "DTypePolicy", "config": {"name": function_object("os", "system")},
+     "registered_name": None},
+    function_object("builtins", "eval"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("policy", range(len(WEIRD_POLICIES)))
+def test_dtype_policy_naming_a_weird_class(canary, fmt, policy):
+    path = keras_file(canary) if fmt == "keras" else h5_file(canary)
+
+    def poison(config):
+        find_layer(config, "Dense")["config"]["dtype"] = WEIRD_POLICIES[policy]
+    rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+    canary.refused(lambda: load_model(path), FileFormatError, match="dtype|data type|name")
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+def test_dtype_policy_module_is_never_imported(canary, fmt):
+    # Only the class name counts: a DTypePolicy "from" a module with side effects is fastkeras' own.
+    path = keras_file(canary) if fmt == "keras" else h5_file(canary)
+
+    def poison(config):
+        find_layer(config, "Dense")["config"]["dtype"] = {"module": EVIL_MODULE, "class_name": "DTypePolicy",
+                                                          "config": {"name": "float32"}, "registered_name": None}
+    rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+    assert load_model(path).get_layer("d").dtype == "float32"
+    assert not canary.path.exists() and EVIL_MODULE not in sys.modules
+
+
+def rewrite_archive_weights(path, edit):
+    """Edits the model.weights.h5 of a .keras archive with ``edit(h5py.File)``."""
+    with zipfile.ZipFile(path) as archive:
+        weights = archive.read("model.weights.h5")
+    buffer = io.BytesIO(weights)
+    with h5py.File(buffer, "a") as f:
+        edit(f)
+    rewrite_archive(path, add={"model.weights.h5": buffer.getvalue()})
+
+
+def test_optimizer_variables_with_absurd_shapes_and_counts(canary):
+    path = keras_file(canary, compiled_model())
+
+    def huge(f):
+        del f["optimizer/vars/2"]
+        f.create_dataset("optimizer/vars/2", (2 ** 20, 2 ** 20), "float32", chunks=(64, 64))
+    rewrite_archive_weights(path, huge)
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="refused before allocating")
+
+    many = keras_file(canary, compiled_model(), name="many.keras")
+
+    def count(f):
+        for i in range(len(f["optimizer/vars"]), 2000):
+            f.create_dataset(f"optimizer/vars/{i}", data=np.zeros(()))
+    rewrite_archive_weights(many, count)
+    with pytest.warns(UserWarning, match="does not fit the optimizer"):  # unusual, not harmful: a fresh optimizer
+        load_model(many)
+    assert not canary.path.exists()
+
+
+class AssetLayer(L.Layer):
+    """A layer with Keras 3's asset hooks, as a user's custom_objects would pass it."""
+
+    def save_assets(self, directory):
+        with open(os.path.join(directory, "vocab.txt"), "w") as f:
+            f.write("a\nb\n")
+
+    def load_assets(self, directory):
+        with open(os.path.join(directory, "vocab.txt")) as f:
+            self.vocab = f.read().split()
+
+    def call(self, x):
+        return x
+
+
+def asset_model_file(canary, name="assets.keras"):
+    x = L.Input((3,), name="x")
+    path = canary.target / name
+    Model(x, AssetLayer(name="vocab")(x), name="victim").save(path)
+    return path
+
+
+@pytest.mark.parametrize("entry", ["assets/../../outside/x", "/assets/x", "assets/layers/asset_layer/../../../x",
+                                   "assets\\..\\..\\x"])
+def test_asset_path_traversal(canary, entry):
+    path = asset_model_file(canary)
+    rewrite_archive(path, add={entry: b"pwned"})
+    canary.refused(lambda: load_model(path, custom_objects={"AssetLayer": AssetLayer}), UnsafeFileError,
+                   match="outside the archive|absolute path")
+
+
+def test_asset_symlink(canary):
+    path = asset_model_file(canary)
+    info = zipfile.ZipInfo("assets/layers/asset_layer/link")
+    info.external_attr = (0o120777 << 16)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(info, str(canary.path))
+    canary.refused(lambda: load_model(path, custom_objects={"AssetLayer": AssetLayer}), UnsafeFileError,
+                   match="symbolic link")
+
+
+def test_gigantic_build_config_of_a_sequential_without_input(canary):
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "build_config": {"input_shape": [None, 10 ** 12]},
+              "config": {"name": "s", "layers": [{"module": "keras.layers", "class_name": "Dense",
+                                                  "config": {"name": "d", "units": 1000}, "registered_name": None,
+                                                  "build_config": {"input_shape": [None, 10 ** 12]}}]}}
+    path = keras_file(canary)
+    rewrite_archive(path, lambda c: (c.clear(), c.update(config)))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="more than the file can fill")
+
+
+@pytest.mark.parametrize("window", ["os.system", function_object("os", "system"),
+                                    ["general_gaussian", 1e300, 1e300]])
+def test_stft_window_naming_a_callable(canary, window):
+    x = L.Input((64, 1), name="x")
+    path = keras_file(canary, Model(x, L.STFTSpectrogram(frame_length=16, frame_step=8, name="s")(x)))
+    rewrite_archive(path, lambda c: find_layer(c, "STFTSpectrogram")["config"].update(window=window))
+    canary.refused(lambda: load_model(path), FileFormatError)
+
+
+def test_stft_frame_length_beyond_the_weights(canary):
+    x = L.Input((64, 1), name="x")
+    path = keras_file(canary, Model(x, L.STFTSpectrogram(frame_length=16, frame_step=8, name="s")(x)))
+    rewrite_archive(path, lambda c: find_layer(c, "STFTSpectrogram")["config"].update(frame_length=10 ** 9,
+                                                                                      fft_length=10 ** 9))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="more than the file can fill")
+
+
+def test_shared_object_id_cycle(canary):
+    def poison(config):
+        dense = find_layer(config, "Dense")
+        dense["shared_object_id"] = 1
+        dense["config"]["kernel_initializer"] = {"module": "keras.initializers", "class_name": "GlorotUniform",
+                                                 "config": {"seed": None}, "shared_object_id": 1}
+        dense["config"]["kernel_regularizer"] = {"class_name": "__shared_object__", "config": {"shared_object_id": 1}}
+    path = keras_file(canary)
+    rewrite_archive(path, poison)
+    canary.refused(lambda: load_model(path), FileFormatError)
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+def test_nested_compile_configs(canary, fmt):
+    # Loss specs nested 45 dicts deep and LossScaleOptimizers wrapping each other: bounded by the depth limit or
+    # refused as a config, never a RecursionError.
+    loss = "mse"
+    for _ in range(45):
+        loss = {"a": [loss]}
+    if fmt == "keras":
+        path = keras_file(canary, compiled_model())
+        rewrite_archive(path, lambda c: c["compile_config"].__setitem__("loss", loss))
+    else:
+        path = h5_file(canary, compiled_model())
+        rewrite_h5_config(path, lambda c: c.__setitem__("loss", loss), attr="training_config")
+    canary.refused(lambda: load_model(path), SavingError)
+    optimizer = {"module": "keras.optimizers", "class_name": "SGD", "config": {"name": "sgd"}, "registered_name": None}
+    for _ in range(30):
+        optimizer = {"module": "keras.optimizers", "class_name": "LossScaleOptimizer",
+                     "config": {"name": "l", "inner_optimizer": optimizer}, "registered_name": None}
+    path = keras_file(canary, compiled_model(), name="lso.keras")
+    rewrite_archive(path, lambda c: c["compile_config"].__setitem__("optimizer", optimizer))
+    canary.refused(lambda: load_model(path), SavingError)
