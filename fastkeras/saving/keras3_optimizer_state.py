@@ -19,6 +19,7 @@ Otherwise Keras 3 creates slots in tf-keras' order (EMA averages first, then the
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.saving.errors import FileFormatError, in_file
 
 LEARNING_RATE, U_PRODUCT, PLACEHOLDER = "learning_rate", "u_product", "placeholder"
 
@@ -134,8 +135,16 @@ def restore(model, stored, label):
         # A LossScaleOptimizer's state. Keras 3 compiles the model of a mixed_float16 file it wrote with the inner
         # optimizer alone (and then skips the state); fastkeras gives that optimizer the inner state.
         if target is not optimizer:
-            K.optimizer_scalar_assign(optimizer._counter, int(values[2]))
-            K.optimizer_scalar_assign(optimizer._scale, float(values[3]))
+            counter, scale = values[2], values[3]
+            # The file's numbers: int() of an infinite or NaN counter, or of one past int64, raises Python's own
+            # errors (OverflowError, ValueError, RuntimeError), which would reach the caller without the file's name.
+            if not (counter.dtype.kind in "biuf" and np.isfinite(counter) and 0 <= counter < 2 ** 62
+                    and scale.dtype.kind in "biuf" and np.isfinite(scale) and scale > 0):
+                raise in_file(FileFormatError, label, "the LossScaleOptimizer state in optimizer/vars holds "
+                              f"step_counter {counter!r} and dynamic_scale {scale!r}; expected a non-negative "
+                              "integer count and a positive finite scale.")
+            K.optimizer_scalar_assign(optimizer._counter, int(counter))
+            K.optimizer_scalar_assign(optimizer._scale, float(scale))
         values = [np.asarray(v) for v in inner]
     found = _from_keras3(target, values)
     if found is None:

@@ -734,6 +734,26 @@ def test_optimizer_variables_with_absurd_shapes_and_counts(canary):
     assert not canary.path.exists()
 
 
+@pytest.mark.parametrize("counter,scale", [(np.float32("inf"), np.float32(2.0)), (np.float32("nan"), np.float32(2.0)),
+                                           (np.int64(2 ** 62), np.float32(2.0)), (np.int32(3), np.float32("inf")),
+                                           (np.int32(3), np.float32(-1.0))])
+def test_loss_scale_optimizer_state_with_non_finite_scalars(canary, counter, scale):
+    # int() of these raised OverflowError, ValueError or RuntimeError, without the file's name.
+    from fastkeras import mixed_precision, optimizers
+    model = plain_model()
+    model.compile(optimizer=mixed_precision.LossScaleOptimizer(optimizers.Adam()), loss="mse")
+    model.train_on_batch(np.ones((2, 3), "float32"), np.ones((2, 2), "float32"))
+    path = keras_file(canary, model)
+
+    def edit(f):
+        for i, value in ((2, counter), (3, scale)):
+            del f[f"optimizer/vars/{i}"]
+            f.create_dataset(f"optimizer/vars/{i}", data=value)
+    rewrite_archive_weights(path, edit)
+    error = canary.refused(lambda: load_model(path), FileFormatError, match="step_counter.*dynamic_scale")
+    assert str(path) in str(error)
+
+
 class AssetLayer(L.Layer):
     """A layer with Keras 3's asset hooks, as a user's custom_objects would pass it."""
 
