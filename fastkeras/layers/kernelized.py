@@ -91,8 +91,12 @@ def _random_features_initializer(initializer, shape):
     if initializer.lower() == "gaussian":
         return initializers.RandomNormal(stddev=1.0)
     if initializer.lower() == "laplacian":
-        probs = np.random.uniform(low=0.0, high=1.0, size=shape)
-        return initializers.Constant(np.tan(np.pi * (probs - 0.5)))
+        # Drawn when add_weight calls it, after its size check: drawn here, a loaded config's output_dim would
+        # allocate the samples before the check that refuses a kernel larger than the file's weights.
+        def cauchy(shape, dtype=None):
+            probs = np.random.uniform(low=0.0, high=1.0, size=tuple(shape))
+            return initializers.Constant(np.tan(np.pi * (probs - 0.5)))(shape, dtype=dtype)
+        return cauchy
     raise ValueError(f'Unsupported `kernel_initializer`: "{initializer}" Expected one of: '
                      f"{_SUPPORTED_RBF_KERNEL_TYPES}")
 

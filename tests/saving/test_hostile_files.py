@@ -806,6 +806,16 @@ def test_gigantic_build_config_of_a_sequential_without_input(canary):
     canary.refused(lambda: load_model(path), UnsafeFileError, match="more than the file can fill")
 
 
+def test_random_fourier_features_laplacian_refused_before_drawing(canary):
+    # The Cauchy samples of a "laplacian" kernel were drawn when the layer built its initializer, before
+    # add_weight's size check: output_dim 10**11 asked numpy for 2.4 TB.
+    x = L.Input((3,), name="x")
+    layer = L.experimental.RandomFourierFeatures(4, kernel_initializer="laplacian", name="rff")
+    path = keras_file(canary, Model(x, layer(x), name="victim"))
+    rewrite_archive(path, lambda c: find_layer(c, "RandomFourierFeatures")["config"].update(output_dim=10 ** 11))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="'unscaled_kernel'.*more than the file can fill")
+
+
 @pytest.mark.parametrize("window", ["os.system", function_object("os", "system"),
                                     ["general_gaussian", 1e300, 1e300]])
 def test_stft_window_naming_a_callable(canary, window):
