@@ -229,20 +229,6 @@ class _Archive:
         return not str(config.get("module", "")).startswith("tf_keras")
 
 
-def _build_from_config(model, build_config, label):
-    """Builds a loaded subclassed model (or one that overrides build_from_config) from the file's build_config
-    before its weights are read, as Keras 3 does: its weights exist only once it has seen an input shape."""
-    from fastkeras.saving.model_config import _is_subclassed_model, _overrides
-    if not build_config or model.built and not _overrides(model, "build_from_config"):
-        return
-    if _is_subclassed_model(model) or _overrides(model, "build_from_config"):
-        try:
-            model.build_from_config(build_config)
-        except Exception as e:  # noqa: BLE001 - the model's own code: say which file and what failed
-            raise in_file(FileFormatError, label, f"model \"{model.name}\" could not be built from the file's "
-                          f"build_config {build_config}: {type(e).__name__}: {e}") from e
-
-
 def load(filepath, custom_objects=None, compile=True):
     from fastkeras import backend as K
     archive = _Archive(filepath)
@@ -252,8 +238,8 @@ def load(filepath, custom_objects=None, compile=True):
     with archive.weights_file() as f:
         with h5_checks.reading(label):
             stored = sum(h5_checks.stored_elements(f[key]) for key in ("layers", "vars") if key in f)
-        model = build_model(config, custom_objects, label, stored_elements=stored)
-        _build_from_config(model, config.get("build_config"), label)
+        model = build_model(config, custom_objects, label, stored_elements=stored,
+                            build_config=config.get("build_config"))
         assignments = object_weights.read_assignments(f, model, label)
         optimizer_groups = object_weights.read_optimizer_groups(f, label) if compile and compile_config else None
     K.batch_set_value(assignments)

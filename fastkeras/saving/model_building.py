@@ -13,8 +13,9 @@ from fastkeras.saving.errors import FileFormatError, SavingError, UnsafeFileErro
 _BUDGET_SLACK = 1 << 16
 
 
-def build_model(config, custom_objects, label, stored_elements=None):
-    """A model (fresh weights) from ``{'class_name', 'config', ...}``."""
+def build_model(config, custom_objects, label, stored_elements=None, build_config=None):
+    """A model (fresh weights) from ``{'class_name', 'config', ...}``, then built from ``build_config`` (a
+    ``.keras`` file's, for a subclassed model) under the same allocation budget."""
     from fastkeras.saving.model_config import model_from_config
     if not isinstance(config, dict):
         raise in_file(FileFormatError, label, f"the model config should be a JSON object, got "
@@ -26,7 +27,11 @@ def build_model(config, custom_objects, label, stored_elements=None):
     document = {k: config[k] for k in ("class_name", "config", "registered_name") if k in config}
     try:
         with safety.allocation_budget(budget, label):
-            return model_from_config(document, custom_objects=custom_objects)
+            model = model_from_config(document, custom_objects=custom_objects)
+            # Inside the budget: a subclassed model creates its weights here, in sizes the file's build_config
+            # chooses (outside it, an input shape of (None, 10**12) allocated until memory ran out).
+            _build_from_config(model, build_config, label)
+            return model
     except SavingError as e:
         if label and label not in str(e):
             raise type(e)(f"{label}: {e}") from e
@@ -37,3 +42,20 @@ def build_model(config, custom_objects, label, stored_elements=None):
     except Exception as e:  # noqa: BLE001 - a file's config must not surface arbitrary errors
         raise in_file(FileFormatError, label, f"the model config does not build a model: "
                       f"{type(e).__name__}: {e}") from e
+
+
+def _build_from_config(model, build_config, label):
+    """Builds a loaded subclassed model (or one that overrides build_from_config) from the file's build_config
+    before its weights are read, as Keras 3 does: its weights exist only once it has seen an input shape."""
+    from fastkeras.saving.model_config import _is_subclassed_model, _overrides
+    if not build_config or model.built and not _overrides(model, "build_from_config"):
+        return
+    if _is_subclassed_model(model) or _overrides(model, "build_from_config"):
+        safety.check_build_config(build_config, label)
+        try:
+            model.build_from_config(build_config)
+        except SavingError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the model's own code: say which file and what failed
+            raise in_file(FileFormatError, label, f"model \"{model.name}\" could not be built from the file's "
+                          f"build_config {build_config}: {type(e).__name__}: {e}") from e

@@ -435,7 +435,10 @@ def deserialize_layer(entry, custom_objects=None, where="layer"):
         if build_config and (_overrides(layer, "build_from_config") or _is_subclassed_model(layer)):
             # As Keras 3: a layer that rebuilds itself its own way (a build() with more arguments than the
             # input shape) does so before the model calls it, and a subclassed model is built from its input
-            # shape so that its weights exist before they are loaded.
+            # shape so that its weights exist before they are loaded. The shape comes from the file: bounded
+            # before the layer runs its call on stand-ins of that size.
+            from fastkeras.saving.safety import check_build_config
+            check_build_config(build_config, None)
             layer.build_from_config(build_config)
         return layer
     except Exception as e:

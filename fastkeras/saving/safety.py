@@ -118,6 +118,36 @@ def check_allocation(layer_name, weight_name, shape):
     budget[0] -= size
 
 
+def check_build_config(build_config, source):
+    """Refuses a ``build_config`` whose input shapes are not lists of non-negative integers (and None), or whose
+    stand-in inputs would hold more than ``LIMITS['max_config_elements']`` elements: building runs the model's
+    ``call`` on them, on real tensors when the call reads values, before any weight is created."""
+    stack = [(build_config.get("input_shape") if isinstance(build_config, dict) else None, 0)]
+    while stack:
+        shape, depth = stack.pop()
+        if depth > LIMITS["max_config_depth"]:
+            raise in_file(UnsafeFileError, source, "the build_config nests too deeply; refused.")
+        if isinstance(shape, dict):
+            stack.extend((s, depth + 1) for s in shape.values())
+            continue
+        if not isinstance(shape, (list, tuple)) or any(isinstance(d, (list, tuple, dict)) for d in shape):
+            if isinstance(shape, (list, tuple)):
+                stack.extend((s, depth + 1) for s in shape)
+            continue
+        size = 1
+        for d in shape:
+            if d is None:
+                d = 89  # the larger stand-in size of an unknown dimension (engine.base_layer._PROBE_SIZES)
+            if isinstance(d, bool) or not isinstance(d, int) or d < 0:
+                raise in_file(FileFormatError, source, f"the build_config's input shape {shape} should hold "
+                              "non-negative integers and None.")
+            size *= d
+        if size > LIMITS["max_config_elements"]:
+            raise in_file(UnsafeFileError, source, f"the build_config's input shape {shape} would make stand-in "
+                          f"inputs of {size} elements, more than the limit of {LIMITS['max_config_elements']}; "
+                          "refused before allocating.")
+
+
 # ---------------------------------------------------------------------------------------------------
 # config text and config dicts
 # ---------------------------------------------------------------------------------------------------

@@ -795,6 +795,36 @@ def test_asset_symlink(canary):
                    match="symbolic link")
 
 
+class SubclassedVictim(Model):
+    def __init__(self, units=2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = L.Dense(units)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def get_config(self):
+        return {"units": self.units, "name": self.name}
+
+
+@pytest.mark.parametrize("shape,match", [
+    ([None, 10 ** 5], "more than the file can fill"),  # weights beyond the file's: the allocation budget
+    ([None, 10 ** 12], "stand-in inputs of .* refused before allocating"),
+    ({"a": [None, 10 ** 12]}, "stand-in inputs"),
+    ([None, -3], "non-negative integers"),
+])
+def test_gigantic_build_config_of_a_subclassed_model(canary, shape, match):
+    # build_from_config ran outside the allocation budget: (None, 10**12) allocated until memory ran out.
+    model = SubclassedVictim(name="victim")
+    model(np.ones((1, 3), "float32"))
+    path = keras_file(canary, model)
+    rewrite_archive(path, lambda c: c.__setitem__("build_config", {"input_shape": shape}))
+    error = canary.refused(lambda: load_model(path, custom_objects={"SubclassedVictim": SubclassedVictim}),
+                           SavingError, match=match)
+    assert str(path) in str(error)
+
+
 def test_gigantic_build_config_of_a_sequential_without_input(canary):
     config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
               "build_config": {"input_shape": [None, 10 ** 12]},
