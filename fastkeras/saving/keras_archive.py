@@ -16,7 +16,8 @@ Reading never extracts the archive: the directory is checked first
 (``zip_checks``: no ``..`` or absolute names, no links, bounded sizes, only the
 three entries above, ``assets/`` files, or ``model.weights.npz``, which is
 refused when it holds pickles), then each entry is read into memory within its
-size limit; only a layer's own assets are written out, for its load_assets().
+size limit. Assets are not: a layer's own are copied, entry by entry, into a
+temporary directory for its load_assets(), and no other is ever decompressed.
 """
 import datetime
 import io
@@ -37,6 +38,8 @@ WEIGHTS_H5 = "model.weights.h5"
 WEIGHTS_NPZ = "model.weights.npz"
 # Files a layer writes with save_assets() (a vocabulary ...), under its object path, as Keras 3 stores them.
 ASSETS = "assets/"
+# Directories an asset's path may nest (real assets sit one or two levels below their layer's path).
+_MAX_ASSET_DEPTH = 64
 # The Keras 3 release whose format fastkeras writes (and checks against in tools/make_saving_fixtures.py).
 KERAS3_FORMAT_VERSION = "3.15.1"
 
@@ -100,21 +103,55 @@ def _assets_entries(model):
     return entries
 
 
-def _load_assets(model, assets, label):
-    """Hands each layer defining load_assets() a directory holding the files stored under its path."""
+def _write_assets(archive, infos, prefix, directory, label):
+    """Copies the entries ``infos`` (names under ``prefix``) into ``directory``, one at a time within the entry
+    size limit. The names were checked with the archive's directory (no '..', no absolute paths, no links); what
+    the file system still refuses (a name both a file and a directory, names too long or too deep) is the
+    file's fault and named as such."""
+    limit = safety.LIMITS["max_entry_bytes"]
+    for info in infos:
+        relative = [part for part in info.filename[len(prefix):].split("/") if part not in ("", ".")]
+        if not relative:
+            continue
+        if len(relative) > _MAX_ASSET_DEPTH:
+            # os.makedirs and the temporary directory's cleanup recurse once per level.
+            raise in_file(UnsafeFileError, label, f"the asset {info.filename[:200]!r}... nests {len(relative)} "
+                          f"directories deep, more than the limit of {_MAX_ASSET_DEPTH}; refused.")
+        try:
+            target = os.path.join(directory, *relative)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with archive.open(info) as member, open(target, "wb") as fh:
+                copied = 0
+                while True:
+                    chunk = member.read(2 ** 20)
+                    if not chunk:
+                        break
+                    copied += len(chunk)
+                    if copied > limit:
+                        raise in_file(UnsafeFileError, label, f"the archive entry {info.filename!r} decompresses "
+                                      "beyond its limit; refused.")
+                    fh.write(chunk)
+        except (OSError, RecursionError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            if isinstance(e, (FileFormatError, UnsafeFileError)):
+                raise
+            raise in_file(FileFormatError, label, f"cannot unpack the asset {info.filename!r} into a temporary "
+                          f"directory ({type(e).__name__}: {e}).") from None
+
+
+def _load_assets(model, filepath, assets, label):
+    """Hands each layer defining load_assets() a directory holding the files stored under its path (``assets``:
+    {name: ZipInfo} of the archive at ``filepath``, read only for the layers that load them)."""
     from fastkeras.saving.object_weights import layer_paths
     for path, layer in layer_paths(model):
         if not callable(getattr(layer, "load_assets", None)):
             continue
         prefix = f"{ASSETS}{path}/" if path else ASSETS
+        mine = [info for name, info in assets.items()
+                if name.startswith(prefix) and not (path == "" and "/" in name[len(prefix):])]
         with tempfile.TemporaryDirectory() as directory:
-            # The names were checked with the archive's directory (no '..', no absolute paths).
-            for name, data in assets.items():
-                if name.startswith(prefix) and not (path == "" and "/" in name[len(prefix):]):
-                    target = os.path.join(directory, *name[len(prefix):].split("/"))
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    with open(target, "wb") as fh:
-                        fh.write(data)
+            if mine:
+                with open(filepath, "rb") as fh, zipfile.ZipFile(fh) as archive:
+                    _write_assets(archive, mine, prefix, directory, label)
             try:
                 layer.load_assets(directory)
             except Exception as e:  # noqa: BLE001 - the layer's own code: say which file and what failed
@@ -186,8 +223,10 @@ class _Archive:
                     if WEIGHTS_NPZ in by_name else None
                 self.weights_bytes = _read_entry(archive, by_name[WEIGHTS_H5], self.label, entry_limit) \
                     if WEIGHTS_H5 in by_name else None
-                self.assets = {name: _read_entry(archive, info, self.label, entry_limit)
-                               for name, info in by_name.items() if name.startswith(ASSETS)}
+                # Assets stay in the archive until a layer's load_assets() asks for them: read here, every
+                # entry of a file (say 12,000 small entries of 1 MiB each, ~1000:1 compressed) would be held in
+                # memory at once, whether or not any layer loads assets.
+                self.assets = {name: info for name, info in by_name.items() if name.startswith(ASSETS)}
         except zipfile.BadZipFile as e:
             raise in_file(FileFormatError, self.label, f"not a valid .keras (zip) file: {e}") from None
         except (OSError, EOFError, ValueError) as e:
@@ -244,7 +283,7 @@ def load(filepath, custom_objects=None, compile=True):
         optimizer_groups = object_weights.read_optimizer_groups(f, label) if compile and compile_config else None
     K.batch_set_value(assignments)
     if archive.assets:
-        _load_assets(model, archive.assets, label)
+        _load_assets(model, label, archive.assets, label)
     if compile and compile_config:
         if _overrides(model, "compile_from_config"):
             from fastkeras.saving.serialization import CustomObjectScope

@@ -776,6 +776,21 @@ def asset_model_file(canary, name="assets.keras"):
     return path
 
 
+@pytest.mark.parametrize("entries", [
+    {"assets/layers/asset_layer/vocab.txt/x": b"1"},                     # a name both a file and a directory
+    {"assets/layers/asset_layer/x/y": b"1", "assets/layers/asset_layer/x": b"2"},
+    {"assets/layers/asset_layer/" + "a" * 300: b"1"},                    # longer than a file name may be
+    {"assets/layers/asset_layer/" + "d/" * 2000 + "f": b"1"},            # makedirs and rmtree recurse per level
+])
+def test_asset_names_the_file_system_refuses(canary, entries):
+    # Raised OSError (FileExistsError, IsADirectoryError, 'File name too long') or RecursionError, unnamed.
+    path = asset_model_file(canary)
+    rewrite_archive(path, add=entries)
+    error = canary.refused(lambda: load_model(path, custom_objects={"AssetLayer": AssetLayer}), SavingError,
+                           match="asset")
+    assert str(path) in str(error)
+
+
 @pytest.mark.parametrize("entry", ["assets/../../outside/x", "/assets/x", "assets/layers/asset_layer/../../../x",
                                    "assets\\..\\..\\x"])
 def test_asset_path_traversal(canary, entry):
@@ -793,6 +808,30 @@ def test_asset_symlink(canary):
         archive.writestr(info, str(canary.path))
     canary.refused(lambda: load_model(path, custom_objects={"AssetLayer": AssetLayer}), UnsafeFileError,
                    match="symbolic link")
+
+
+def test_assets_no_layer_loads_are_never_read(canary):
+    # Every assets/ entry was decompressed into memory on opening, whichever layer (if any) loaded it: 12,000
+    # entries of 1 MiB of zeros (13 MB on disk) took 12 GiB. Now an entry is read only into its layer's
+    # temporary directory; a corrupt entry nobody asks for stays unread.
+    path = asset_model_file(canary)
+    rewrite_archive(path, add={"assets/elsewhere/data.bin": b"x" * 1000})
+    data = bytearray(path.read_bytes())
+    at = data.index(b"x" * 1000)
+    data[at:at + 1000] = b"y" * 1000  # the CRC no longer matches
+    path.write_bytes(bytes(data))
+    model = load_model(path, custom_objects={"AssetLayer": AssetLayer})
+    assert model.get_layer("vocab").vocab == ["a", "b"]
+
+
+def test_many_small_entries_bomb(canary, monkeypatch):
+    # Entries up to 1 MiB are spared the per-entry ratio check; the archive as a whole is not.
+    monkeypatch.setitem(safety.LIMITS, "max_compression_ratio", 100)
+    path = keras_file(canary)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for i in range(8):
+            archive.writestr(f"assets/x/{i}", b"\0" * (512 << 10))
+    canary.refused(lambda: load_model(path), UnsafeFileError, match="entries expand .* zip bomb")
 
 
 class SubclassedVictim(Model):
