@@ -183,8 +183,20 @@ class Constant(Initializer):
         if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
             # tf-keras 2.13+ writes an array value as {'class_name': '__numpy__', 'config': {'value', 'dtype'}}.
             inner = value.get("config") or {}
-            config["value"] = np.asarray(inner.get("value"), dtype=inner.get("dtype"))
+            dtype = inner.get("dtype")
+            dtype = "float32" if dtype == "bfloat16" else dtype  # (numpy has no bfloat16)
+            # The dtype comes from a file: only plain numbers. A string or void dtype sizes every element
+            # itself ('S2000000000': 2 GB per element of a three-element list).
+            if not (isinstance(dtype, str) and dtype in _NUMPY_VALUE_DTYPES):
+                raise ValueError(f"Constant initializer: a stored array of dtype {dtype!r}; expected one of "
+                                 f"{sorted(_NUMPY_VALUE_DTYPES)}.")
+            config["value"] = np.asarray(inner.get("value"), dtype=dtype)
         return cls(**config)
+
+
+# The dtypes of a tf-keras `__numpy__` value a Constant initializer reads from a config.
+_NUMPY_VALUE_DTYPES = frozenset({"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                                 "float16", "float32", "float64"})
 
 
 class RandomUniform(Initializer):

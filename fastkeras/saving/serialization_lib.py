@@ -120,7 +120,9 @@ def _deserialize(config, custom_objects, safe_mode):
         return {key: _deserialize(value, custom_objects, safe_mode) for key, value in config.items()}
     class_name, inner = config["class_name"], config.get("config")
     if class_name == "__numpy__":
-        return np.asarray(inner["value"], dtype=inner.get("dtype"))
+        # Plain numbers only: a config's 'S2000000000' dtype would size every element at 2 GB.
+        from fastkeras.saving.keras3_nodes import _array
+        return _array(inner, "a '__numpy__' entry")
     if class_name == "__tuple__":
         return tuple(_deserialize(item, custom_objects, safe_mode) for item in inner["value"])
     if class_name == "function":

@@ -935,3 +935,26 @@ def test_nested_compile_configs(canary, fmt):
     path = keras_file(canary, compiled_model(), name="lso.keras")
     rewrite_archive(path, lambda c: c["compile_config"].__setitem__("optimizer", optimizer))
     canary.refused(lambda: load_model(path), SavingError)
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("dtype", ["S1000000", "U1000000", "V1000000", "object", "complex128", "M8[s]"])
+def test_constant_initializer_array_of_a_non_numeric_dtype(canary, fmt, dtype):
+    # tf-keras' {'class_name': '__numpy__', 'config': {'value', 'dtype'}} went to np.asarray with the file's
+    # dtype: 'S2000000000' took 2 GB per element of a tiny list (6 GB for three).
+    init = {"module": "keras.initializers", "class_name": "Constant", "registered_name": None,
+            "config": {"value": {"class_name": "__numpy__", "config": {"value": ["a"] * 3, "dtype": dtype}}}}
+    path = keras_file(canary) if fmt == "keras" else h5_file(canary)
+
+    def poison(config):
+        find_layer(config, "Dense")["config"]["kernel_initializer"] = init
+    rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+    canary.refused(lambda: load_model(path), FileFormatError, match=f"Constant initializer.*dtype '{re_escape(dtype)}'")
+    from fastkeras.saving import deserialize_keras_object
+    with pytest.raises(ValueError, match="dtype"):
+        deserialize_keras_object(init["config"]["value"])
+
+
+def re_escape(text):
+    import re
+    return re.escape(text)
