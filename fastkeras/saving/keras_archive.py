@@ -297,7 +297,8 @@ def load(filepath, custom_objects=None, compile=True):
         else:
             training_config.compile_from_config(model, compile_config, custom_objects, label, keras_format=True)
         if optimizer_groups and getattr(model, "optimizer", None) is not None:
-            keras3_optimizer_state.restore(model, optimizer_groups, label)
+            with training_config.restoring_optimizer_state(label):
+                keras3_optimizer_state.restore(model, optimizer_groups, label)
     return model
 
 

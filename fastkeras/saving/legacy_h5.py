@@ -172,5 +172,6 @@ def _load_checked(f, label, custom_objects, compile):
     if train_text is not None:
         training_config.compile_from_config(model, train_config, custom_objects, label, keras_format=False)
         if optimizer_values:
-            training_config.restore_optimizer_state(model, optimizer_values, label)
+            with training_config.restoring_optimizer_state(label):
+                training_config.restore_optimizer_state(model, optimizer_values, label)
     return model

@@ -11,11 +11,12 @@ optimizer registries only. Optimizer state is the list ``optimizer.variables()``
 optimizer on the model's trainable weights, checks every shape, then assigns,
 so training resumes exactly where the saved run stopped.
 """
+import contextlib
 import warnings
 
 import numpy as np
 
-from fastkeras.saving.errors import FileFormatError, in_file
+from fastkeras.saving.errors import FileFormatError, SavingError, in_file
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -273,6 +274,22 @@ def optimizer_state(model):
         seen.add(name)
         names.append(name)
     return names, K.batch_get_value(variables)
+
+
+@contextlib.contextmanager
+def restoring_optimizer_state(label):
+    """Turns whatever building the file's optimizer raises into a ``FileFormatError`` naming the file: compile()
+    takes an optimizer config's values as they are (RMSprop's momentum as a list, Adagrad's
+    initial_accumulator_value as a dict), and they fail only when the optimizer builds its slots to take the
+    state (TypeError)."""
+    try:
+        yield
+    except SavingError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever the config holds, the caller gets one clear error
+        raise in_file(FileFormatError, label, f"cannot restore the optimizer state: the file's optimizer config does "
+                      f"not build an optimizer ({type(e).__name__}: {e}). Load with `compile=False` to skip it.") \
+            from None
 
 
 def restore_optimizer_state(model, values, label):

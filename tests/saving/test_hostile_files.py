@@ -958,3 +958,24 @@ def test_constant_initializer_array_of_a_non_numeric_dtype(canary, fmt, dtype):
 def re_escape(text):
     import re
     return re.escape(text)
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("optimizer,key,value", [("rmsprop", "momentum", [1e300] * 3),
+                                                 ("rmsprop", "momentum", function_object("os", "system")),
+                                                 ("adagrad", "initial_accumulator_value", [1.0]),
+                                                 ("adagrad", "initial_accumulator_value", {"a": 1})])
+def test_optimizer_config_values_of_the_wrong_kind(canary, fmt, optimizer, key, value):
+    # compile() takes them as they are; building the optimizer's slots to restore its state raised TypeError.
+    model = plain_model()
+    model.compile(optimizer=optimizer, loss="mse")
+    model.train_on_batch(np.ones((2, 3), "float32"), np.ones((2, 2), "float32"))
+    if fmt == "keras":
+        path = keras_file(canary, model)
+        rewrite_archive(path, lambda c: c["compile_config"]["optimizer"]["config"].__setitem__(key, value))
+    else:
+        path = h5_file(canary, model)
+        rewrite_h5_config(path, lambda c: c["optimizer_config"]["config"].__setitem__(key, value),
+                          attr="training_config")
+    error = canary.refused(lambda: load_model(path), FileFormatError, match="optimizer.*compile=False")
+    assert str(path) in str(error)
