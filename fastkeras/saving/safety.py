@@ -11,7 +11,9 @@
 * NumPy data is read with ``allow_pickle=False``.
 * While a file's config builds a model, ``add_weight`` asks ``check_allocation``
   first, so a config cannot make fastkeras allocate more than the file's own
-  weights (or ``LIMITS['max_config_elements']`` for a bare JSON/YAML config).
+  weights (or ``LIMITS['max_config_elements']`` for a bare JSON/YAML config). A ``.keras`` file's
+  ``build_config`` builds its model inside the same budget, its input shapes checked first
+  (``check_build_config``), since building runs ``call`` on stand-in inputs of those shapes.
 
 ``LIMITS`` may be raised by a user who trusts unusually large files.
 """
