@@ -667,6 +667,15 @@ def test_optimizer_classes_named_in_a_loss_scale_optimizer_or_schedule(canary, m
         path = keras_file(canary, compiled_model(), name=f"o{i}.keras")
         rewrite_archive(path, poison)
         canary.refused(lambda: load_model(path), FileFormatError, match="training config")
+    # The same in a tf-keras .h5 file's training_config.
+    for i, poison in enumerate([
+            lambda c: c.__setitem__("optimizer_config", {"class_name": "LossScaleOptimizer",
+                                                         "config": {"inner_optimizer": evil}}),
+            lambda c: c["optimizer_config"]["config"].__setitem__("learning_rate", evil),
+            lambda c: c["optimizer_config"]["config"].__setitem__("learning_rate", function_object(module, name))]):
+        path = h5_file(canary, compiled_model(), name=f"o{i}.h5")
+        rewrite_h5_config(path, poison, attr="training_config")
+        canary.refused(lambda: load_model(path), FileFormatError, match="training config")
 
 
 WEIRD_POLICIES = [
