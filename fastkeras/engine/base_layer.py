@@ -817,6 +817,11 @@ class Layer:
         accepts_mask, accepts_training, _ = _call_arguments(type(self))
         to_real = lambda t: K.probe_tensor(tuple(probe if d is None else d for d in t.shape), t.dtype) \
             if isinstance(t, KerasTensor) else t  # noqa: E731
+        # Real memory, in sizes a loaded file's input shapes choose: bounded while a file builds a model.
+        from fastkeras.saving.safety import check_stand_ins
+        check_stand_ins(self.name, [tuple(probe if d is None else d for d in t.shape)
+                                    for t in tree.flatten([inputs, list(extra_args), kwargs])
+                                    if isinstance(t, KerasTensor)])
         try:
             with K.probe_tensor_scope():
                 real_kwargs = tree.map_structure(to_real, kwargs)

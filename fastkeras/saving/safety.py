@@ -150,6 +150,25 @@ def check_build_config(build_config, source):
                           "refused before allocating.")
 
 
+def check_stand_ins(layer_name, shapes):
+    """Called by shape inference before it runs a layer's ``call`` on real tensors (a call that reads values);
+    while a file's config builds a model, refuses stand-ins of more than ``LIMITS['max_config_elements']``
+    elements in all: their sizes come from the file's input shapes, which no weight budget covers."""
+    budget = getattr(_STATE, "budget", None)
+    if budget is None:
+        return
+    total = 0
+    for shape in shapes:
+        size = 1
+        for d in shape:
+            size *= d
+        total += size
+    if total > LIMITS["max_config_elements"]:
+        raise UnsafeFileError(f"{budget[1]}: inferring the output shape of layer \"{layer_name}\" needs real "
+                              f"stand-in inputs of shapes {[tuple(s) for s in shapes]} ({total} elements), more than "
+                              f"the limit of {LIMITS['max_config_elements']}; refused before allocating.")
+
+
 # ---------------------------------------------------------------------------------------------------
 # config text and config dicts
 # ---------------------------------------------------------------------------------------------------

@@ -988,3 +988,26 @@ def test_optimizer_config_values_of_the_wrong_kind(canary, fmt, optimizer, key, 
                           attr="training_config")
     error = canary.refused(lambda: load_model(path), FileFormatError, match="optimizer.*compile=False")
     assert str(path) in str(error)
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5", "json"])
+def test_input_shape_sizing_real_stand_ins(canary, fmt):
+    # An op whose output shape depends on values (nonzero) is inferred on real tensors of ones; their size came
+    # from the file's InputLayer shape, (83, 10**10) here, and no weight budget covered them.
+    from fastkeras import ops
+    x = L.Input((4,), name="x")
+    model = Model(x, ops.numpy.nonzero(x)[0], name="victim")
+
+    def poison(config):
+        entry = find_layer(config, "InputLayer")["config"]
+        entry["batch_shape" if "batch_shape" in entry else "batch_input_shape"] = [None, 10 ** 10]
+    match = "stand-in inputs of shapes .* refused before allocating"
+    if fmt == "json":
+        config = json.loads(model.to_json())
+        poison(config)
+        canary.refused(lambda: model_from_json(json.dumps(config)), UnsafeFileError, match=match)
+        return
+    path = keras_file(canary, model) if fmt == "keras" else h5_file(canary, model)
+    rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+    error = canary.refused(lambda: load_model(path), UnsafeFileError, match=match)
+    assert str(path) in str(error)
