@@ -388,6 +388,9 @@ class Normalization(PreprocessingLayer):
                                                   trainable=False)
             self.count = self.add_weight("count", (), dtype="int64", initializer="zeros", trainable=False)
         else:
+            # Broadcast to the kept axes of the input shape, which a loaded file chooses: bounded while loading.
+            from fastkeras.saving.safety import check_scratch
+            check_scratch(self.name, "its mean and variance", [shape, shape], persistent=True)
             try:
                 mean = np.asarray(self.input_mean, np.float64) * np.ones(shape)
                 variance = np.asarray(self.input_variance, np.float64) * np.ones(shape)

@@ -168,6 +168,9 @@ class RNN(Layer):
         dtype = self.dtype
         shapes = [(batch_size,) + _dims(size) for size in self._state_sizes]
         if states is None:
+            # The batch size comes from the input shape, which a loaded file chooses and no weight budget covers.
+            from fastkeras.saving.safety import check_scratch
+            check_scratch(self.name, "states", shapes, persistent=True)
             self._states = [K.zeros(shape, dtype=dtype) for shape in shapes]
             return
         values = tree.flatten(states) if isinstance(states, (list, tuple)) else [states]

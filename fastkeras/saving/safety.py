@@ -82,7 +82,8 @@ def safe_mode_scope(safe_mode):
 def allocation_budget(max_elements, source):
     """Weights created inside the block may hold ``max_elements`` elements in all."""
     previous = getattr(_STATE, "budget", None)
-    _STATE.budget = [int(max_elements), source]
+    # [weight elements left, the file, elements left for what the config sizes beside the weights]
+    _STATE.budget = [int(max_elements), source, LIMITS["max_config_elements"]]
     try:
         yield
     finally:
@@ -151,9 +152,15 @@ def check_build_config(build_config, source):
 
 
 def check_stand_ins(layer_name, shapes):
-    """Called by shape inference before it runs a layer's ``call`` on real tensors (a call that reads values);
-    while a file's config builds a model, refuses stand-ins of more than ``LIMITS['max_config_elements']``
-    elements in all: their sizes come from the file's input shapes, which no weight budget covers."""
+    """Called by shape inference before it runs a layer's ``call`` on real tensors (a call that reads values):
+    their sizes come from the file's input shapes, which no weight budget covers."""
+    check_scratch(layer_name, "real stand-in inputs (shape inference runs its call on them)", shapes)
+
+
+def check_scratch(layer_name, what, shapes, persistent=False):
+    """While a file's config builds a model, refuses arrays that are not weights (so not bounded by the file's
+    own) beyond ``LIMITS['max_config_elements']`` elements: for one call, or in all for the ``persistent`` ones
+    a loaded model keeps (a stateful RNN's states, Normalization's given statistics broadcast to the input)."""
     budget = getattr(_STATE, "budget", None)
     if budget is None:
         return
@@ -163,10 +170,14 @@ def check_stand_ins(layer_name, shapes):
         for d in shape:
             size *= d
         total += size
-    if total > LIMITS["max_config_elements"]:
-        raise UnsafeFileError(f"{budget[1]}: inferring the output shape of layer \"{layer_name}\" needs real "
-                              f"stand-in inputs of shapes {[tuple(s) for s in shapes]} ({total} elements), more than "
-                              f"the limit of {LIMITS['max_config_elements']}; refused before allocating.")
+    left = budget[2] if persistent else LIMITS["max_config_elements"]
+    if total > left:
+        raise UnsafeFileError(f"{budget[1]}: layer \"{layer_name}\" needs {what} of shapes "
+                              f"{[tuple(s) for s in shapes]} ({total} elements), more than the limit of "
+                              f"{LIMITS['max_config_elements']} elements for arrays a file's config sizes beside its "
+                              f"weights ({left} left); refused before allocating.")
+    if persistent:
+        budget[2] -= total
 
 
 # ---------------------------------------------------------------------------------------------------

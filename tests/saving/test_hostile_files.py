@@ -1001,7 +1001,7 @@ def test_input_shape_sizing_real_stand_ins(canary, fmt):
     def poison(config):
         entry = find_layer(config, "InputLayer")["config"]
         entry["batch_shape" if "batch_shape" in entry else "batch_input_shape"] = [None, 10 ** 10]
-    match = "stand-in inputs of shapes .* refused before allocating"
+    match = "stand-in inputs .* of shapes .* refused before allocating"
     if fmt == "json":
         config = json.loads(model.to_json())
         poison(config)
@@ -1010,4 +1010,28 @@ def test_input_shape_sizing_real_stand_ins(canary, fmt):
     path = keras_file(canary, model) if fmt == "keras" else h5_file(canary, model)
     rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
     error = canary.refused(lambda: load_model(path), UnsafeFileError, match=match)
+    assert str(path) in str(error)
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("case", ["stateful_rnn", "normalization"])
+def test_arrays_sized_by_the_input_shape_beside_the_weights(canary, fmt, case):
+    # A stateful RNN's states (its fixed batch size times units) and Normalization's given mean and variance
+    # (broadcast to the input's kept axes) are not weights, so the file's weights did not bound them: a batch size
+    # of 3 * 10**8 in the InputLayer made a 9 GB LSTM state from a 4 kB file.
+    if case == "stateful_rnn":
+        x = L.Input(batch_shape=(2, 5, 3), name="x")
+        model = Model(x, L.LSTM(4, stateful=True, name="rnn")(x), name="victim")
+        shape, match = [10 ** 12, 5, 3], 'layer "rnn" needs states of shapes'
+    else:
+        x = L.Input((4,), name="x")
+        model = Model(x, L.Normalization(mean=0.0, variance=1.0, name="norm")(x), name="victim")
+        shape, match = [None, 10 ** 12], 'layer "norm" needs its mean and variance'
+
+    def poison(config):
+        entry = find_layer(config, "InputLayer")["config"]
+        entry["batch_shape" if "batch_shape" in entry else "batch_input_shape"] = shape
+    path = keras_file(canary, model) if fmt == "keras" else h5_file(canary, model)
+    rewrite_archive(path, poison) if fmt == "keras" else rewrite_h5_config(path, poison)
+    error = canary.refused(lambda: load_model(path), UnsafeFileError, match=f"{match}.*refused before allocating")
     assert str(path) in str(error)
