@@ -13,7 +13,9 @@
   first, so a config cannot make fastkeras allocate more than the file's own
   weights (or ``LIMITS['max_config_elements']`` for a bare JSON/YAML config). A ``.keras`` file's
   ``build_config`` builds its model inside the same budget, its input shapes checked first
-  (``check_build_config``), since building runs ``call`` on stand-in inputs of those shapes.
+  (``check_build_config``), since building runs ``call`` on stand-in inputs of those shapes. Arrays a
+  config sizes beside its weights (a stateful RNN's states, shape inference's real stand-in inputs) are
+  bounded by ``check_scratch``.
 
 ``LIMITS`` may be raised by a user who trusts unusually large files.
 """
