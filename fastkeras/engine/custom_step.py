@@ -12,7 +12,7 @@ come from PyTorch's autograd (``loss.backward()`` or ``K.gradients``) where Tens
 """
 from fastkeras import backend as K
 from fastkeras import metrics as metrics_module
-from fastkeras.engine import tree
+from fastkeras.engine import io_structure, tree
 
 
 def overrides(model, method):
@@ -78,18 +78,26 @@ def pack_data(model, x, y, sw):
     tf-keras packs arrays (``x`` alone when there are no targets, else ``(x, y)`` or ``(x, y, sample_weight)``)."""
     from fastkeras.engine.torch_trainer import _call_inputs
     from fastkeras.utils.data_tuples import pack_x_y_sample_weight
-    inputs = _call_inputs(model, x)
+    in_structure, out_structure = io_structure.structure_of(model, "inputs"), io_structure.structure_of(model, "outputs")
+    # A model built on dicts gets its data back in that shape, as the user gave it (tf-keras passes it through).
+    inputs = _call_inputs(model, x) if in_structure is None else tree.pack_sequence_as(in_structure, x)
     if y is None or all(t is None for t in y):
         return pack_x_y_sample_weight(inputs)
-    weights = None if sw is None or all(w is None for w in sw) else _structure(sw)
-    return pack_x_y_sample_weight(inputs, _structure(y), weights)
+    shape = _structure if out_structure is None else lambda values: tree.pack_sequence_as(out_structure, values)
+    weights = None if sw is None or all(w is None for w in sw) else shape(sw)
+    return pack_x_y_sample_weight(inputs, shape(y), weights)
 
 
-def per_output(value, output_names, what="targets"):
-    """``value`` (one tensor, a list, or a dict by output name) as a list aligned with the model's outputs."""
+def per_output(value, output_names, what="targets", structure=None):
+    """``value`` (one tensor, a list, or a dict by output name, or shaped like ``structure``, the model's nested
+    outputs) as a list aligned with the model's outputs."""
     n = len(output_names)
     if value is None:
         return [None] * n
+    if structure is not None:
+        flat = io_structure.flatten_data(structure, value, "target")
+        if flat is not None and len(flat) == n:
+            return [v if v is None or K.is_tensor(v) else K.convert_to_tensor(v) for v in flat]
     if isinstance(value, dict):
         return [value.get(name) for name in output_names]
     if isinstance(value, (list, tuple)):
@@ -102,7 +110,13 @@ def per_output(value, output_names, what="targets"):
 
 
 def per_input(model, x):
-    """``x`` (one tensor, a list, or a dict by input name) as a list in ``model.input_names`` order."""
+    """``x`` (one tensor, a list, a dict by input name, or shaped like the model's nested inputs) as a list in
+    ``model.input_names`` order."""
+    structure = io_structure.structure_of(model, "inputs")
+    if structure is not None:
+        flat = io_structure.flatten_data(structure, x, "input")
+        if flat is not None:
+            return flat
     if isinstance(x, dict):
         return [x[name] for name in model.input_names]
     return list(x) if isinstance(x, (list, tuple)) else [x]
@@ -222,9 +236,11 @@ class CompiledLoss:
         trainer = self._trainer
         trainer.loss_built = True
         names = trainer.losses.output_names
-        outputs = per_output(y_pred, names, "predictions")
-        total, parts = trainer._loss(outputs, per_output(y_true, names), None if sample_weight is None else
-                                     per_output(sample_weight, names, "sample weights"))
+        structure = io_structure.structure_of(trainer.model, "outputs")
+        outputs = per_output(y_pred, names, "predictions", structure)
+        total, parts = trainer._loss(outputs, per_output(y_true, names, structure=structure),
+                                     None if sample_weight is None else
+                                     per_output(sample_weight, names, "sample weights", structure))
         if track_outputs:
             batch_size = batch_size_of(y_pred)
             for tracker in trainer.output_loss_trackers:
@@ -251,8 +267,10 @@ class CompiledMetrics:
     def update_state(self, y_true, y_pred, sample_weight=None):
         trainer = self._trainer
         names = trainer.losses.output_names
-        targets, outputs = per_output(y_true, names), per_output(y_pred, names, "predictions")
-        weights = None if sample_weight is None else per_output(sample_weight, names, "sample weights")
+        structure = io_structure.structure_of(trainer.model, "outputs")
+        targets = per_output(y_true, names, structure=structure)
+        outputs = per_output(y_pred, names, "predictions", structure)
+        weights = None if sample_weight is None else per_output(sample_weight, names, "sample weights", structure)
         with K.no_grad():
             trainer._build_metrics(targets, outputs)
             trainer._update_metrics(targets, [K.stop_gradient(o) for o in outputs], weights)

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.engine import io_structure
 
 
 def is_tensor_like(x):
@@ -64,14 +65,20 @@ def _refuse_text(arr, what):
                          "model, e.g. with a TextVectorization or StringLookup layer applied to the raw strings.")
 
 
-def standardize(data, names, kind, model_name, broadcast=False):
+def standardize(data, names, kind, model_name, broadcast=False, structure=None):
     """``data`` (array, list, tuple or dict) as a list aligned with ``names``; None stays None.
 
     With ``broadcast``, one array given to several names serves them all, as tf-keras does with targets (a
-    model compiled with ``loss=[fn, None]`` trains its first output on the one ``y``).
+    model compiled with ``loss=[fn, None]`` trains its first output on the one ``y``). ``structure``: the
+    model's nested inputs or outputs (``io_structure.structure_of``); data shaped like it is taken by its keys.
     """
     if data is None:
         return None
+    if structure is not None:
+        flat = io_structure.flatten_data(structure, data, kind)
+        if flat is not None and len(flat) == len(names):
+            return [None if d is None and kind != "input" else _as_array(d, f'{kind} "{n}"')
+                    for d, n in zip(flat, names)]
     if isinstance(data, dict):
         unknown = [k for k in data if k not in names]
         missing = [n for n in names if n not in data]

@@ -131,7 +131,12 @@ class _Step:
 class Functional(Model):
     """``Model(inputs, outputs)``: inputs and outputs may be a tensor, a list or a dict."""
 
-    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True, **kwargs):
+        if "input" in kwargs or "output" in kwargs:
+            from fastkeras.engine.training import _keras1_model_kwargs
+            given = {k: v for k, v in (("inputs", inputs), ("outputs", outputs)) if v is not None}
+            kwargs = _keras1_model_kwargs({**kwargs, **given}, warn=True)
+            inputs, outputs = kwargs.pop("inputs", None), kwargs.pop("outputs", None)
         if name is None and type(self) in (Functional, Model):
             name = K.unique_object_name("model")
         super().__init__(name=name, trainable=trainable, **kwargs)
@@ -140,10 +145,6 @@ class Functional(Model):
     # ---- construction ----------------------------------------------------------
 
     def _init_graph_network(self, inputs, outputs):
-        if isinstance(inputs, dict):
-            self._input_dict_keys = list(inputs)
-        else:
-            self._input_dict_keys = None
         # As Keras 2: a one-element list is the same model as its element.
         if isinstance(inputs, list) and len(tree.flatten(inputs)) == 1:
             inputs = inputs[0]
@@ -151,9 +152,10 @@ class Functional(Model):
             outputs = outputs[0]
         self._nested_inputs = inputs
         self._nested_outputs = outputs
-        self.inputs = list(inputs.values()) if isinstance(inputs, dict) else tree.flatten(inputs)
-        self.outputs = list(outputs.values()) if isinstance(outputs, dict) else tree.flatten(outputs)
-        self._output_dict_keys = list(outputs) if isinstance(outputs, dict) else None
+        # tf.nest order, as tf-keras and Keras 3: a dict's entries by sorted key, whatever order they were given in.
+        self._input_dict_keys = sorted(inputs) if isinstance(inputs, dict) else None
+        self.inputs = tree.flatten(inputs)
+        self.outputs = tree.flatten(outputs)
         for kind, tensors in (("inputs", self.inputs), ("outputs", self.outputs)):
             for t in tensors:
                 if not isinstance(t, KerasTensor):
@@ -257,7 +259,7 @@ class Functional(Model):
             if self._input_dict_keys is not None:
                 keys = self._input_dict_keys
                 if all(k in inputs for k in keys):
-                    return [inputs[k] for k in keys]
+                    return tree.flatten({k: inputs[k] for k in keys})
             if missing:
                 raise ValueError(f'Missing data for input "{missing[0]}" of model "{self.name}". You passed a dict '
                                  f"with keys {sorted(inputs)}. Expected the following keys: {self.input_names}")
@@ -337,12 +339,10 @@ class Functional(Model):
     def _outputs_are_structured(self):
         """Whether the outputs are a dict or a list holding lists or dicts, rather than a tensor or a flat list."""
         nested = self._nested_outputs
-        return self._output_dict_keys is not None or (
+        return isinstance(nested, dict) or (
             isinstance(nested, (list, tuple)) and any(isinstance(t, (list, tuple, dict)) for t in nested))
 
     def _pack_outputs(self, outputs):
-        if self._output_dict_keys is not None:
-            return dict(zip(self._output_dict_keys, outputs))
         return tree.pack_sequence_as(self._nested_outputs, outputs)
 
     def _step_args(self, step, values):

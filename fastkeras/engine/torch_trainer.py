@@ -19,6 +19,7 @@ from fastkeras import backend as K
 from fastkeras import callbacks as callbacks_module
 from fastkeras.engine import custom_step, data_adapter, tree, user_code
 from fastkeras.engine.call_context import CONTEXT
+from fastkeras.engine.io_structure import structure_of
 from fastkeras.engine.base_layer import refuse_symbolic_losses
 from fastkeras.utils.data_tuples import unpack_x_y_sample_weight
 from fastkeras.utils.data_utils import Sequence
@@ -236,12 +237,13 @@ class _IteratorBatches:
             x, y, sw = unpack_x_y_sample_weight(tuple(item))  # more than (x, y, sample_weight): tf-keras' ValueError
             if not self.with_targets:
                 y = sw = None
-            xs = data_adapter.standardize(x, self.model.input_names, "input", self.model.name)
-            ys = data_adapter.standardize(y, self.model.output_names, "target", self.model.name,
-                                          broadcast=True) if y is not None \
-                else None
-            sws = data_adapter.standardize(sw, self.model.output_names, "sample_weight", self.model.name) \
-                if sw is not None else None
+            model = self.model
+            xs = data_adapter.standardize(x, model.input_names, "input", model.name,
+                                          structure=structure_of(model, "inputs"))
+            ys = data_adapter.standardize(y, model.output_names, "target", model.name, broadcast=True,
+                                          structure=structure_of(model, "outputs")) if y is not None else None
+            sws = data_adapter.standardize(sw, model.output_names, "sample_weight", model.name,
+                                           structure=structure_of(model, "outputs")) if sw is not None else None
             if self.class_weight is not None and ys is not None:
                 cw = data_adapter.class_weights_to_sample_weights(ys[0], self.class_weight)
                 sws = [cw if s is None else np.asarray(K.to_numpy(s)) * cw for s in (sws or [None] * len(ys))]
@@ -393,9 +395,7 @@ class Trainer:
             return model._run(x, training)
         inputs = _call_inputs(model, x)
         outputs = model.call(inputs, training=training) if _accepts_training(model) else model.call(inputs)
-        if isinstance(outputs, dict):
-            return [outputs[name] for name in model.output_names]
-        return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        return _flat_outputs(model, outputs)
 
     def _loss(self, outputs, y, sw):
         total = None
@@ -528,9 +528,10 @@ class Trainer:
         names = self.losses.output_names
         as_list = lambda values: None if values is None else [  # noqa: E731
             None if v is None else _to_device(v, self.device) for v in values]
+        structure = structure_of(self.model, "outputs")
         xs = as_list(custom_step.per_input(self.model, x))
-        ys = None if y is None else as_list(custom_step.per_output(y, names))
-        sws = None if sw is None else as_list(custom_step.per_output(sw, names, "sample weights"))
+        ys = None if y is None else as_list(custom_step.per_output(y, names, structure=structure))
+        sws = None if sw is None else as_list(custom_step.per_output(sw, names, "sample weights", structure))
         if self._params is None:
             self.prepare(training)
         if training:
@@ -805,15 +806,16 @@ def _check_class_weight(model, class_weight):
 
 
 def _standardize_all(model, trainer, x, y, sample_weight, class_weight, check_targets=True, weigh_classes=True):
-    xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+    xs = data_adapter.standardize(x, model.input_names, "input", model.name, structure=structure_of(model, "inputs"))
     y = _targets_of_outputs_with_loss(trainer, y, len(model.output_names))
-    ys = data_adapter.standardize(y, model.output_names, "target", model.name, broadcast=True) \
-        if y is not None else None
+    ys = data_adapter.standardize(y, model.output_names, "target", model.name, broadcast=True,
+                                  structure=structure_of(model, "outputs")) if y is not None else None
     sws = None
     if sample_weight is not None:
         if isinstance(sample_weight, dict) or (isinstance(sample_weight, (list, tuple)) and
                                                len(model.output_names) > 1):
-            sws = data_adapter.standardize(sample_weight, model.output_names, "sample_weight", model.name)
+            sws = data_adapter.standardize(sample_weight, model.output_names, "sample_weight", model.name,
+                                           structure=structure_of(model, "outputs"))
         else:
             sws = [np.asarray(sample_weight) if not K.is_tensor(sample_weight) else sample_weight] * \
                 len(model.output_names)
@@ -1053,7 +1055,7 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
                                    use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
     else:
         _ensure_built(model, x)
-        xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+        xs = data_adapter.standardize(x, model.input_names, "input", model.name, structure=structure_of(model, "inputs"))
         data_adapter.check_cardinality(xs, None, None)
         xs = data_adapter.check_input_shapes(model, xs)
         batches = _Batches([xs, None, None], _batch_size(batch_size), False, device, user_code.may_write_into_inputs(model))
@@ -1105,9 +1107,17 @@ def _forward_inference(model, x):
         out = model(_call_inputs(model, x))
     finally:
         CONTEXT.training = None
-    if isinstance(out, dict):
-        return [out[name] for name in model.output_names]
-    return list(out) if isinstance(out, (list, tuple)) else [out]
+    return _flat_outputs(model, out)
+
+
+def _flat_outputs(model, outputs):
+    """A model's call result as a list in ``model.outputs`` order: a dict by output name (a subclassed model's),
+    else in tf.nest order (a functional model's own structure)."""
+    if isinstance(outputs, dict):
+        if all(name in outputs for name in model.output_names):
+            return [outputs[name] for name in model.output_names]
+        return tree.flatten(outputs)
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
 def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True, return_dict=False):
@@ -1151,7 +1161,7 @@ def _batch_on_device(trainer, xs, ys, sws):
 
 def predict_on_batch(model, x):
     _ensure_built(model, x)
-    xs = data_adapter.standardize(x, model.input_names, "input", model.name)
+    xs = data_adapter.standardize(x, model.input_names, "input", model.name, structure=structure_of(model, "inputs"))
     xs = data_adapter.check_input_shapes(model, xs)
     device = K.default_device()
     with torch.inference_mode():

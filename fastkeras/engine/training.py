@@ -3,9 +3,12 @@
 ``Model(inputs, outputs)`` builds a functional graph (``Functional``);
 ``class MyModel(Model)`` with its own ``call`` is a subclassed model.
 """
+import warnings
+
 import numpy as np
 
 from fastkeras.engine import custom_step, tree
+from fastkeras.engine.io_structure import by_output_name, structure_of
 from fastkeras.engine.base_layer import Layer, _dedup, record_auto_config, with_auto_config
 
 
@@ -24,7 +27,24 @@ def _revivable_as_functional(cls):
 
 
 def _is_functional_init(args, kwargs):
+    kwargs = _keras1_model_kwargs(kwargs)
     return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
+
+
+def _keras1_model_kwargs(kwargs, warn=False):
+    """Keras 1's ``Model(input=..., output=...)`` as ``inputs``/``outputs``: Keras 2.0-2.3 took them with a warning."""
+    if "input" not in kwargs and "output" not in kwargs:
+        return kwargs
+    kwargs = dict(kwargs)
+    for old, new in (("input", "inputs"), ("output", "outputs")):
+        if old in kwargs:
+            if new in kwargs:
+                raise TypeError(f"Model received both `{old}` (the Keras 1 name) and `{new}`; pass `{new}` only.")
+            kwargs[new] = kwargs.pop(old)
+    if warn:
+        warnings.warn("Update your `Model` call to the Keras 2 API: `Model(inputs=..., outputs=...)` (Keras 1's "
+                      "`input`/`output` arguments are accepted for now).", UserWarning, stacklevel=3)
+    return kwargs
 
 
 def _inject_functional(cls):
@@ -55,6 +75,7 @@ class Model(Layer):
         return instance
 
     def __init__(self, *args, **kwargs):
+        kwargs = _keras1_model_kwargs(kwargs, warn=True)
         if _is_functional_init(args, kwargs) and not hasattr(self, "_init_graph_network"):
             # A subclass handing (inputs, outputs) to Model.__init__ becomes functional (tf-keras does the same).
             from fastkeras.engine.functional import Functional
@@ -237,8 +258,17 @@ class Model(Layer):
             if not isinstance(self.optimizer, LossScaleOptimizer):
                 # As Keras 2: float16 gradients need loss scaling to train as well as float32 ones.
                 self.optimizer = LossScaleOptimizer(self.optimizer)
-        losses = LossContainer(loss, loss_weights, output_names)
-        metrics_container = MetricsContainer(metrics, weighted_metrics, output_names, losses,
+        structure = structure_of(self, "outputs") if self.built else None
+        if structure is not None:
+            # Given in the shape of the model's outputs (keyed by its dict's keys): taken as a dict by output name.
+            shaped = []
+            for value, is_metrics in ((loss, False), (loss_weights, False), (metrics, True), (weighted_metrics, True)):
+                by_name = by_output_name(structure, value, output_names, leaf_takes_list=is_metrics)
+                shaped.append(value if by_name is None else by_name)
+        else:
+            shaped = (loss, loss_weights, metrics, weighted_metrics)
+        losses = LossContainer(shaped[0], shaped[1], output_names)
+        metrics_container = MetricsContainer(shaped[2], shaped[3], output_names, losses,
                                              from_serialized=bool(kwargs.get("from_serialized")))
         self.loss = loss
         self.loss_weights = loss_weights

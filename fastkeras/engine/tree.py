@@ -47,7 +47,9 @@ def _pack(s, leaves):
     if isinstance(s, tuple):
         return tuple(_pack(i, leaves) for i in s)
     if isinstance(s, dict):
-        return {k: _pack(s[k], leaves) for k in sorted(s)}
+        # Leaves are taken in sorted key order, and the dict comes back in the structure's own key order (tf.nest).
+        packed = {k: _pack(s[k], leaves) for k in sorted(s)}
+        return {k: packed[k] for k in s}
     return next(leaves)
 
 

@@ -292,29 +292,18 @@ def _serialize_node(node, conversion):
     return data
 
 
-def _coordinates(structure, coordinates, dict_keys, conversion, network_nodes):
-    """Model inputs/outputs as ``[name, node_index, tensor_index]`` lists, in the model's structure."""
-    from fastkeras.engine import tree
+def _coordinates(structure, coordinates, conversion, network_nodes):
+    """Model inputs/outputs as ``[name, node_index, tensor_index]`` lists, in the model's structure (a dict
+    keeps the order it was given in; its entries are flattened by sorted key, as the model's ``inputs``)."""
     from fastkeras.engine.functional import node_key
     refs = []
     for layer, node_index, tensor_index in coordinates:
         key = node_key(layer, node_index)
         if key in network_nodes:
             refs.append([layer.name, conversion[key], tensor_index])
-    if dict_keys is not None:
-        return dict(zip(dict_keys, refs))
     if not isinstance(structure, (list, tuple, dict)):
         return refs
-    it = iter(refs)
-    return tree.map_structure(lambda _: next(it), _as_lists(structure))
-
-
-def _as_lists(structure):
-    if isinstance(structure, (list, tuple)):
-        return [_as_lists(item) for item in structure]
-    if isinstance(structure, dict):
-        return {key: _as_lists(structure[key]) for key in sorted(structure)}
-    return structure
+    return _pack_refs(structure, refs)
 
 
 def functional_config(model):
@@ -348,10 +337,8 @@ def functional_config(model):
         "name": model.name,
         "trainable": model.trainable,
         "layers": layer_configs,
-        "input_layers": _coordinates(model._nested_inputs, model._input_coordinates,
-                                     getattr(model, "_input_dict_keys", None), conversion, network_nodes),
-        "output_layers": _coordinates(model._nested_outputs, model._output_coordinates,
-                                      getattr(model, "_output_dict_keys", None), conversion, network_nodes),
+        "input_layers": _coordinates(model._nested_inputs, model._input_coordinates, conversion, network_nodes),
+        "output_layers": _coordinates(model._nested_outputs, model._output_coordinates, conversion, network_nodes),
     }
 
 
