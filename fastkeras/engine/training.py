@@ -381,9 +381,18 @@ class Model(Layer):
     # Sequences themselves, and kept for the tutorials that call them.
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
-                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0,
+                      **keras1_kwargs):
         """``fit`` on a generator or Sequence (deprecated name)."""
         _warn_deprecated("fit_generator", "fit")
+        if keras1_kwargs:
+            given = _keras1_generator_kwargs("fit_generator", generator, keras1_kwargs, dict(
+                steps_per_epoch=steps_per_epoch, epochs=epochs, validation_steps=validation_steps,
+                max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing))
+            steps_per_epoch, epochs, validation_steps = (given["steps_per_epoch"], given["epochs"],
+                                                         given["validation_steps"])
+            max_queue_size, workers, use_multiprocessing = (given["max_queue_size"], given["workers"],
+                                                            given["use_multiprocessing"])
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
                         callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
                         validation_freq=validation_freq, class_weight=class_weight, max_queue_size=max_queue_size,
@@ -391,16 +400,26 @@ class Model(Layer):
                         initial_epoch=initial_epoch)
 
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
-                           use_multiprocessing=False, verbose=0):
+                           use_multiprocessing=False, verbose=0, **keras1_kwargs):
         """``evaluate`` on a generator or Sequence (deprecated name)."""
         _warn_deprecated("evaluate_generator", "evaluate")
+        if keras1_kwargs:
+            given = _keras1_generator_kwargs("evaluate_generator", generator, keras1_kwargs, dict(
+                steps=steps, max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing))
+            steps, max_queue_size = given["steps"], given["max_queue_size"]
+            workers, use_multiprocessing = given["workers"], given["use_multiprocessing"]
         return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                              workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
-                          use_multiprocessing=False, verbose=0):
+                          use_multiprocessing=False, verbose=0, **keras1_kwargs):
         """``predict`` on a generator or Sequence (deprecated name)."""
         _warn_deprecated("predict_generator", "predict")
+        if keras1_kwargs:
+            given = _keras1_generator_kwargs("predict_generator", generator, keras1_kwargs, dict(
+                steps=steps, max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing))
+            steps, max_queue_size = given["steps"], given["max_queue_size"]
+            workers, use_multiprocessing = given["workers"], given["use_multiprocessing"]
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                             workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
 
@@ -724,6 +743,31 @@ def _batch_shapes(x):
 def _accepts_training(model):
     from fastkeras.engine.base_layer import _call_arguments
     return _call_arguments(type(model))[1]
+
+
+# Keras 1's names for the generator methods' arguments, which Keras 2.0-2.3 still took (with a warning).
+_KERAS1_GENERATOR_ARGS = {"samples_per_epoch": "steps_per_epoch", "nb_epoch": "epochs",
+                          "nb_val_samples": "validation_steps", "val_samples": "steps", "nb_worker": "workers",
+                          "pickle_safe": "use_multiprocessing", "max_q_size": "max_queue_size"}
+
+
+def _keras1_generator_kwargs(method, generator, keras1_kwargs, given):
+    """``given`` (the Keras 2 arguments of ``method``) updated from Keras 1 spellings in ``keras1_kwargs``."""
+    import warnings
+    given = dict(given)
+    for old, value in keras1_kwargs.items():
+        new = _KERAS1_GENERATOR_ARGS.get(old)
+        if new is None or new not in given:
+            raise TypeError(f"{method}() got an unexpected keyword argument {old!r}.")
+        if old == "samples_per_epoch" and getattr(generator, "batch_size", None):
+            # Keras 1 counted samples, Keras 2 counts batches: a generator that knows its batch size converts.
+            value = value // generator.batch_size
+        given[new] = value
+    warnings.warn(f"Update your `{method}` call to the Keras 2 API: "
+                  + ", ".join(f"`{_KERAS1_GENERATOR_ARGS[k]}` for `{k}`" for k in keras1_kwargs)
+                  + ". Keras 2's steps count batches where Keras 1's samples counted samples.", UserWarning,
+                  stacklevel=3)
+    return given
 
 
 def _warn_deprecated(old_name, new_name):

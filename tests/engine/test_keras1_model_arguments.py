@@ -29,3 +29,52 @@ def test_both_spellings_at_once_are_refused():
     a, out = _graph()
     with pytest.raises(TypeError, match="`input`.*`inputs`"):
         keras.Model(inputs=a, input=a, output=out)
+
+
+def _endless():
+    rng = np.random.default_rng(0)
+    while True:
+        x = rng.normal(size=(4, 3)).astype("float32")
+        yield x, x.sum(axis=1, keepdims=True)
+
+
+def _compiled():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    return model
+
+
+def test_generator_methods_take_keras1_argument_names():
+    """Keras 2.0-2.3's generator methods converted Keras 1's spellings with a warning."""
+    model = _compiled()
+    with pytest.warns(UserWarning, match="`epochs` for `nb_epoch`"):
+        history = model.fit_generator(_endless(), samples_per_epoch=3, nb_epoch=2, validation_data=_endless(),
+                                      nb_val_samples=2, nb_worker=1, max_q_size=4, verbose=0)
+    assert history.params["epochs"] == 2 and history.params["steps"] == 3
+    assert sorted(history.history) == ["loss", "val_loss"] and len(history.history["loss"]) == 2
+    with pytest.warns(UserWarning, match="`steps` for `val_samples`"):
+        assert model.predict_generator(_endless(), val_samples=2).shape == (8, 1)
+    with pytest.warns(UserWarning, match="`steps` for `val_samples`"):
+        assert np.isfinite(model.evaluate_generator(_endless(), val_samples=2))
+
+
+def test_samples_per_epoch_is_divided_by_a_known_batch_size():
+    class Batches(keras.utils.Sequence):
+        batch_size = 4
+
+        def __len__(self):
+            return 10
+
+        def __getitem__(self, i):
+            x = np.full((4, 3), i, "float32")
+            return x, x[:, :1]
+
+    model = _compiled()
+    with pytest.warns(UserWarning):
+        history = model.fit_generator(Batches(), samples_per_epoch=20, verbose=0)
+    assert history.params["steps"] == 5
+
+
+def test_unknown_generator_arguments_are_still_refused():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nb_epochs'"):
+        _compiled().fit_generator(_endless(), nb_epochs=2)
