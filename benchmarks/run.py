@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --models mlp --steps 50
     .venv/bin/python benchmarks/run.py --tiny               # smoke test (CI): tiny sizes, no Keras 3
     KERAS3_PYTHON=/path/to/venv/bin/python benchmarks/run.py   # also Keras 3 (torch and jax backends)
+    .venv/bin/python benchmarks/run.py --repeats 3          # every figure the median of three interleaved runs
 
 Each measurement is a separate process, run one after another (never two at
 once: on a small machine a concurrent process changes the figures several-fold).
@@ -17,6 +18,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 
@@ -36,6 +38,25 @@ def run(cmd, env=None, timeout=1800):
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         return {"error": " | ".join(tail) or f"exit code {proc.returncode}"}
     return json.loads(lines[-1])
+
+
+def median_record(records):
+    """One implementation's figures over repeated runs: the median of each number, the runs kept under "runs".
+    A run that failed makes the record an error (with the others kept), so that a flaky failure shows."""
+    if len(records) == 1:
+        return records[0]
+    failed = [r for r in records if "error" in r]
+    if failed:
+        return {"error": failed[0]["error"], "runs": records}
+    merged = {}
+    for key, value in records[0].items():
+        values = [r.get(key) for r in records]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            merged[key] = round(statistics.median(values), 4)
+        else:
+            merged[key] = value
+    merged["runs"] = records
+    return merged
 
 
 def implementations(args, device):
@@ -204,7 +225,9 @@ def write_report(report, out_dir, tiny=False):
     with open(stem + ".json", "w") as f:
         json.dump(report, f, indent=1)
     with open(stem + ".md", "w") as f:
-        f.write(f"{report['date']} on {report['device']} ({report['versions']})\n\n{md}\n")
+        repeats = report.get("repeats", 1)
+        how = f"; every figure the median of {repeats} interleaved runs" if repeats > 1 else ""
+        f.write(f"{report['date']} on {report['device']} ({report['versions']}){how}\n\n{md}\n")
     return md
 
 
@@ -221,6 +244,8 @@ def main():
                    help="also measure the PyTorch loop with glibc keeping freed memory, as fastkeras sets it")
     p.add_argument("--keras-python", default=None, help="a Python with Keras 3 (and jax) installed")
     p.add_argument("--latency-reps", type=int, default=50, help="timed batch-1 predict() and model() calls")
+    p.add_argument("--repeats", type=int, default=1, help="run every measurement this many times (interleaved) "
+                                                         "and report each figure's median")
     p.add_argument("--tiny", action="store_true", help="smoke test: 8 steps, small sizes, 5 latency calls, no Keras 3")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--render", default=None, metavar="JSON", help="only rewrite the tables from a saved run's JSON")
@@ -245,10 +270,17 @@ def main():
         size = "32" if args.tiny else ("64" if device == "cpu" else "256")
         bs = str(4 if args.tiny else args.bs)
         reps = str(5 if args.tiny else args.latency_reps)
+        runs = {label: [] for label in labels}
+        for repeat in range(args.repeats):
+            # Interleaved, each repeat starting one implementation later: a drift of the machine during the run
+            # then falls on every implementation alike.
+            shift = repeat % len(impls)
+            for label, cmd, env in impls[shift:] + impls[:shift]:
+                runs[label].append(run(cmd + [model, "--steps", str(steps), "--bs", bs, "--size", size,
+                                              "--latency-reps", reps], env=env))
         results[model] = {}
-        for label, cmd, env in impls:
-            r = run(cmd + [model, "--steps", str(steps), "--bs", bs, "--size", size, "--latency-reps", reps], env=env)
-            results[model][label] = r
+        for label in labels:
+            r = results[model][label] = median_record(runs[label])
             shown = f"{r['ms_per_step']} ms/step" if "ms_per_step" in r else r.get("error")
             if "fit_peak_rss_mib" in r:
                 shown += f", fit peak +{r['fit_peak_rss_mib']} MiB RSS"
@@ -257,7 +289,8 @@ def main():
             print(f"{model:14s} {label:18s} {shown}", flush=True)
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "device": device,
               "versions": versions(args.keras_python or os.environ.get("KERAS3_PYTHON")),
-              "command": " ".join([os.path.basename(sys.executable)] + sys.argv), "results": results}
+              "command": " ".join([os.path.basename(sys.executable)] + sys.argv), "repeats": args.repeats,
+              "results": results}
     md = write_report(report, args.out, args.tiny)
     print()
     print(md)

@@ -51,3 +51,18 @@ def test_peak_memory_sees_a_peak_inside_the_window_and_not_one_before():
     else:  # no /proc/self/clear_refs: the earlier peak hides this one (an upper bound), and the record says so
         assert r["rss_peak_before_baseline"], r
     assert r["fit_peak_device_mib"] is None and r["device_memory"] is None
+
+
+def test_repeated_runs_report_each_figure_as_the_median():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("bench_run", os.path.join(ROOT, "benchmarks", "run.py"))
+    bench_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_run)
+    runs = [{"impl": "fastkeras", "ms_per_step": v, "fit_peak_rss_mib": m, "flag": True}
+            for v, m in ((3.0, 150.0), (1.0, 190.0), (2.0, 160.0))]
+    merged = bench_run.median_record(runs)
+    assert merged["ms_per_step"] == 2.0 and merged["fit_peak_rss_mib"] == 160.0
+    assert merged["impl"] == "fastkeras" and merged["flag"] is True and merged["runs"] == runs
+    failed = bench_run.median_record(runs[:2] + [{"error": "boom"}])
+    assert failed["error"] == "boom" and len(failed["runs"]) == 3
+    assert bench_run.median_record(runs[:1]) is runs[0]
