@@ -13,6 +13,7 @@ from fastkeras.layers.serialization import deserialize, get_builtin_layer, seria
 from fastkeras.layers.convolutional import (  # noqa: F401
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,
     DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+    Convolution1D, Convolution2D, Convolution3D, Deconvolution2D, SeparableConvolution2D,  # Keras 1's names
 )
 from fastkeras.layers.pooling import (  # noqa: F401
     AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D, GlobalAveragePooling2D,
@@ -64,10 +65,9 @@ from fastkeras.layers.image_augmentation_policies import AugMix, RandAugment  # 
 from fastkeras.layers.spectrogram import MelSpectrogram, STFTSpectrogram  # noqa: F401
 
 # Keras 2 aliases.
-Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
     Conv1DTranspose, Conv2DTranspose, Conv3DTranspose)
-SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+SeparableConvolution1D = SeparableConv1D
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
 GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D

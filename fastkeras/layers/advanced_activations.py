@@ -9,6 +9,7 @@ from fastkeras import backend as K
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
+from fastkeras.legacy import interfaces as keras1
 
 # What a masked position adds to a softmax input: large enough to vanish, small enough not to overflow.
 _MASKED_LOGIT = {"float16": float(np.finfo(np.float16).min) / 2.0}
@@ -57,6 +58,7 @@ class PReLU(Layer):
     over the image of a Conv2D output).
     """
 
+    @keras1.prelu
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):
         super().__init__(**kwargs)

@@ -19,6 +19,7 @@ from fastkeras.engine.input_spec import InputSpec
 from fastkeras.utils.conv_utils import conv_output_length, normalize_padding, normalize_tuple
 from fastkeras.layers.recurrent import RNN, STATEFUL_BATCH_SIZE_ERROR
 from fastkeras.layers.recurrent_cells import DropoutRNNCellMixin, _UnitForgetBias, _split_gates
+from fastkeras.legacy import interfaces as keras1
 
 _CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
 
@@ -214,6 +215,7 @@ class ConvLSTM(RNN):
 
     _rank = None
 
+    @keras1.conv_lstm
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  activation="tanh", recurrent_activation="hard_sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",

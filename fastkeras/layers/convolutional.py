@@ -10,6 +10,7 @@ from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.utils.conv_utils import conv_output_length, deconv_output_length, normalize_padding, normalize_tuple
+from fastkeras.legacy import interfaces as keras1
 
 
 def _check_positive_output(layer, input_shape, output_shape):
@@ -187,6 +188,7 @@ class Conv1D(Conv):
     _conv_function = "conv1d"
     _allows_causal = True
 
+    @keras1.conv1d
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
                  dilation_rate=1, groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -204,6 +206,7 @@ class Conv2D(Conv):
 
     _conv_function = "conv2d"
 
+    @keras1.conv2d
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -221,6 +224,7 @@ class Conv3D(Conv):
 
     _conv_function = "conv3d"
 
+    @keras1.conv3d
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
@@ -418,6 +422,7 @@ class SeparableConv2D(SeparableConv):
 
     _conv_function = "separable_conv2d"
 
+    @keras1.separable_conv2d
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
@@ -519,6 +524,7 @@ class Conv2DTranspose(ConvTranspose):
 
     _conv_function = "conv2d_transpose"
 
+    @keras1.conv2d_transpose
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
@@ -556,12 +562,14 @@ class Conv3DTranspose(ConvTranspose):
 
 
 # Keras aliases.
-Convolution1D = Conv1D
-Convolution2D = Conv2D
-Convolution3D = Conv3D
 SeparableConvolution1D = SeparableConv1D
-SeparableConvolution2D = SeparableConv2D
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
-Deconvolution2D = Conv2DTranspose
 Convolution3DTranspose = Conv3DTranspose
+# Keras 1's class names: they also read Keras 1's positional forms (Convolution2D(nb_filter, nb_row, nb_col)),
+# and make the Keras 2 layers.
+Convolution1D = keras1.keras1_class("Convolution1D", Conv1D)
+Convolution2D = keras1.keras1_class("Convolution2D", Conv2D)
+Convolution3D = keras1.keras1_class("Convolution3D", Conv3D)
+SeparableConvolution2D = keras1.keras1_class("SeparableConvolution2D", SeparableConv2D)
+Deconvolution2D = keras1.keras1_class("Deconvolution2D", Conv2DTranspose)

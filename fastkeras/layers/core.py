@@ -9,6 +9,7 @@ from fastkeras import backend as K
 from fastkeras.engine import tree
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
+from fastkeras.legacy import interfaces as keras1
 
 
 class Dense(Layer):
@@ -18,6 +19,7 @@ class Dense(Layer):
     ``(input_dim, units)`` as in Keras, so Keras weight files load unchanged.
     """
 
+    @keras1.dense
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -145,6 +147,7 @@ class _SeedStream:
 class Dropout(_SeedStream, Layer):
     """Zeroes a fraction ``rate`` of inputs during training and scales the rest by ``1 / (1 - rate)``."""
 
+    @keras1.dropout
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(rate, (int, float)) and not 0 <= rate <= 1:

@@ -4,6 +4,7 @@ from fastkeras import backend as K
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.call_context import CONTEXT
+from fastkeras.legacy import interfaces as keras1
 
 
 class Embedding(Layer):
@@ -14,6 +15,7 @@ class Embedding(Layer):
     ``mask_zero=True`` makes id 0 padding: the layer emits the mask ``ids != 0`` for the layers after it.
     """
 
+    @keras1.embedding
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
                  **kwargs):

@@ -27,6 +27,7 @@ from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.layers.convolutional import _channel_dim, _check_positive_output
 from fastkeras.utils.conv_utils import conv_output_length, normalize_tuple
+from fastkeras.legacy import interfaces as keras1
 
 
 def _padding_before(kernel_size, padding):
@@ -259,6 +260,7 @@ class LocallyConnected1D(LocallyConnected):
     ``implementation`` 2 or 3. See the module docstring for the kernel of each implementation.
     """
 
+    @keras1.conv1d
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -278,6 +280,7 @@ class LocallyConnected2D(LocallyConnected):
     needs ``implementation`` 2 or 3. See the module docstring for the kernel of each implementation.
     """
 
+    @keras1.conv2d
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,

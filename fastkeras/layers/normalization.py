@@ -4,6 +4,7 @@ from fastkeras import backend as K
 from fastkeras import constraints, initializers, regularizers
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
+from fastkeras.legacy import interfaces as keras1
 
 # Single axes for which tf-keras may choose TensorFlow's fused kernel (checked again against the rank in build).
 _FUSABLE_AXES = (-4, -3, -1, 1, 3, 4)
@@ -61,6 +62,7 @@ class BatchNormalization(Layer):
     Shape: any; unchanged.
     """
 
+    @keras1.batch_normalization
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,

@@ -8,6 +8,7 @@ from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.layers.convolutional import _check_positive_output
 from fastkeras.utils.conv_utils import conv_output_length, normalize_padding, normalize_tuple
+from fastkeras.legacy import interfaces as keras1
 
 
 class Pooling(Layer):
@@ -64,6 +65,7 @@ class Pooling1D(Pooling):
 
     _config_order = ("strides", "pool_size", "padding", "data_format")
 
+    @keras1.pooling1d
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
         super().__init__(1, pool_size, strides, padding, data_format, **kwargs)
 
@@ -87,6 +89,7 @@ class AveragePooling1D(Pooling1D):
 
 
 class Pooling2D(Pooling):
+    @keras1.pooling
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(2, pool_size, strides, padding, data_format, **kwargs)
 
@@ -104,6 +107,7 @@ class AveragePooling2D(Pooling2D):
 
 
 class Pooling3D(Pooling):
+    @keras1.pooling
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(3, pool_size, strides, padding, data_format, **kwargs)
 
@@ -193,6 +197,7 @@ class GlobalAveragePooling1D(GlobalPooling):
 class GlobalMaxPooling2D(GlobalPooling):
     """``(batch, rows, cols, channels)`` -> ``(batch, channels)``."""
 
+    @keras1.data_format
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(2, data_format, keepdims, **kwargs)
 
@@ -203,6 +208,7 @@ class GlobalMaxPooling2D(GlobalPooling):
 class GlobalAveragePooling2D(GlobalPooling):
     """``(batch, rows, cols, channels)`` -> ``(batch, channels)``."""
 
+    @keras1.data_format
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(2, data_format, keepdims, **kwargs)
 
@@ -213,6 +219,7 @@ class GlobalAveragePooling2D(GlobalPooling):
 class GlobalMaxPooling3D(GlobalPooling):
     """``(batch, d1, d2, d3, channels)`` -> ``(batch, channels)``."""
 
+    @keras1.data_format
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(3, data_format, keepdims, **kwargs)
 
@@ -223,6 +230,7 @@ class GlobalMaxPooling3D(GlobalPooling):
 class GlobalAveragePooling3D(GlobalPooling):
     """``(batch, d1, d2, d3, channels)`` -> ``(batch, channels)``."""
 
+    @keras1.data_format
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(3, data_format, keepdims, **kwargs)
 

@@ -21,6 +21,7 @@ from fastkeras.engine.keras_tensor import KerasTensor
 from fastkeras.layers.recurrent_cells import (  # noqa: F401 - re-exported
     DropoutRNNCellMixin, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _GatedCell, flat_state_sizes,
 )
+from fastkeras.legacy import interfaces as keras1
 
 STATEFUL_BATCH_SIZE_ERROR = (
     "If a RNN is stateful, it needs to know its batch size. Specify the batch size of your input tensors: \n"
@@ -541,6 +542,7 @@ class SimpleRNN(_KerasRNN):
     _cell_name = "simple_rnn_cell"
     _cell_arguments = _COMMON_CELL_ARGUMENTS
 
+    @keras1.recurrent
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -581,6 +583,7 @@ class GRU(_KerasRNN):
     _cell_name = "gru_cell"
     _cell_arguments = ("recurrent_activation",) + _COMMON_CELL_ARGUMENTS + ("implementation", "reset_after")
 
+    @keras1.recurrent
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -621,6 +624,7 @@ class LSTM(_KerasRNN):
     _cell_arguments = ("recurrent_activation",) + _COMMON_CELL_ARGUMENTS[:5] + ("unit_forget_bias",) + \
         _COMMON_CELL_ARGUMENTS[5:] + ("implementation",)
 
+    @keras1.lstm
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,

@@ -7,6 +7,7 @@ from fastkeras import regularizers
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.layers.core import Dropout, _SeedStream
+from fastkeras.legacy import interfaces as keras1
 
 # SELU's constants: AlphaDropout drops to SELU's negative saturation value.
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -24,6 +25,7 @@ def _check_rate(layer_name, rate):
 class GaussianNoise(_SeedStream, Layer):
     """Adds zero-centered Gaussian noise of standard deviation ``stddev`` during training. Shape unchanged."""
 
+    @keras1.gaussian_noise
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -52,6 +54,7 @@ class GaussianNoise(_SeedStream, Layer):
 class GaussianDropout(_SeedStream, Layer):
     """Multiplies the inputs by Gaussian noise of mean 1 and variance ``rate / (1 - rate)`` during training."""
 
+    @keras1.dropout
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_rate("GaussianDropout", rate)
@@ -122,6 +125,7 @@ class _SpatialDropout(Dropout):
 
     rank = None
 
+    @keras1.spatial_dropout
     def __init__(self, rate, data_format=None, **kwargs):
         super().__init__(rate, **kwargs)
         self.data_format = K.normalize_data_format(data_format)
@@ -144,6 +148,7 @@ class SpatialDropout1D(_SpatialDropout):
 
     rank = 1
 
+    @keras1.dropout
     def __init__(self, rate, **kwargs):
         super().__init__(rate, data_format="channels_last", **kwargs)
 

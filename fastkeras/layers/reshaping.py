@@ -3,6 +3,7 @@ from fastkeras import backend as K
 from fastkeras.engine.base_layer import Layer
 from fastkeras.engine.input_spec import InputSpec
 from fastkeras.utils.conv_utils import normalize_tuple
+from fastkeras.legacy import interfaces as keras1
 
 
 def _spatial_first(data_format):
@@ -47,6 +48,7 @@ class _SpatialLayer(Layer):
 class UpSampling1D(_SpatialLayer):
     """Repeats each step ``size`` times: ``(batch, steps, features)`` -> ``(batch, steps * size, features)``."""
 
+    @keras1.upsampling1d
     def __init__(self, size=2, **kwargs):
         super().__init__(1, "channels_last", **kwargs)
         self.size = int(size)
@@ -70,6 +72,7 @@ _TF_ONLY_INTERPOLATIONS = ("bicubic", "gaussian", "lanczos3", "lanczos5", "mitch
 class UpSampling2D(_SpatialLayer):
     """Scales rows and columns by ``size``, with 'nearest' (repeat) or 'bilinear' interpolation."""
 
+    @keras1.data_format
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(2, data_format, **kwargs)
         self.size = normalize_tuple(size, 2, "size")
@@ -98,6 +101,7 @@ class UpSampling2D(_SpatialLayer):
 class UpSampling3D(_SpatialLayer):
     """Repeats voxels ``size`` times along each of the three spatial axes."""
 
+    @keras1.data_format
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(3, data_format, **kwargs)
         self.size = normalize_tuple(size, 3, "size")
@@ -147,6 +151,7 @@ class ZeroPadding1D(_SpatialLayer):
 class ZeroPadding2D(_SpatialLayer):
     """Adds rows and columns of zeros: ``padding`` an int, (rows, cols) or ((top, bottom), (left, right))."""
 
+    @keras1.zero_padding2d
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(2, data_format, **kwargs)
         self.padding = _non_negative(self, _pairs(padding, 2, "padding"))
@@ -166,6 +171,7 @@ class ZeroPadding2D(_SpatialLayer):
 class ZeroPadding3D(_SpatialLayer):
     """Adds zeros along the three spatial axes: an int, 3 ints or 3 (before, after) pairs."""
 
+    @keras1.data_format
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
         super().__init__(3, data_format, **kwargs)
         self.padding = _non_negative(self, _pairs(padding, 3, "padding"))
@@ -229,6 +235,7 @@ class Cropping1D(_Cropping):
 class Cropping2D(_Cropping):
     """Removes rows and columns: ``cropping`` an int, (rows, cols) or ((top, bottom), (left, right))."""
 
+    @keras1.data_format
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(2, data_format, **kwargs)
         self.cropping = _pairs(cropping, 2, "cropping")
@@ -242,6 +249,7 @@ class Cropping2D(_Cropping):
 class Cropping3D(_Cropping):
     """Removes (before, after) slices along each of the three spatial axes."""
 
+    @keras1.data_format
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(3, data_format, **kwargs)
         self.cropping = _pairs(cropping, 3, "cropping")

@@ -153,11 +153,15 @@ def test_default_data_format_follows_image_data_format():
 
 
 def test_aliases():
-    assert Convolution2D is Conv2D
-    assert Deconvolution2D is Conv2DTranspose
     assert convolutional.Convolution2DTranspose is Conv2DTranspose
-    assert convolutional.SeparableConvolution2D is SeparableConv2D
-    assert convolutional.Convolution1D is Conv1D and convolutional.Convolution3D is Conv3D
+    # Keras 1's class names (which also read Keras 1's positional forms) make the Keras 2 layers.
+    for keras1_name, keras2_class, args in ((Convolution2D, Conv2D, (2, 3)), (Deconvolution2D, Conv2DTranspose, (2, 3)),
+                                            (convolutional.SeparableConvolution2D, SeparableConv2D, (2, 3)),
+                                            (convolutional.Convolution1D, Conv1D, (2, 3)),
+                                            (convolutional.Convolution3D, Conv3D, (2, 3))):
+        layer = keras1_name(*args)
+        assert type(layer) is keras2_class and isinstance(layer, keras1_name)
+        assert layer.get_config() == keras2_class(*args, name=layer.name).get_config()
 
 
 def test_get_config_round_trip_with_regularizers_and_constraints():
