@@ -64,6 +64,9 @@ from fastkeras.layers.bounding_boxes import MaxNumBoundingBoxes  # noqa: F401
 from fastkeras.layers.image_augmentation_policies import AugMix, RandAugment  # noqa: F401
 from fastkeras.layers.spectrogram import MelSpectrogram, STFTSpectrogram  # noqa: F401
 
+# Keras 1 layers that Keras 2.0-2.3.1 kept (keras.legacy.layers).
+from fastkeras.legacy.layers import AtrousConvolution1D, AtrousConvolution2D, Highway, MaxoutDense  # noqa: F401
+
 # Keras 2 aliases.
 Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
     Conv1DTranspose, Conv2DTranspose, Conv3DTranspose)

@@ -11,6 +11,7 @@ import pytest
 import fastkeras as keras
 from fastkeras import layers as L
 from fastkeras.legacy import interfaces
+from fastkeras.legacy.layers import Highway, MaxoutDense
 
 CASES = {
     # core
@@ -179,6 +180,14 @@ CASES = {
                         lambda: L.Conv2DTranspose(5, (3, 3), name="d")),
     "deconvolution2d_output_shape": (lambda: L.Deconvolution2D(5, 3, nb_col=3, output_shape=(None, 6, 7, 5), name="d"),
                                      lambda: L.Conv2DTranspose(5, (3, 3), name="d")),
+    "atrous_convolution1d": (
+        lambda: L.AtrousConvolution1D(5, 3, atrous_rate=2, init="normal", border_mode="same", name="d"),
+        lambda: L.Conv1D(5, 3, dilation_rate=2, kernel_initializer="normal", padding="same", name="d")),
+    "atrous_convolution2d": (
+        lambda: L.AtrousConvolution2D(5, 3, 3, atrous_rate=(2, 2), W_regularizer="l1", dim_ordering="th",
+                                      name="d"),
+        lambda: L.Conv2D(5, (3, 3), dilation_rate=(2, 2), kernel_regularizer="l1", data_format="channels_first",
+                         name="d")),
 }
 
 
@@ -213,6 +222,11 @@ def test_dropped_arguments_are_named_in_the_warning():
     with pytest.warns(UserWarning, match="`output_shape` was dropped"):
         L.Deconvolution2D(5, 3, 3, (None, 6, 7, 5))
 
+
+def test_the_atrous_names_always_warn():
+    with pytest.warns(UserWarning, match=r"Update your `Conv2D` call .*`Conv2D\(5, \(3, 3\), dilation_rate=2\)`"):
+        layer = L.AtrousConvolution2D(5, (3, 3), dilation_rate=2)
+    assert type(layer) is L.Conv2D
 
 
 def test_keras2_names_keep_the_tf_keras_meaning_of_positional_arguments():
@@ -377,3 +391,44 @@ def test_legacy_conv2d_support_reads_the_positional_form_as_keras_231_did():
         layer = MyConv(4, 3, 3, subsample=(2, 2))
     assert layer.kernel_size == (3, 3) and layer.strides == (2, 2)
 
+
+# ---- Highway and MaxoutDense (keras.legacy.layers) ---------------------------------------------------------------
+
+def test_maxout_dense_is_the_max_of_its_projections():
+    layer = MaxoutDense(3, nb_feature=2, input_dim=4)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    out = keras.backend.to_numpy(layer(x))
+    W, b = layer.get_weights()
+    assert W.shape == (2, 4, 3) and b.shape == (2, 3)
+    np.testing.assert_allclose(out, np.max(np.einsum("ni,fio->nfo", x, W) + b, axis=1), rtol=1e-5, atol=1e-6)
+
+
+def test_highway_mixes_the_transform_and_the_input():
+    layer = Highway(activation="tanh", input_dim=3)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 3)).astype("float32")
+    layer.build((None, 3))
+    layer.set_weights([rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3,)),
+                       rng.normal(size=(3,))])
+    W, W_carry, b, b_carry = layer.get_weights()
+    gate = 1 / (1 + np.exp(-(x @ W_carry + b_carry)))
+    expected = np.tanh(x @ W + b) * gate + (1 - gate) * x
+    np.testing.assert_allclose(keras.backend.to_numpy(layer(x)), expected, rtol=1e-5, atol=1e-6)
+    assert [w.name.split("/")[-1].split(":")[0] for w in layer.weights] == ["W", "W_carry", "b", "b_carry"]
+
+
+def test_highway_and_maxout_dense_take_keras1_arguments_and_save(tmp_path):
+    model = keras.Sequential([
+        Highway(input_dim=4, W_regularizer="l2", b_constraint="maxnorm", bias=True),
+        MaxoutDense(2, nb_feature=3, init="he_normal", bias=False)])
+    config = model.layers[1].get_config()
+    assert config["output_dim"] == 2 and config["nb_feature"] == 3 and config["bias"] is False
+    assert config["init"]["class_name"] == "HeNormal"
+    assert len(model.losses) == 1
+    assert [w.shape for w in model.layers[1].get_weights()] == [(3, 4, 2)]
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    model.save(tmp_path / "m.h5")
+    restored = keras.models.load_model(tmp_path / "m.h5")
+    assert [type(layer) for layer in restored.layers] == [Highway, MaxoutDense]
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    assert json.dumps(restored.layers[0].get_config()) == json.dumps(model.layers[0].get_config())
