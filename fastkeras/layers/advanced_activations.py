@@ -31,10 +31,29 @@ class _ElementwiseActivation(Layer):
         return input_shape
 
 
-class LeakyReLU(_ElementwiseActivation):
-    """``x`` for ``x >= 0``, ``alpha * x`` otherwise."""
+class _Default(float):
+    """A default argument value that can be told apart from the same number given explicitly."""
 
-    def __init__(self, alpha=0.3, **kwargs):
+
+_LEAKY_RELU_ALPHA = _Default(0.3)
+
+
+class LeakyReLU(_ElementwiseActivation):
+    """``x`` for ``x >= 0``, ``alpha * x`` otherwise.
+
+    ``negative_slope`` is Keras 3's name for ``alpha`` (keras.io's Keras 3 GANs write
+    ``LeakyReLU(negative_slope=0.2)``); as in Keras 3, ``alpha`` wins when both are given. The config keeps
+    Keras 2's ``alpha``.
+    """
+
+    def __init__(self, alpha=_LEAKY_RELU_ALPHA, **kwargs):
+        if "negative_slope" in kwargs:
+            negative_slope = kwargs.pop("negative_slope")
+            if alpha is _LEAKY_RELU_ALPHA:
+                alpha = negative_slope
+            if alpha is None or alpha < 0:
+                raise ValueError(f"The negative_slope value of a Leaky ReLU layer cannot be None or negative "
+                                 f"value. Expected a float. Received: negative_slope={negative_slope}")
         super().__init__(**kwargs)
         if alpha is None:
             raise ValueError(f"The alpha value of a Leaky ReLU layer cannot be None, Expecting a float. Received: "
