@@ -44,6 +44,10 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     if dtype is None:
         dtype = K.floatx()
     pil_image = _require_pil("array_to_img")
+    if K.is_tensor(x):
+        # A model's output, as a GAN's monitor callback hands it over: read its values (a tensor that
+        # requires grad refuses np.asarray); tf-keras takes its EagerTensor the same way.
+        x = K.to_numpy(x)
     x = np.asarray(x, dtype=dtype)
     if x.ndim != 3:
         raise ValueError(f"Expected image array to have rank 3 (single image). Got array with shape: {x.shape}")
