@@ -19,6 +19,22 @@ _UIDS = collections.defaultdict(int)
 ENGINE_HOOKS = {}
 
 
+class TensorShape(tuple):
+    """A shape tuple (``None`` for unknown dimensions) with TensorFlow's ``as_list()``: what a symbolic tensor's
+    ``shape`` and a weight's ``get_shape()`` give."""
+
+    def as_list(self):
+        return list(self)
+
+    @property
+    def rank(self):
+        return len(self)
+
+    @property
+    def ndims(self):
+        return len(self)
+
+
 def register_engine_hooks(**hooks):
     ENGINE_HOOKS.update(hooks)
 

@@ -4,21 +4,7 @@ No computation happens on them. Equality is identity, so
 ``assert lstm.get_output_at(0) == encoded_a`` holds as the seeds write it.
 """
 from fastkeras import backend as K
-
-
-class TensorShape(tuple):
-    """A shape tuple (``None`` for unknown dimensions) with TensorFlow's ``as_list()``."""
-
-    def as_list(self):
-        return list(self)
-
-    @property
-    def rank(self):
-        return len(self)
-
-    @property
-    def ndims(self):
-        return len(self)
+from fastkeras.backend.common import TensorShape  # noqa: F401  (its home before variables needed it)
 
 
 class KerasTensor:

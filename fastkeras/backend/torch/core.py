@@ -5,7 +5,7 @@ import os
 import numpy as np
 import torch
 
-from fastkeras.backend.common import ENGINE_HOOKS, engine_hook, unique_object_name
+from fastkeras.backend.common import ENGINE_HOOKS, TensorShape, engine_hook, unique_object_name
 from fastkeras.backend.config import floatx
 
 DTYPES = {
@@ -175,6 +175,11 @@ class Variable(torch.nn.Parameter):
 
     def numpy(self):
         return to_numpy(self)
+
+    def get_shape(self):
+        """tf.Variable's ``get_shape()``: the shape as a TensorShape (tuple with ``as_list()``); keras.io's PixelCNN
+        sizes its kernel mask with ``self.conv.kernel.get_shape()``."""
+        return TensorShape(self.shape)
 
     def assign(self, value):
         set_value(self, value)
