@@ -31,7 +31,21 @@ class Array(np.ndarray):
     """A NumPy array with ``.numpy()``, so that tf.data idioms (``images[i].numpy().astype('uint8')``) run."""
 
     def numpy(self):
-        return np.asarray(self)
+        array = np.asarray(self)
+        return array[()] if array.ndim == 0 else array  # a 0-d tensor's .numpy() is a NumPy scalar
+
+    def __getitem__(self, key):
+        # One element of a batch is a tensor in tf.data (``y[0].numpy()``, as keras.io's weather forecasting
+        # prints its targets); NumPy would give a bare scalar.
+        item = super().__getitem__(key)
+        if isinstance(item, np.generic):
+            return np.asarray(item).view(Array)
+        return item
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        return (self[i] for i in range(len(self)))
 
 
 def _wrap(a):
