@@ -626,11 +626,83 @@ def no_loss_cases():
         raise AssertionError("tf-keras fitted a model compiled without a loss")
 
 
+# ---- second round: generative/dcgan_overriding_train_step.py (Keras 3: LeakyReLU(negative_slope=...)) -------------
+
+def leaky_relu_cases():
+    x = f(2, 5)
+    arrays.update(leaky_x=x, leaky_slope=out(layers.LeakyReLU(negative_slope=0.2)(x)),
+                  leaky_both=out(layers.LeakyReLU(alpha=0.1, negative_slope=0.2)(x)),
+                  leaky_positional=out(layers.LeakyReLU(0.25)(x)))
+
+
+# ---- generative/pixelcnn.py (tf-keras, --keras2): a kernel mask sized by kernel.get_shape(), assign() in call ----------
+
+def pixelcnn_cases():
+    class PixelConvLayer(layers.Layer):
+        def __init__(self, mask_type, **kwargs):
+            super().__init__()
+            self.mask_type = mask_type
+            self.conv = layers.Conv2D(**kwargs)
+
+        def build(self, input_shape):
+            self.conv.build(input_shape)
+            kernel_shape = self.conv.kernel.get_shape()
+            self.mask = np.zeros(shape=kernel_shape)
+            self.mask[: kernel_shape[0] // 2, ...] = 1.0
+            self.mask[kernel_shape[0] // 2, : kernel_shape[1] // 2, ...] = 1.0
+            if self.mask_type == "B":
+                self.mask[kernel_shape[0] // 2, kernel_shape[1] // 2, ...] = 1.0
+
+        def call(self, inputs):
+            self.conv.kernel.assign(self.conv.kernel * self.mask)
+            return self.conv(inputs)
+
+    inputs = keras.Input((5, 5, 1))
+    conv = PixelConvLayer(mask_type="A", filters=2, kernel_size=3, padding="same")
+    outputs = layers.Conv2D(1, 1, activation="sigmoid")(conv(inputs))
+    model = keras.Model(inputs, outputs)
+    weights = [f(3, 3, 1, 2), f(2), f(1, 1, 2, 1), f(1)]
+    model.set_weights(weights)
+    x = (f(4, 5, 5, 1) > 0).astype("float32")
+    model.compile(optimizer=keras.optimizers.SGD(0.5), loss="binary_crossentropy")
+    history = model.fit(x, x, batch_size=4, epochs=2, verbose=0)
+    arrays.update({f"pixelcnn_weight{i}": w for i, w in enumerate(weights)})
+    arrays.update(pixelcnn_x=x, pixelcnn_shape=np.array(conv.conv.kernel.get_shape().as_list()),
+                  pixelcnn_mask=conv.mask.astype("float32"), pixelcnn_loss=np.array(history.history["loss"]),
+                  pixelcnn_kernel=conv.conv.kernel.numpy(), pixelcnn_predict=model.predict(x, verbose=0))
+
+
+# ---- timeseries/timeseries_weather_forecasting.py (tf-keras, --keras2): y[0].numpy() of a dataset batch ----------------
+
+def timeseries_element_cases():
+    data, targets = f(30, 3), f(30)
+    dataset = keras.utils.timeseries_dataset_from_array(data, targets, sequence_length=4, sampling_rate=2,
+                                                         batch_size=5)
+    x, y = next(iter(dataset))
+    first = y[0].numpy()
+    assert isinstance(first, np.generic), type(first)
+    arrays.update(series_data=data, series_targets=targets, series_y0=np.float32(first),
+                  series_x0_col1=x[0][:, 1].numpy(), series_rows=np.array([v.numpy() for v in y]))
+
+
+# ---- generative/dcgan_overriding_train_step.py (tf-keras, --keras2): array_to_img of a model's output -----------------
+
+def array_to_img_cases():
+    generator = keras.Sequential([keras.Input((2,)), layers.Dense(3 * 3 * 3), layers.Reshape((3, 3, 3))])
+    weights = [f(2, 27), f(27)]
+    generator.set_weights(weights)
+    z = f(2, 2)
+    images = generator(z) * 255
+    arrays.update(img_weight0=weights[0], img_weight1=weights[1], img_z=z,
+                  img_pixels=np.asarray(keras.utils.array_to_img(images[1])).astype("float32"))
+
+
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
-                 embedding_encoder_cases, appended_layer_cases, normalization_mean_cases],
+                 embedding_encoder_cases, appended_layer_cases, normalization_mean_cases, leaky_relu_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
                                                     random_fourier_cases, ctc_endpoint_cases, distiller_cases,
-                                                    speech_cases]}
+                                                    speech_cases, pixelcnn_cases, timeseries_element_cases,
+                                                    array_to_img_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:
