@@ -11,6 +11,7 @@ import numpy as np
 
 from fastkeras import backend as K
 from fastkeras.engine import io_structure
+from fastkeras.utils.hdf5_matrix import HDF5Matrix
 
 
 def is_tensor_like(x):
@@ -22,6 +23,18 @@ def is_scipy_sparse(x):
     return type(x).__module__.startswith("scipy.sparse") and hasattr(x, "toarray")
 
 
+def reads_rows_lazily(x):
+    """An array that stays where it is and is read one batch of rows at a time: a scipy sparse matrix (densified
+    per batch, as Keras 2 fed them) or an ``HDF5Matrix`` (rows read from its file)."""
+    return is_scipy_sparse(x) or isinstance(x, HDF5Matrix)
+
+
+def read_rows(x, rows):
+    """Rows ``rows`` (a slice or an index array) of a ``reads_rows_lazily`` array, as a NumPy array."""
+    batch = x[rows]
+    return batch.toarray() if is_scipy_sparse(x) else np.asarray(batch)
+
+
 def _is_pandas(x):
     """A pandas DataFrame or Series: data, as tf-keras reads them (their values), not an iterable of batches."""
     return type(x).__module__.startswith("pandas") and hasattr(x, "to_numpy")
@@ -29,7 +42,7 @@ def _is_pandas(x):
 
 def is_iterator_input(x):
     """Generators, Keras Sequences and torch DataLoaders: anything yielding batches."""
-    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or K.is_tensor(x) or is_scipy_sparse(x) \
+    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or K.is_tensor(x) or reads_rows_lazily(x) \
             or _is_pandas(x):
         return False
     return isinstance(x, collections.abc.Iterator) or hasattr(x, "__getitem__") and hasattr(x, "__len__") \
@@ -37,7 +50,7 @@ def is_iterator_input(x):
 
 
 def _as_array(x, what):
-    if K.is_tensor(x) or is_scipy_sparse(x):  # a sparse matrix stays sparse until its batches are read
+    if K.is_tensor(x) or reads_rows_lazily(x):  # a sparse matrix or HDF5Matrix is read batch by batch
         return x
     if _is_pandas(x):
         x = x.to_numpy()

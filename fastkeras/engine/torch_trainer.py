@@ -38,12 +38,13 @@ class _Batches:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
-        # A scipy sparse matrix stays on the host and is densified one batch at a time, as Keras 2 fed them.
+        # A scipy sparse matrix stays on the host and is densified one batch at a time, as Keras 2 fed them; an
+        # HDF5Matrix stays in its file and is read one batch at a time.
         self.arrays_list = [None if arrays is None else
-                            [a if a is None or data_adapter.is_scipy_sparse(a) else _to_device(a, device, private=False)
-                             for a in arrays]
+                            [a if a is None or data_adapter.reads_rows_lazily(a) else
+                             _to_device(a, device, private=False) for a in arrays]
                             for arrays in arrays_list]
-        self._has_sparse = any(data_adapter.is_scipy_sparse(a) for arrays in self.arrays_list if arrays
+        self._has_sparse = any(data_adapter.reads_rows_lazily(a) for arrays in self.arrays_list if arrays
                                for a in arrays)
         self.steps = max(1, math.ceil(self.n / batch_size)) if self.n else 0
 
@@ -77,8 +78,8 @@ class _Batches:
                        for arrays in self.arrays_list]
 
     def _rows(self, a, rows):
-        if data_adapter.is_scipy_sparse(a):
-            return _to_device(a[rows].toarray(), self.device)
+        if data_adapter.reads_rows_lazily(a):
+            return _to_device(data_adapter.read_rows(a, rows), self.device)
         return a[rows].clone() if isinstance(rows, slice) else a[torch.as_tensor(rows).to(a.device)]
 
     def __len__(self):

@@ -15,6 +15,7 @@ from fastkeras.utils.random import set_random_seed  # noqa: F401
 
 from fastkeras.utils.layer_utils import print_summary  # noqa: F401
 from fastkeras.utils.progbar import Progbar  # noqa: F401
+from fastkeras.utils.hdf5_matrix import HDF5Matrix  # noqa: F401
 from fastkeras.utils.io_utils import (  # noqa: F401
     disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled,
 )

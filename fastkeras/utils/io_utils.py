@@ -8,6 +8,8 @@ import logging
 import sys
 import threading
 
+from fastkeras.utils.hdf5_matrix import HDF5Matrix  # noqa: F401  (Keras 2 kept it here)
+
 INTERACTIVE_LOGGING = threading.local()
 INTERACTIVE_LOGGING_DEFAULT = True
 
@@ -53,4 +55,4 @@ def ask_to_proceed_with_overwrite(filepath):
 
 
 __all__ = ["enable_interactive_logging", "disable_interactive_logging", "is_interactive_logging_enabled",
-           "print_msg", "ask_to_proceed_with_overwrite"]
+           "print_msg", "ask_to_proceed_with_overwrite", "HDF5Matrix"]
