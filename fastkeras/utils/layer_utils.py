@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 __all__ = ["count_params", "weight_memory_size", "readable_memory_size", "print_summary",
-           "get_layer_index_bound_by_layer_name"]
+           "get_layer_index_bound_by_layer_name", "convert_all_kernels_in_model"]
 
 _MEMORY_UNITS = ("Byte", "KB", "MB", "GB", "TB", "PB")
 
@@ -340,3 +340,14 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     print_fn(f"Trainable params: {trainable_count} ({readable_memory_size(trainable_size)})")
     print_fn(f"Non-trainable params: {non_trainable_count} ({readable_memory_size(non_trainable_size)})")
     print_fn("_" * line_length)
+
+
+def convert_all_kernels_in_model(model):
+    """Flips the kernels of the model's Conv1D/Conv2D/Conv3D/Conv2DTranspose layers along their spatial axes
+    (``conv_utils.convert_kernel``), in place: Keras 2's step for weights trained with Theano, whose convolution
+    flips the kernel where TensorFlow's (and fastkeras') does not. Applying it twice restores the weights."""
+    from fastkeras.utils.conv_utils import convert_kernel
+    conv_classes = {"Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose"}
+    for layer in model.layers:
+        if type(layer).__name__ in conv_classes:
+            layer.kernel.assign(convert_kernel(layer.kernel.numpy()))

@@ -53,6 +53,26 @@ def test_convert_kernel_flips_the_spatial_axes_only():
     np.testing.assert_array_equal(conv_utils.convert_kernel(flipped), kernel)
 
 
+def test_convert_all_kernels_in_model_flips_conv_kernels_in_place():
+    """Keras 2's layer_utils.convert_all_kernels_in_model: conv kernels flipped, other weights untouched."""
+    from fastkeras.utils.layer_utils import convert_all_kernels_in_model
+    model = keras.Sequential([keras.Input((6, 6, 2)), layers.Conv2D(3, (3, 2)), layers.Flatten(), layers.Dense(2)])
+    kernel, bias = model.layers[0].get_weights()
+    dense = model.layers[2].get_weights()[0].copy()
+    convert_all_kernels_in_model(model)
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], conv_utils.convert_kernel(kernel))
+    np.testing.assert_array_equal(model.layers[0].get_weights()[1], bias)
+    np.testing.assert_array_equal(model.layers[2].get_weights()[0], dense)
+    convert_all_kernels_in_model(model)
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], kernel)
+
+
+def test_objectives_is_the_losses_module_under_keras_1_name():
+    from fastkeras import objectives
+    assert objectives.categorical_crossentropy is keras.losses.categorical_crossentropy
+    assert objectives.get("mse") is keras.losses.get("mse")
+
+
 def test_make_batches_and_slice_arrays_match_tf_keras():
     for size, batch_size, expected in EXPECTED["make_batches"]:
         assert [list(p) for p in generic_utils.make_batches(size, batch_size)] == expected
