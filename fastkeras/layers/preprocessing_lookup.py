@@ -259,6 +259,20 @@ def _numpy_input(x):
     return K.to_numpy(x) if K.is_tensor(x) else np.asarray(x)
 
 
+def _ragged_rows(x):
+    """The rows of a ragged batch written as Python lists (what ``tf.ragged.constant`` takes: lists of unequal
+    lengths, e.g. the label sets of keras.io's multi-label classification), or None for anything else."""
+    if not isinstance(x, (list, tuple)) or not x:
+        return None
+    if not all(isinstance(row, (list, tuple, np.ndarray)) for row in x):
+        return None
+    if len({len(row) for row in x}) == 1:
+        return None  # rectangular: an ordinary 2-D batch
+    if any(np.ndim(value) for row in x for value in row):
+        return None
+    return [list(row) for row in x]
+
+
 # ---- encoding (tf-keras' preprocessing_utils.encode_categorical_inputs) ----------------------------------
 
 def _encode(layer, indices, output_mode, depth, count_weights=None, idf_weights=None):
@@ -714,15 +728,20 @@ class _IndexLookup(PreprocessingLayer):
     def adapt(self, data, batch_size=None, steps=None):
         """Learns the vocabulary (by descending frequency, ties by descending token, as tf-keras) and, for
         tf_idf, the idf weights from ``data``: an array, a list of tokens, or an iterable of batches."""
-        if self._is_string and _is_string_data(data):
+        ragged = _ragged_rows(data) is not None
+        if self._is_string and _is_string_data(data) and not ragged:
             data, _ = _string_array(self, data)
         self.reset_state()
-        for batch in _adapt_batches(data, batch_size, steps):
+        for batch in ([data] if ragged else _adapt_batches(data, batch_size, steps)):
             self.update_state(batch)
         self.finalize_state()
         self._is_adapted = True
 
     def _adapt_rows(self, data):
+        rows = _ragged_rows(data)
+        if rows is not None:  # one document per row, as tf-keras adapts a RaggedTensor
+            _record_adapt_shape(self, np.empty((0, 0)))
+            return [[self._clean_token(t) for t in self._row_values(row).reshape(-1)] for row in rows]
         if self._is_string:
             data, _ = _string_array(self, data)
         else:
@@ -845,6 +864,32 @@ class _IndexLookup(PreprocessingLayer):
             idf = np.concatenate([idf, np.zeros(self._depth() - len(idf), np.float32)])
         return _encode(self, indices, self.output_mode, self._depth(), idf_weights=idf)
 
+    def _row_values(self, row):
+        if self._is_string:
+            return _string_array(self, row)[0].reshape(-1)
+        values = _numpy_input(row).reshape(-1)
+        if len(values) and values.dtype.kind not in "iu":
+            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}) expects integer inputs. Received values '
+                             f"of dtype {values.dtype}.")
+        return values.astype(np.int64)
+
+    def _encode_ragged(self, rows):
+        """A ragged batch (rows of unequal lengths) as one multi_hot/count/tf_idf vector per row, as tf-keras
+        encodes a RaggedTensor; 'int' and 'one_hot' would give ragged outputs, which torch has no tensor for."""
+        if self.output_mode in (INT, ONE_HOT) or self.invert:
+            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}) received rows of unequal lengths '
+                             f"{[len(row) for row in rows]}, with output_mode={self.output_mode!r}"
+                             f"{' and invert=True' if self.invert else ''}: the output would be ragged, and "
+                             "fastkeras has no ragged tensors. Pad the rows to one length (e.g. with the mask "
+                             "token, or keras.utils.pad_sequences for integers), or use output_mode='multi_hot', "
+                             "'count' or 'tf_idf', which give one vector per row.")
+        indices = [self._lookup(self._row_values(row)) for row in rows]
+        depth = self._depth()
+        padded = np.full((len(rows), max(1, max(len(i) for i in indices))), depth, np.int64)  # depth: no class
+        for r, row in enumerate(indices):
+            padded[r, :len(row)] = row
+        return self._encode_indices(padded)
+
     def compute_output_shape(self, input_shape):
         return _encoded_shape(self, input_shape, self.output_mode, self._depth())
 
@@ -904,6 +949,11 @@ class IntegerLookup(_IndexLookup):
         if _is_string_data(inputs):
             raise ValueError(f'Layer "{self.name}" (IntegerLookup) expects integer inputs. Received strings; use '
                              "StringLookup for string vocabularies.")
+        rows = _ragged_rows(inputs)
+        if rows is not None:
+            self._check_ready()
+            self.built = True
+            return self._encode_ragged(rows)
         return super().__call__(inputs, *args, **kwargs)
 
 
@@ -943,6 +993,9 @@ class StringLookup(_IndexLookup):
             raise ValueError(f'Layer "{self.name}" (StringLookup) expects strings: a str, a list of str or a NumPy '
                              f"array of strings. Received: {type(inputs).__name__}"
                              f"{' of dtype ' + str(K.dtype(inputs)) if K.is_tensor(inputs) else ''}.")
+        rows = _ragged_rows(inputs)
+        if rows is not None:
+            return self._encode_ragged(rows)
         values, _ = _string_array(self, inputs)
         return self._encode_indices(self._lookup(values))
 
