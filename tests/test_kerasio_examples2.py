@@ -115,3 +115,30 @@ def test_dataset_batch_elements_have_numpy(k2):
     np.testing.assert_array_equal(x[0][:, 1].numpy(), k2["series_x0_col1"])
     np.testing.assert_array_equal(np.array([v.numpy() for v in y]), k2["series_rows"])
     assert isinstance(x.numpy(), np.ndarray) and x.numpy().shape == (5, 4, 3)
+
+
+# ---- nlp/multi_label_classification.py: StringLookup(output_mode="multi_hot") on label sets of unequal lengths -----
+
+@pytest.mark.parametrize("mode", ["multi_hot", "count", "tf_idf"])
+def test_lookup_on_ragged_label_sets(k2, mode):
+    terms = [["cs.LG", "cs.CV"], ["cs.LG"], ["stat.ML", "cs.LG", "cs.CL"], ["cs.CV", "cs.CV"], ["q-bio"]]
+    queries = [["cs.CL"], ["cs.CV", "new", "cs.LG"], ["stat.ML", "stat.ML"]]
+    lookup = layers.StringLookup(output_mode=mode)
+    lookup.adapt(terms)  # tf.ragged.constant(terms) in the example
+    assert lookup.get_vocabulary() == k2[f"ragged_{mode}_vocab"].tolist()
+    for name, data in (("terms", terms), ("queries", queries), ("one", [terms[0]])):
+        np.testing.assert_allclose(ops.convert_to_numpy(lookup(data)), k2[f"ragged_{mode}_{name}"], rtol=1e-6)
+
+
+def test_integer_lookup_on_ragged_rows_and_ragged_outputs_refused(k2):
+    ints = layers.IntegerLookup(output_mode="multi_hot")
+    ints.adapt([[1, 2], [3], [2, 2, 5]])
+    assert ints.get_vocabulary() == k2["ragged_int_vocab"].tolist()
+    np.testing.assert_array_equal(ops.convert_to_numpy(ints([[1, 2], [3], [7, 7, 7], [5]])), k2["ragged_int_out"])
+    lookup = layers.StringLookup()  # output_mode="int": tf-keras gives a RaggedTensor
+    lookup.adapt([["a", "b"], ["a"]])
+    np.testing.assert_array_equal(ops.convert_to_numpy(lookup([["a", "b"], ["b", "a"]])), [[1, 2], [2, 1]])
+    with pytest.raises(ValueError, match=r'"string_lookup.*unequal lengths \[2, 1\].*output_mode=\'int\'.*ragged'):
+        lookup([["a", "b"], ["a"]])
+    with pytest.raises(ValueError, match="expects strings"):
+        layers.StringLookup(output_mode="multi_hot", vocabulary=["a"])([["a", "b"], [3]])

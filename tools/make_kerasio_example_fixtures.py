@@ -697,12 +697,32 @@ def array_to_img_cases():
                   img_pixels=np.asarray(keras.utils.array_to_img(images[1])).astype("float32"))
 
 
+# ---- nlp/multi_label_classification.py (tf-keras, --keras2): StringLookup(output_mode="multi_hot") on ragged label
+# sets (tf.ragged.constant; fastkeras takes the Python lists of unequal lengths) -----------------------------------
+
+def ragged_lookup_cases():
+    import tensorflow as tf
+    terms = [["cs.LG", "cs.CV"], ["cs.LG"], ["stat.ML", "cs.LG", "cs.CL"], ["cs.CV", "cs.CV"], ["q-bio"]]
+    queries = [["cs.CL"], ["cs.CV", "new", "cs.LG"], ["stat.ML", "stat.ML"]]
+    for mode in ("multi_hot", "count", "tf_idf"):
+        lookup = layers.StringLookup(output_mode=mode)
+        lookup.adapt(tf.ragged.constant(terms))
+        arrays[f"ragged_{mode}_vocab"] = np.array([str(t) for t in lookup.get_vocabulary()])
+        arrays[f"ragged_{mode}_terms"] = lookup(tf.ragged.constant(terms)).numpy()
+        arrays[f"ragged_{mode}_queries"] = lookup(tf.ragged.constant(queries)).numpy()
+        arrays[f"ragged_{mode}_one"] = lookup([terms[0]]).numpy()
+    ints = layers.IntegerLookup(output_mode="multi_hot")
+    ints.adapt(tf.ragged.constant([[1, 2], [3], [2, 2, 5]]))
+    arrays.update(ragged_int_vocab=np.array(ints.get_vocabulary()),
+                  ragged_int_out=ints(tf.ragged.constant([[1, 2], [3], [7, 7, 7], [5]])).numpy())
+
+
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases, normalization_mean_cases, leaky_relu_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
                                                     random_fourier_cases, ctc_endpoint_cases, distiller_cases,
                                                     speech_cases, pixelcnn_cases, timeseries_element_cases,
-                                                    array_to_img_cases]}
+                                                    array_to_img_cases, ragged_lookup_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:
