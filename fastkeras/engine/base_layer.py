@@ -486,8 +486,9 @@ class Layer:
         # it keeps, so that one is copied.
         fresh = type(initializer).__module__ == initializers.__name__ and K.is_tensor(value) \
             and not K.is_variable(value)
-        variable = K.variable(value, dtype=dtype, name=f"{self.name}/{name}:0", trainable=trainable,
-                              constraint=constraints.get(constraint), copy=not fresh)
+        # An unnamed weight is tf.Variable's default "Variable" (tf-keras: 'graph_conv/Variable:0').
+        variable = K.variable(value, dtype=dtype, name=f"{self.name}/{'Variable' if name is None else name}:0",
+                              trainable=trainable, constraint=constraints.get(constraint), copy=not fresh)
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
             self._weight_regularizers.append((regularizer, variable))
