@@ -142,3 +142,19 @@ def test_integer_lookup_on_ragged_rows_and_ragged_outputs_refused(k2):
         lookup([["a", "b"], ["a"]])
     with pytest.raises(ValueError, match="expects strings"):
         layers.StringLookup(output_mode="multi_hot", vocabulary=["a"])([["a", "b"], [3]])
+
+
+# ---- timeseries/timeseries_traffic_forecasting.py: GraphConv's self.add_weight(shape=..., trainable=True) ----------
+
+def test_weight_added_without_a_name_is_named_as_tf_keras(k2):
+    class GraphConv(layers.Layer):
+        def build(self, input_shape):
+            self.weight = self.add_weight(shape=(input_shape[-1], 2), trainable=True)
+            self.scale = self.add_weight(shape=(), initializer="ones", trainable=False)
+
+        def call(self, x):
+            return x @ self.weight * self.scale
+
+    layer = GraphConv(name="graph_conv")
+    layer(np.ones((1, 3), "float32"))  # built by its call, in the layer's name scope
+    assert [w.name for w in layer.weights] == k2["unnamed_weight_names"].tolist()  # 'graph_conv/Variable:0'

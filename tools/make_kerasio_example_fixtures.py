@@ -717,12 +717,29 @@ def ragged_lookup_cases():
                   ragged_int_out=ints(tf.ragged.constant([[1, 2], [3], [7, 7, 7], [5]])).numpy())
 
 
+# ---- timeseries/timeseries_traffic_forecasting.py (tf-keras, --keras2): the name of a weight added without one ----------
+
+def unnamed_weight_cases():
+    class GraphConv(layers.Layer):
+        def build(self, input_shape):
+            self.weight = self.add_weight(shape=(input_shape[-1], 2), trainable=True)
+            self.scale = self.add_weight(shape=(), initializer="ones", trainable=False)
+
+        def call(self, x):
+            return x @ self.weight * self.scale
+
+    layer = GraphConv(name="graph_conv")
+    layer(np.ones((1, 3), "float32"))  # built by its call, in the layer's name scope
+    arrays.update(unnamed_weight_names=np.array([w.name for w in layer.weights]))
+
+
 CASES = {"jax": [conv_cases, rank_cases, two_output_cases, causal_cases, nested_output_cases,
                  embedding_encoder_cases, appended_layer_cases, normalization_mean_cases, leaky_relu_cases],
          "numpy": [endpoint_cases], "keras2": [no_loss_cases, nmt_cases, carried_mask_cases,
                                                     random_fourier_cases, ctc_endpoint_cases, distiller_cases,
                                                     speech_cases, pixelcnn_cases, timeseries_element_cases,
-                                                    array_to_img_cases, ragged_lookup_cases]}
+                                                    array_to_img_cases, ragged_lookup_cases,
+                                                    unnamed_weight_cases]}
 
 if __name__ == "__main__":
     if BACKEND not in CASES:
