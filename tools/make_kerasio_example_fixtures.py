@@ -7,7 +7,11 @@ called on ids of shape ``()`` and list attributes filled by ``append`` (memory-e
 compiled with metrics and no loss, evaluated, and a Distiller's test_step reporting ``self.metrics``
 (knowledge-distillation recipe), Normalization's statistics (DDIM), the translation transformer's masks,
 RandomFourierFeatures (quasi-SVM), a CTC endpoint layer (captcha OCR), a subclassed model its own steps build
-and a Sequential fed other sequence lengths (speech transformer)).
+and a Sequential fed other sequence lengths (speech transformer)); and, for tests/test_kerasio_examples2.py (second
+round), LeakyReLU's Keras 3 ``negative_slope`` and ``array_to_img`` of a generator's output (DCGAN), a kernel mask
+sized by ``kernel.get_shape()`` and assigned in ``call`` (PixelCNN), ``y[0].numpy()`` of a dataset batch (weather
+forecasting), StringLookup on ragged label sets (multi-label classification) and an unnamed weight's name
+(traffic forecasting).
 
 Run three times: with Keras 3.15.1 once per backend, jax for the cases that need ``fit``, numpy for the
 endpoint layers (Keras 3's jax backend cannot evaluate a Metric updated inside ``call``: its variable is never
