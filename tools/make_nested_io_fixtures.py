@@ -14,6 +14,8 @@ tests/fixtures/nested_io/:
   two-epoch SGD fit, unshuffled), ``evaluate`` (the list) and ``metrics_names``, ``evaluate_dict``,
   ``train_on_batch`` (the list), and ``weighted_evaluate`` (evaluate with sample weights given in the outputs'
   shape).
+  Per case of ``SUBCLASSED_CASES`` (subclassed models whose ``call`` returns a dict, or a list holding one,
+  from ``build_subclassed``): ``predict_keys``, ``history``, ``evaluate`` and ``metrics_names``.
 - ``keras2.npz``: ``<case>/predict/<i>``: the predictions flattened in tf.nest order.
 """
 import json
@@ -83,6 +85,59 @@ def build(keras, case):
     return model, compile_args, data_x, data_y, weights
 
 
+SUBCLASSED_CASES = ("subclassed_dict_out", "subclassed_nested_out")
+
+
+def build_subclassed(keras, case):
+    """A subclassed model whose call returns a dict (or a list holding a dict), its compile arguments, data and
+    targets in that shape. Weights are set after a first call, per layer attribute name."""
+    layers = keras.layers
+    rng = _rng(case)
+
+    class DictOut(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(4, activation="tanh")
+            self.score = layers.Dense(1)
+            self.label = layers.Dense(3, activation="softmax")
+
+        def call(self, x):
+            h = self.hidden(x)
+            if case == "subclassed_dict_out":
+                return {"score": self.score(h), "label": self.label(h)}
+            return [self.score(h), {"label": self.label(h), "again": self.score(h) * 2.0}]
+
+    model = DictOut()
+    x = rng.normal(size=(N, 3)).astype("float32")
+    model(x[:1])
+    for attr in ("hidden", "score", "label"):
+        layer = getattr(model, attr)
+        wrng = _rng(attr)
+        layer.set_weights([wrng.normal(scale=0.5, size=w.shape).astype("float32") for w in layer.get_weights()])
+    score, label = rng.normal(size=(N, 1)).astype("float32"), rng.integers(0, 3, size=(N, 1))
+    if case == "subclassed_dict_out":
+        compile_args = dict(loss={"score": "mse", "label": "sparse_categorical_crossentropy"},
+                            metrics={"label": ["accuracy"]})
+        y = {"score": score, "label": label}
+    else:
+        compile_args = dict(loss=["mse", {"label": "sparse_categorical_crossentropy", "again": "mae"}])
+        y = [score, {"label": label, "again": score}]
+    return model, compile_args, x, y
+
+
+def record_subclassed(keras, case):
+    model, compile_args, x, y = build_subclassed(keras, case)
+    predictions = model.predict(x, verbose=0)
+    out = {"predict_keys": structure_keys(predictions)}
+    arrays = {f"{case}/predict/{i}": np.asarray(p) for i, p in enumerate(flatten(predictions))}
+    model.compile(optimizer=keras.optimizers.SGD(0.05), **compile_args)
+    history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    out["history"] = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    out["evaluate"] = [float(v) for v in model.evaluate(x, y, batch_size=4, verbose=0)]
+    out["metrics_names"] = list(model.metrics_names)
+    return out, arrays
+
+
 def structure_keys(value):
     """The shape of a nested result: dict keys in their order, list lengths, '*' for an array."""
     if isinstance(value, dict):
@@ -129,6 +184,9 @@ def main():
     results, arrays = {}, {}
     for case in CASES:
         results[case], case_arrays = record(keras, case)
+        arrays.update(case_arrays)
+    for case in SUBCLASSED_CASES:
+        results[case], case_arrays = record_subclassed(keras, case)
         arrays.update(case_arrays)
     with open(os.path.join(OUT, "keras2.json"), "w") as f:
         json.dump(results, f, indent=1)  # unsorted: the order of dict keys is part of what is recorded

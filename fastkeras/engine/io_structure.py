@@ -100,3 +100,25 @@ def _assign(structure, value, leaf_takes_list, leaves):
             _assign(sub, item, leaf_takes_list, leaves)
     else:
         leaves.extend([value] * count)  # one loss or metric list for every output of this part
+
+
+def pseudo_names(structure, prefix):
+    """tf-keras' names for the inputs or outputs of a subclassed model, from the structure its ``call`` takes or
+    returns: ``output_1``, ``output_2`` for a list, the keys for a dict (in sorted order), paths joined by '_'
+    below (``{"b": [t, u]}`` gives ``b_1``, ``b_2``; ``[t, {"x": u}]`` gives ``output_1``, ``output_2_x``)."""
+    names = []
+    for path in _paths(structure, ()):
+        if not path:
+            names.append(prefix + "1")
+        else:
+            name = "_".join(str(p + 1) if isinstance(p, int) else str(p) for p in path)
+            names.append(prefix + name if isinstance(path[0], int) else name)
+    return names
+
+
+def _paths(structure, path):
+    if isinstance(structure, dict):
+        return [p for key in sorted(structure) for p in _paths(structure[key], path + (key,))]
+    if isinstance(structure, (list, tuple)):
+        return [p for i, item in enumerate(structure) for p in _paths(item, path + (i,))]
+    return [path]

@@ -1092,11 +1092,12 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
 
 
 def _pack_predictions(model, results):
-    """Predictions in the structure of a functional model's outputs where that is more than a flat list, as
+    """Predictions in the structure of the model's outputs where that is more than a flat list, as
     tf-keras and Keras 3 return them: a dict for dict outputs, nested lists for nested ones (keras.io's
     involution example predicts ``Model(x, [layer.output ...])`` of layers returning pairs and unpacks them)."""
-    if getattr(model, "_is_graph_network", False) and model._outputs_are_structured():
-        return model._pack_outputs(results)
+    structure = structure_of(model, "outputs")
+    if structure is not None:
+        return tree.pack_sequence_as(structure, results)
     return results[0] if len(results) == 1 else results
 
 
@@ -1114,11 +1115,9 @@ def _forward_inference(model, x):
 def _flat_outputs(model, outputs):
     """A model's call result as a list in ``model.outputs`` order: a dict by output name (a subclassed model's),
     else in tf.nest order (a functional model's own structure)."""
-    if isinstance(outputs, dict):
-        if all(name in outputs for name in model.output_names):
-            return [outputs[name] for name in model.output_names]
-        return tree.flatten(outputs)
-    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if isinstance(outputs, dict) and all(name in outputs for name in model.output_names):
+        return [outputs[name] for name in model.output_names]
+    return tree.flatten(outputs)
 
 
 def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True, return_dict=False):

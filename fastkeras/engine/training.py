@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from fastkeras.engine import custom_step, tree
-from fastkeras.engine.io_structure import by_output_name, structure_of
+from fastkeras.engine.io_structure import by_output_name, pseudo_names, structure_of
 from fastkeras.engine.base_layer import Layer, _dedup, record_auto_config, with_auto_config
 
 
@@ -660,11 +660,13 @@ class Model(Layer):
     build._is_default = True  # Layer.__call__ builds by calling; only an explicit build() runs it
 
     def _set_symbolic_io(self, inputs, outputs):
-        """``inputs``/``outputs`` and their names for a subclassed model (Keras 2 names them input_1, output_1)."""
+        """``inputs``/``outputs`` and their names for a subclassed model (Keras 2 names them input_1, output_1, or
+        by the keys of the dict ``call`` returns); the structure of the outputs shapes targets and predictions."""
         self.inputs = list(inputs)
         self.outputs = tree.flatten(outputs)
+        self._nested_outputs = outputs
         self.input_names = [f"input_{i + 1}" for i in range(len(self.inputs))]
-        self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
+        self.output_names = pseudo_names(outputs, "output_")
 
 
 def _weights_so_far(layer):

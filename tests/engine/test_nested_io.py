@@ -126,3 +126,22 @@ def test_the_structure_survives_saving(case, tmp_path):
             _close(a, b)
     clone = keras.models.model_from_json(model.to_json())
     assert clone.output_names == model.output_names and clone.input_names == model.input_names
+
+
+@pytest.mark.parametrize("case", list(SCRIPT.SUBCLASSED_CASES))
+def test_subclassed_models_returning_dicts_train_and_predict_in_that_shape(case):
+    """tf-keras names such outputs by their keys and paths ('label', 'output_2_again') and takes targets and
+    compile arguments in the shape ``call`` returns."""
+    want = K2[case]
+    model, compile_args, x, y = SCRIPT.build_subclassed(keras, case)
+    predictions = model.predict(x, verbose=0)
+    assert SCRIPT.structure_keys(predictions) == want["predict_keys"]
+    for i, p in enumerate(SCRIPT.flatten(predictions)):
+        _close(p, ARRAYS[f"{case}/predict/{i}"])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), **compile_args)
+    history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    assert sorted(history.history) == sorted(want["history"])
+    for name, values in want["history"].items():
+        _close(history.history[name], values)
+    _close(model.evaluate(x, y, batch_size=4, verbose=0), want["evaluate"])
+    assert model.metrics_names == want["metrics_names"]
