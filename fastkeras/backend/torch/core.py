@@ -209,6 +209,17 @@ class Variable(torch.nn.Parameter):
             self.add_(delta, alpha=sign)
         return self
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """Arithmetic between a NumPy array and a Variable, as TensorFlow does it: the array becomes a tensor of the
+        variable's dtype and the operation runs in torch, so the result keeps the gradient (``kernel * mask`` in
+        a custom layer trains the kernel; through NumPy it silently did not). Other NumPy functions read the
+        variable's value, as they read a tf.Variable's."""
+        op = _NUMPY_TO_TORCH.get(ufunc.__name__)
+        if op is not None and method == "__call__" and not kwargs and len(inputs) == 2:
+            return op(*(x if isinstance(x, torch.Tensor) else _like(x, self) for x in inputs))
+        values = [to_numpy(x) if isinstance(x, torch.Tensor) else x for x in inputs]
+        return getattr(ufunc, method)(*values, **kwargs)
+
     def __deepcopy__(self, memo):
         copy = Variable(self.detach().clone(), requires_grad=self.requires_grad)
         copy.name = self.name
@@ -221,6 +232,21 @@ class Variable(torch.nn.Parameter):
 
     def __repr__(self):
         return f"<Variable '{self.name}' shape={tuple(self.shape)} dtype={standardize_dtype(self.dtype)}>"
+
+
+# NumPy's binary ufuncs that a Variable runs in torch when the other operand is an array or a number.
+_NUMPY_TO_TORCH = {"add": torch.add, "subtract": torch.sub, "multiply": torch.mul, "divide": torch.true_divide,
+                   "true_divide": torch.true_divide, "floor_divide": torch.floor_divide, "power": torch.pow,
+                   "remainder": torch.remainder, "maximum": torch.maximum, "minimum": torch.minimum,
+                   "matmul": torch.matmul, "greater": torch.gt, "greater_equal": torch.ge, "less": torch.lt,
+                   "less_equal": torch.le, "equal": torch.eq, "not_equal": torch.ne}
+
+
+def _like(value, variable):
+    """``value`` (an array or a number) as a tensor beside ``variable``: of its dtype where the variable is
+    floating (TensorFlow converts the other operand to the variable's dtype), else as NumPy typed it."""
+    t = torch.as_tensor(np.asarray(value), device=variable.device)
+    return t.to(variable.dtype) if variable.is_floating_point() else t
 
 
 def _initial_value(initializer, shape, dtype):

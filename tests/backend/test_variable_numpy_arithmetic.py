@@ -1,0 +1,53 @@
+"""NumPy arrays in arithmetic with weights, as TensorFlow lets a tf.Variable meet them: the result is a tensor
+that keeps the gradient (through NumPy it silently had none, so a custom layer's ``kernel * mask`` never
+trained), the array taking the variable's dtype."""
+import numpy as np
+import pytest
+import torch
+
+import fastkeras as keras
+
+
+def _kernel():
+    layer = keras.layers.Dense(2)
+    layer.build((None, 3))
+    return layer.kernel
+
+
+@pytest.mark.parametrize("op", [lambda v, a: v * a, lambda v, a: a * v, lambda v, a: v + a, lambda v, a: a - v,
+                                lambda v, a: (a + 1.0) / v, lambda v, a: np.maximum(a, v)])
+def test_the_result_is_a_tensor_with_the_gradient(op):
+    kernel = _kernel()
+    mask = np.arange(6, dtype="float64").reshape(3, 2)
+    out = op(kernel, mask)
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32 and out.requires_grad
+    out.sum().backward()
+    assert kernel.grad is not None and kernel.grad.abs().sum() > 0
+
+
+def test_other_numpy_functions_read_the_value():
+    kernel = _kernel()
+    out = np.exp(kernel)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_allclose(out, np.exp(kernel.numpy()), rtol=1e-6)
+
+
+class MaskedDense(keras.layers.Layer):
+    """A custom layer in TensorFlow style: its kernel times a NumPy mask."""
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], 2), initializer="ones")
+        self.mask = np.array([[1.0, 0.0]] * input_shape[-1])
+
+    def call(self, inputs):
+        return keras.backend.dot(inputs, self.kernel * self.mask)
+
+
+def test_a_custom_layer_masking_its_kernel_with_numpy_trains():
+    model = keras.Sequential([keras.Input((3,)), MaskedDense()])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    before = model.get_weights()[0].copy()
+    model.fit(np.ones((8, 3), "float32"), np.zeros((8, 2), "float32"), verbose=0, epochs=2)
+    after = model.get_weights()[0]
+    assert not np.allclose(after[:, 0], before[:, 0])  # the unmasked column trained
+    np.testing.assert_array_equal(after[:, 1], before[:, 1])  # the masked one has no gradient
