@@ -562,6 +562,10 @@ class Trainer:
             if result is None:
                 CONTEXT.sparse_table_grads = self._sparse_table_grads
                 result = self._train_body(x, y, sw)
+        except RuntimeError as e:
+            if "Can't call numpy() on Tensor that requires grad" in str(e):
+                raise TypeError(_NUMPY_IN_GRADIENT_PATH) from e
+            raise
         finally:
             CONTEXT.training = None
             CONTEXT.losses = None
@@ -1110,6 +1114,16 @@ def _forward_inference(model, x):
     finally:
         CONTEXT.training = None
     return _flat_outputs(model, out)
+
+
+# torch's words when a layer's call mixes a NumPy array into a computation that is being differentiated
+# (TensorFlow converts the array; torch hands the tensor to NumPy instead), said in a Keras user's terms.
+_NUMPY_IN_GRADIENT_PATH = (
+    "A NumPy array met a tensor in the training step (e.g. `inputs * numpy_array` or `np.concatenate` of tensors "
+    "in a layer's call(); the line is in the traceback above). TensorFlow converts such arrays, but fastkeras runs "
+    "on torch, where NumPy cannot take part in a computation that is differentiated. Make the array a tensor once "
+    "(`keras.ops.convert_to_tensor(array)` or `keras.backend.constant(array)`, e.g. in build()) and use "
+    "`keras.ops` functions on tensors.")
 
 
 def _flat_outputs(model, outputs):

@@ -51,3 +51,16 @@ def test_a_custom_layer_masking_its_kernel_with_numpy_trains():
     after = model.get_weights()[0]
     assert not np.allclose(after[:, 0], before[:, 0])  # the unmasked column trained
     np.testing.assert_array_equal(after[:, 1], before[:, 1])  # the masked one has no gradient
+
+
+class ScaleByNumpy(keras.layers.Layer):
+    def call(self, inputs):
+        return inputs * np.full((3,), 2.0)
+
+
+def test_a_numpy_array_in_a_differentiated_call_fails_with_advice():
+    """On plain tensors torch hands the tensor to NumPy, which cannot keep a gradient: the error says what to do."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3), ScaleByNumpy()])
+    model.compile("sgd", "mse")
+    with pytest.raises(TypeError, match="keras.ops.convert_to_tensor"):
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 3), "float32"), verbose=0)
