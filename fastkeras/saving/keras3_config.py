@@ -53,6 +53,16 @@ _K2_ONLY_DEFAULTS = {"time_major": False, "is_legacy_optimizer": False, "jit_com
 _K2_ONLY_LAYER_DEFAULTS = {name: {"groups": 1} for name in (
     "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
     "SeparableConv1D", "SeparableConv2D")}
+# tf-keras config keys that Keras 3's constructors refuse as unknown arguments and that change nothing there,
+# dropped when writing: Conv's kernel arguments, which tf-keras' separable convolutions inherit and never use
+# (their weights are the depthwise and pointwise kernels); `trainable` of layers without weights, and the
+# spatial dropouts' `noise_shape` (always None: the layers set their own).
+_K3_REFUSED_LAYER_KEYS = {
+    **{name: ("kernel_initializer", "kernel_regularizer", "kernel_constraint")
+       for name in ("SeparableConv1D", "SeparableConv2D")},
+    **{name: ("trainable", "noise_shape") for name in ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")},
+    "Discretization": ("trainable",),
+}
 _POLICY_CLASSES = ("Policy", "DTypePolicy", "FloatDTypePolicy")
 _MODEL_CLASSES = ("Functional", "Model", "Sequential")
 _AUTO_MASK_ARGS = ("mask", "query_mask", "value_mask", "key_mask")
@@ -265,6 +275,9 @@ def _layer_to_k3(class_name, config, in_sequential_with_input):
     for key, value in _K2_ONLY_LAYER_DEFAULTS.get(class_name, {}).items():
         if key in config and config[key] == value:
             del config[key]
+    for key in _K3_REFUSED_LAYER_KEYS.get(class_name, ()):
+        config.pop(key, None)
+    config.pop("rng_type", None)  # tf-keras' random layers' generator kind: Keras 3 has one kind and no such key
     if in_sequential_with_input or "batch_input_shape" in config:
         config.pop("batch_input_shape", None)
     if class_name == "Embedding":
