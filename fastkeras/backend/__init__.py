@@ -13,8 +13,8 @@ from fastkeras.backend.common import (  # noqa: F401
     ENGINE_HOOKS, get_uid, register_engine_hooks, reset_uids, to_snake_case, unique_object_name,
 )
 from fastkeras.backend.config import (  # noqa: F401
-    backend, epsilon, floatx, image_data_format, normalize_data_format,
-    set_epsilon, set_floatx, set_image_data_format,
+    backend, epsilon, floatx, image_data_format, image_dim_ordering, normalize_data_format,
+    set_epsilon, set_floatx, set_image_data_format, set_image_dim_ordering,
 )
 # Keras 3's keras.backend dtype helpers (engine-independent; standardize_dtype below stays the engine's own).
 from fastkeras.backend.dtypes import is_float_dtype, is_int_dtype, result_type  # noqa: F401

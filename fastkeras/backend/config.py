@@ -77,6 +77,24 @@ def set_image_data_format(data_format):
     _IMAGE_DATA_FORMAT = str(data_format)
 
 
+# Keras 1's names for the data formats, which Keras 2.0-2.2 still read through image_dim_ordering().
+_DIM_ORDERINGS = {"th": "channels_first", "tf": "channels_last"}
+
+
+def image_dim_ordering():
+    """Keras 1's ``image_data_format()``: 'th' (channels first) or 'tf' (channels last); Keras 2.0-2.2 kept it."""
+    return "th" if _IMAGE_DATA_FORMAT == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Keras 1's ``set_image_data_format``: 'th' sets channels_first, 'tf' channels_last (Keras 2.0-2.2 kept it;
+    old programs start with ``K.set_image_dim_ordering('th')``)."""
+    if dim_ordering not in _DIM_ORDERINGS:
+        raise ValueError(f"Unknown dim_ordering {dim_ordering!r}: expected 'th' (channels_first) or 'tf' "
+                         "(channels_last).")
+    set_image_data_format(_DIM_ORDERINGS[dim_ordering])
+
+
 def normalize_data_format(value):
     if value is None:
         return image_data_format()

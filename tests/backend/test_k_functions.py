@@ -758,6 +758,21 @@ def test_config_setters_round_trip():
         K.set_image_data_format("channels_last")
 
 
+def test_keras1_dim_ordering_names_set_the_data_format():
+    """Keras 2.0-2.2 kept Keras 1's K.set_image_dim_ordering('th'/'tf') and K.image_dim_ordering()."""
+    try:
+        assert K.image_dim_ordering() == "tf"
+        K.set_image_dim_ordering("th")
+        assert K.image_data_format() == "channels_first" and K.image_dim_ordering() == "th"
+        assert keras.layers.Conv2D(2, 3).data_format == "channels_first"
+        K.set_image_dim_ordering("tf")
+        assert K.image_data_format() == "channels_last"
+        with pytest.raises(ValueError, match="'th'"):
+            K.set_image_dim_ordering("channels_first")
+    finally:
+        K.set_image_data_format("channels_last")
+
+
 def test_clear_session_and_reset_uids_restart_layer_names():
     assert Dense(1).name == "dense"
     assert Dense(1).name == "dense_1"
