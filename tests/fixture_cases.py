@@ -1,4 +1,6 @@
-"""Reading a tf-keras fixture folder of the "cases.json + arrays.npz" layout (tools/make_*_fixtures.py)."""
+"""Reading a tf-keras fixture folder of the "cases.json + arrays.npz" layout (tools/make_*_fixtures.py), and
+importing a fixture script whose case tables and model builders a test shares."""
+import importlib.util
 import json
 import os
 
@@ -8,6 +10,16 @@ import pytest
 from fastkeras import backend as K
 
 FIXTURE_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+
+
+def load_tool_script(name):
+    """``tools/<name>.py`` as a module, for the tables and builders it keeps beside its Keras runs (the scripts
+    import Keras only inside their functions, so this needs neither tf-keras nor Keras 3)."""
+    path = os.path.join(os.path.dirname(FIXTURE_ROOT), "..", "tools", name + ".py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
 
 
 def load_cases(folder):

@@ -1,7 +1,6 @@
 """Functional models built on dicts and nested lists: input and output order, names, configs, predictions and
 training with data and compile arguments in the model's shape, against tf-keras 2.21
 (tests/fixtures/nested_io, from tools/make_nested_io_fixtures.py, whose ``build`` makes the models here too)."""
-import importlib.util
 import json
 import os
 
@@ -9,6 +8,7 @@ import numpy as np
 import pytest
 
 import fastkeras as keras
+from fixture_cases import load_tool_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "nested_io")
@@ -18,15 +18,7 @@ with np.load(os.path.join(FIXTURES, "keras2.npz")) as _npz:
     ARRAYS = {k: _npz[k] for k in _npz.files}
 
 
-def _fixture_script():
-    path = os.path.join(HERE, "..", "..", "tools", "make_nested_io_fixtures.py")
-    spec = importlib.util.spec_from_file_location("make_nested_io_fixtures", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
-
-
-SCRIPT = _fixture_script()
+SCRIPT = load_tool_script("make_nested_io_fixtures")
 CASES = list(SCRIPT.CASES)
 
 

@@ -2,7 +2,6 @@
 Keras 3 takes as unknown arguments, from tools/make_keras3_config_keys_fixtures.py, whose LAYERS table is built
 here too): Keras 3 refuses the whole archive otherwise ('Unrecognized keyword arguments passed to
 SeparableConv1D: kernel_initializer ...')."""
-import importlib.util
 import json
 import os
 import zipfile
@@ -10,21 +9,14 @@ import zipfile
 import pytest
 
 import fastkeras as keras
+from fixture_cases import load_tool_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "..", "fixtures", "interop", "k3_config_keys.json")) as _f:
     K3_KEYS = json.load(_f)
 
 
-def _fixture_script():
-    path = os.path.join(HERE, "..", "..", "tools", "make_keras3_config_keys_fixtures.py")
-    spec = importlib.util.spec_from_file_location("make_keras3_config_keys_fixtures", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
-
-
-SCRIPT = _fixture_script()
+SCRIPT = load_tool_script("make_keras3_config_keys_fixtures")
 
 
 @pytest.mark.parametrize("class_name, kwargs, shape", SCRIPT.LAYERS, ids=[c for c, _, _ in SCRIPT.LAYERS])
