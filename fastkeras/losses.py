@@ -41,11 +41,12 @@ class Reduction:
 
     @classmethod
     def validate(cls, key):
-        if key not in cls.all():
+        if key not in _REDUCTIONS:
             raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
 
 
 ReductionV2 = Reduction
+_REDUCTIONS = frozenset(Reduction.all())
 
 
 def _shape(x):
@@ -129,6 +130,11 @@ def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OV
     Reduction.validate(reduction)
     if reduction == Reduction.AUTO:
         reduction = Reduction.SUM_OVER_BATCH_SIZE
+    if sample_weight is None and reduction == Reduction.SUM_OVER_BATCH_SIZE and K.is_tensor(losses) \
+            and _is_float(losses):
+        # The common case of every training step, without the general path's conversions.
+        n = losses.numel() if hasattr(losses, "numel") else _num_elements(losses)
+        return K.sum(losses) / n if n else K.sum(losses) * 0.0
     losses = _to_tensor(losses)
     input_dtype = None
     if not _is_float(losses):
@@ -484,7 +490,9 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):
-        y_pred, y_true = squeeze_or_expand_dimensions(_to_tensor(y_pred), _to_tensor(y_true))
+        # Targets of the predictions' rank (every built-in step's) need no rank alignment.
+        if not (K.is_tensor(y_pred) and K.is_tensor(y_true) and len(y_pred.shape) == len(y_true.shape)):
+            y_pred, y_true = squeeze_or_expand_dimensions(_to_tensor(y_pred), _to_tensor(y_true))
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
