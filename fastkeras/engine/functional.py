@@ -13,6 +13,7 @@ from fastkeras.engine.data_adapter import check_input_shapes, conform_rank, shap
 from fastkeras.engine.base_layer import Layer, _attach_masks, _call_arguments, output_mask
 from fastkeras.engine.call_context import CONTEXT
 from fastkeras.engine.input_layer import InputLayer
+from fastkeras.engine.io_structure import structure_of
 from fastkeras.engine.keras_tensor import KerasTensor
 from fastkeras.engine.symbolic_layer_call import direct_call
 from fastkeras.engine.training import Model
@@ -338,9 +339,7 @@ class Functional(Model):
 
     def _outputs_are_structured(self):
         """Whether the outputs are a dict or a list holding lists or dicts, rather than a tensor or a flat list."""
-        nested = self._nested_outputs
-        return isinstance(nested, dict) or (
-            isinstance(nested, (list, tuple)) and any(isinstance(t, (list, tuple, dict)) for t in nested))
+        return structure_of(self, "outputs") is not None
 
     def _pack_outputs(self, outputs):
         return tree.pack_sequence_as(self._nested_outputs, outputs)
