@@ -71,8 +71,10 @@ def implementations(args, device):
     if args.retained_malloc_reference:
         # The hand-written loop with glibc set as fastkeras sets it on the CPU (fastkeras/backend/torch/
         # host_memory.py): shows how much of a difference is the allocator setting rather than the step.
+        from fastkeras.backend.torch import host_memory
         impls.append(("PyTorch eager, malloc kept", [py, os.path.join(HERE, "tbench.py"), "--device", device],
-                      dict(env, MALLOC_MMAP_THRESHOLD_=str(256 << 20), MALLOC_TRIM_THRESHOLD_=str(512 << 20))))
+                      dict(env, MALLOC_MMAP_THRESHOLD_=str(host_memory.MMAP_THRESHOLD_BYTES),
+                           MALLOC_TRIM_THRESHOLD_=str(host_memory.TRIM_THRESHOLD_BYTES))))
     if args.torch_compile:
         impls.append(("PyTorch compiled", [py, os.path.join(HERE, "tbench.py"), "--device", device,
                                            "--compile", "1"], env))

@@ -5,9 +5,6 @@ with the dense one on what the fixtures do not cover: a table shared by two inpu
 a table with a regularizer (sparse plus dense: autograd makes it dense), momentum slots, and an optimizer
 without a row rule.
 """
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -96,14 +93,3 @@ def test_optimizer_without_row_rule_gets_dense_gradients(monkeypatch):
     model.compile(PlainSGD(), "mse")
     model.fit(np.arange(32).reshape(8, 4) % 30, np.ones((8, 1)), batch_size=8, verbose=0)
     assert got and not any(got)
-
-
-def test_host_memory_setting_can_be_turned_off():
-    code = ("import fastkeras.backend as K; import sys; sys.stdout.write(str(K.retain_freed_host_memory()))")
-    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, FASTKERAS_RETAIN_HOST_MEMORY="0"))
-    assert off.stdout == "False"
-    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                        env={k: v for k, v in os.environ.items() if k != "FASTKERAS_RETAIN_HOST_MEMORY"})
-    import platform
-    assert on.stdout == str(platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

@@ -1,20 +1,26 @@
-"""Host memory: keep the C allocator from handing large tensors' memory back to the kernel between steps.
+"""Host memory: let glibc reuse freed tensor memory between training steps, up to blocks of 32 MiB.
 
 PyTorch has no caching allocator for CPU tensors: every tensor's memory comes from ``malloc`` and goes back with
-``free``. glibc serves a large block (above ``M_MMAP_THRESHOLD``, which starts at 128 KiB and adapts only up to
-the largest block freed so far) with a fresh ``mmap`` and returns it with ``munmap``, so the next step's tensor
-of the same size starts on untouched pages and the kernel zero-fills every 4 KiB page on first write. A training
-step on the CPU allocates the same large activations, gradients and optimizer temporaries step after step;
-measured on this project's machine, a 20 MB temporary cost 1.5 ms with the page faults and 0.6 ms without, and
-the seeds' Embedding + LSTM model's step went from 18 to 12 ms once freed memory stayed in the heap (see
-docs/benchmarks.md).
+``free``. glibc serves a large block (above ``M_MMAP_THRESHOLD``) with a fresh ``mmap`` and returns it with
+``munmap``; the kernel then zero-fills every 4 KiB page of the next step's tensor of the same size on first
+write. glibc raises that threshold by itself when such a block is freed (up to 32 MiB on 64-bit systems), but
+sets its trim threshold to only twice the new value, so the top of the heap keeps being handed back and faulted
+in again, and which blocks fault depends on the order of earlier allocations. Measured on this
+project's machine, a 20 MB temporary cost 1.5 ms with the page faults and 0.6 ms without.
 
-``retain_freed_host_memory`` raises glibc's mmap threshold and its trim threshold once, so that blocks below
-256 MiB come from the heap and freed memory up to 512 MiB stays there for the next step (what jemalloc and
-tcmalloc, and TensorFlow's and JAX's own CPU allocators, do by design). The cost is that a process keeps up to
-that much freed memory mapped instead of returning it at once. It applies to the whole process, so fastkeras
-does it only when it first trains or predicts on the CPU, and ``FASTKERAS_RETAIN_HOST_MEMORY=0`` turns it off.
-Where the C library is not glibc (macOS, musl, Windows) or another allocator is preloaded, it changes nothing.
+``retain_freed_host_memory`` fixes glibc's mmap threshold at 32 MiB (the ceiling of its own adaptation) and its
+trim threshold at 512 MiB, once: blocks below 32 MiB come from the heap and freed heap stays there for the next
+step, as jemalloc, tcmalloc and TensorFlow's CPU allocator keep it. Larger blocks (an LSTM's whole-sequence
+workspace, a convolution's activations over a big batch) keep glibc's mmap: keeping those in the heap as well
+(a 256 MiB threshold) made the seed models' CPU steps up to twice as fast, but the heap's fragmentation around
+blocks of tens of MiB raised the peak memory of fit by 40-70% (siamese_lstm 83 -> 147 MiB, inception
+322 -> 638 MiB), above Keras 3 on torch's. docs/benchmarks.md has the measurements. A user who prefers that
+trade sets glibc's own variables (``MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=536870912``).
+
+It applies to the whole process, so fastkeras does it only when it first trains or predicts on the CPU, and
+never where the user has set glibc's malloc thresholds (those variables, or ``GLIBC_TUNABLES``).
+``FASTKERAS_RETAIN_HOST_MEMORY=0`` turns it off. Where the C library is not glibc (macOS, musl, Windows) or
+another allocator is preloaded, it changes nothing.
 """
 import ctypes
 import os
@@ -24,10 +30,20 @@ import platform
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
-MMAP_THRESHOLD_BYTES = 256 << 20
+MMAP_THRESHOLD_BYTES = 32 << 20
 TRIM_THRESHOLD_BYTES = 512 << 20
 
+# Where the user tuned glibc's malloc at process start; then their setting stands.
+_GLIBC_MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+_GLIBC_MALLOC_TUNABLES = ("glibc.malloc.mmap_threshold", "glibc.malloc.trim_threshold")
+
 _state = {"done": False, "applied": False}
+
+
+def _user_tuned_malloc():
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    return any(os.environ.get(name) for name in _GLIBC_MALLOC_VARIABLES) or \
+        any(name in tunables for name in _GLIBC_MALLOC_TUNABLES)
 
 
 def retain_freed_host_memory():
@@ -37,7 +53,7 @@ def retain_freed_host_memory():
     _state["done"] = True
     if os.environ.get("FASTKERAS_RETAIN_HOST_MEMORY", "1").strip().lower() in ("0", "false", "no", "off"):
         return False
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc" or _user_tuned_malloc():
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")
