@@ -6,6 +6,7 @@ accumulate in device tensors and are read when the progress bar renders or a
 callback asks; gradients come from one ``torch.autograd.grad`` call and one
 foreach optimizer step.
 """
+import contextlib
 import math
 import numbers
 import random
@@ -1071,7 +1072,9 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
     cbs.on_predict_begin()
     chunks = structure = None
     custom = custom_step.overrides(model, "predict_step")
-    with torch.inference_mode():
+    # On the CPU, predict lets glibc reuse even large blocks: no gradient graph keeps them alive (host_memory.py).
+    host_memory = K.inference_host_memory() if device.type == "cpu" else contextlib.nullcontext()
+    with host_memory, torch.inference_mode():
         for step, (bx, _, _) in enumerate(batches):
             cbs.on_predict_batch_begin(step)
             if custom:

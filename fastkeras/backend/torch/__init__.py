@@ -14,7 +14,7 @@ from fastkeras.backend.torch.optimizer_kernels import *  # noqa: F401,F403
 from fastkeras.backend.torch.rnn import *  # noqa: F401,F403
 from fastkeras.backend.torch.jit import *  # noqa: F401,F403
 from fastkeras.backend.torch.mixed_precision import *  # noqa: F401,F403
-from fastkeras.backend.torch.host_memory import retain_freed_host_memory  # noqa: F401
+from fastkeras.backend.torch.host_memory import inference_host_memory, retain_freed_host_memory  # noqa: F401
 import importlib
 
 # The star import above binds the name `learning_phase` to the function, so
