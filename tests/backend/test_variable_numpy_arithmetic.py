@@ -32,6 +32,22 @@ def test_other_numpy_functions_read_the_value():
     np.testing.assert_allclose(out, np.exp(kernel.numpy()), rtol=1e-6)
 
 
+@pytest.mark.parametrize("name, call", [
+    ("sum", lambda v: np.sum(v)), ("sum axis", lambda v: np.sum(v, axis=0)), ("mean", lambda v: np.mean(v)),
+    ("max", lambda v: np.max(v)), ("min axis", lambda v: np.min(v, axis=1)), ("std", lambda v: np.std(v)),
+    ("var", lambda v: np.var(v, ddof=1)), ("transpose", lambda v: np.transpose(v)),
+    ("reshape", lambda v: np.reshape(v, (-1,))), ("argmax", lambda v: np.argmax(v)),
+    ("concatenate", lambda v: np.concatenate([v, v])), ("percentile", lambda v: np.percentile(v, 50)),
+    ("round", lambda v: np.round(v, 2)), ("clip", lambda v: np.clip(v, -0.1, 0.1))])
+def test_numpy_reductions_and_reshapes_read_the_value_as_of_a_tf_variable(name, call):
+    # NumPy handed these to torch's same-named methods (Tensor.sum(axis=None, out=None)), which refused NumPy's
+    # arguments or returned tensors; a tf.Variable gives the function's result on its value.
+    kernel = _kernel()
+    got = call(kernel)
+    assert not isinstance(got, torch.Tensor), name
+    np.testing.assert_allclose(got, call(kernel.numpy()), rtol=1e-6)
+
+
 class MaskedDense(keras.layers.Layer):
     """A custom layer in TensorFlow style: its kernel times a NumPy mask."""
 

@@ -220,6 +220,12 @@ class Variable(torch.nn.Parameter):
         values = [to_numpy(x) if isinstance(x, torch.Tensor) else x for x in inputs]
         return getattr(ufunc, method)(*values, **kwargs)
 
+    def __array_function__(self, func, types, args, kwargs):
+        """Other NumPy functions (``np.sum``, ``np.mean``, ``np.std``, ``np.transpose``...) read the variable's
+        value and return arrays, as they do with a tf.Variable. Without this NumPy hands a tensor to its
+        same-named method (``Tensor.sum``), which takes torch's arguments rather than NumPy's ``axis``/``out``."""
+        return func(*_numpy_values(args), **_numpy_values(kwargs))
+
     def __deepcopy__(self, memo):
         copy = Variable(self.detach().clone(), requires_grad=self.requires_grad)
         copy.name = self.name
@@ -240,6 +246,17 @@ _NUMPY_TO_TORCH = {"add": torch.add, "subtract": torch.sub, "multiply": torch.mu
                    "remainder": torch.remainder, "maximum": torch.maximum, "minimum": torch.minimum,
                    "matmul": torch.matmul, "greater": torch.gt, "greater_equal": torch.ge, "less": torch.lt,
                    "less_equal": torch.le, "equal": torch.eq, "not_equal": torch.ne}
+
+
+def _numpy_values(value):
+    """``value`` with every tensor in it (in lists, tuples and dicts too) as a NumPy array."""
+    if isinstance(value, torch.Tensor):
+        return to_numpy(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_numpy_values(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _numpy_values(v) for k, v in value.items()}
+    return value
 
 
 def _like(value, variable):
