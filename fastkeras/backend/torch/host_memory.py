@@ -19,7 +19,7 @@ trade sets glibc's own variables (``MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM
 
 ``predict`` is different: without a gradient graph only a layer's input and output are alive at once, so the
 heap does not fragment around its large blocks. While it runs (``inference_host_memory``) blocks up to 1 GiB
-come from the heap, which made the seed convnet's ``predict`` at batch 256 1.8x faster, and when a predict that
+come from the heap, which made the seed convnet's ``predict`` at batch 256 1.4x-2x faster, and when a predict that
 took more than 10 ms ends, the freed heap is handed back to the kernel (``malloc_trim``, some 10-30 ms for
 hundreds of MiB); a short one (a single sample) skips that.
 
@@ -41,6 +41,7 @@ _M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 32 << 20
 TRIM_THRESHOLD_BYTES = 512 << 20
 INFERENCE_MMAP_THRESHOLD_BYTES = 1 << 30
+# Above the largest block predict keeps in the heap, so glibc does not trim the heap's top at every free of one.
 INFERENCE_TRIM_THRESHOLD_BYTES = 2 << 30
 _TRIM_AFTER_SECONDS = 0.01
 
