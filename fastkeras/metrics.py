@@ -12,6 +12,7 @@ Everything computes through ``fastkeras.backend`` (``K``). Not provided (tf-kera
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.engine.keras_tensor import KerasTensor
 from fastkeras.losses import _num_elements, _shape  # the shape helpers losses and metrics share
 from fastkeras.losses import (  # noqa: F401 - re-exported as Keras 2's metrics module does
     apply_valid_mask, get_mask, squeeze_or_expand_dimensions, remove_squeezable_dimensions,
@@ -203,6 +204,9 @@ class Metric:
                 K.update_add(weight, other)
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and args and any(isinstance(a, KerasTensor) for a in args):
+            from fastkeras.engine.op_layer import call_metric_symbolic
+            return call_metric_symbolic(self, args)
         self.update_state(*args, **kwargs)
         result = self.result()
         try:

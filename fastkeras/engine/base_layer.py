@@ -442,7 +442,9 @@ class Layer:
     def metrics(self):
         """The metrics this layer and its sublayers report: those of ``add_metric`` (Mean metrics by name) and
         the Metric objects kept as attributes."""
-        own = list(self.__dict__.get("_added_metrics", {}).values()) + self.__dict__.get("_tracked_metrics", [])
+        # One list in the order the metrics came (attributes as they were set, add_metric's at first call), as
+        # tf-keras reports them.
+        own = list(self.__dict__.get("_tracked_metrics", []))
         return own + [m for layer in self._tracked_layers for m in layer.metrics]
 
     @property
@@ -857,9 +859,11 @@ class Layer:
             # The result of calling a Metric (``self.add_metric(self.accuracy_fn(y, p), name="accuracy")``, as
             # keras.io's endpoint-layer guide does): tf-keras reports that metric under its own name, once, and
             # ignores ``name``; its state was updated by the call.
-            if not any(m is metric_obj or m.name == metric_obj.name for m in self.metrics):
+            if self._metric_named(metric_obj.name) is None and not any(m is metric_obj for m in self.metrics):
                 self.__dict__.setdefault("_tracked_metrics", []).append(metric_obj)
             return
+        if metric_obj is not None:
+            name = metric_obj.name  # a Metric's symbolic result (functional models): reported as that metric
         if name is None:
             raise ValueError(f'Layer "{self.name}": please provide a name for your metric like '
                              "`self.add_metric(K.sum(inputs), name='mean_activation')`")
@@ -872,13 +876,23 @@ class Layer:
             return
         if K.is_shape_only(value):
             return  # a call during shape inference
-        metrics = self.__dict__.setdefault("_added_metrics", {})
-        metric = metrics.get(name)
+        metric = self._metric_named(name)
         if metric is None:
             from fastkeras import metrics as metrics_module
-            metric = metrics[name] = metrics_module.Mean(name=name)
+            metric = metrics_module.Mean(name=name)
+            self.__dict__.setdefault("_tracked_metrics", []).append(metric)
         with K.no_grad():
             metric.update_state(K.stop_gradient(value))
+
+    def _metric_named(self, name):
+        """This layer's own metric called ``name`` (None if it has none). As in tf-keras, a value added under
+        the name of a Metric attribute updates that metric, and two metrics sharing the name are an error:
+        their results would overwrite each other in the logs."""
+        found = [m for m in self.__dict__.get("_tracked_metrics", ()) if m.name == name]
+        if len(found) > 1:
+            raise ValueError(f'Layer "{self.name}" has {len(found)} metrics named "{name}"; please give the '
+                             "metrics it adds or keeps as attributes different names.")
+        return found[0] if found else None
 
     def add_update(self, updates, inputs=None):
         """Keras 2's registration of state updates (``self.add_update([K.moving_average_update(...)], inputs)``).

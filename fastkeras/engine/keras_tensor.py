@@ -31,6 +31,13 @@ class KerasTensor:
         return self.shape
 
     @property
+    def _metric_obj(self):
+        """The Metric whose symbolic result this is (``metrics.Mean(name='m')(y)``), else None: add_metric
+        reports that metric, as Keras 2 did."""
+        layer = self._keras_history[0] if self._keras_history is not None else None
+        return getattr(layer, "symbolic_result_of", None)
+
+    @property
     def node(self):
         layer, node_index, _ = self._keras_history
         return layer._inbound_nodes[node_index]

@@ -454,6 +454,47 @@ class AddMetric(Layer):
         return config
 
 
+class MetricCall(Layer):
+    """A Metric called on symbolic tensors (``metrics.Mean(name='m')(y)`` in a functional graph, as Keras 2
+    allowed): each forward pass updates the metric with its inputs and outputs the metric's result. The layer
+    keeps the metric as an attribute, so a model holding the layer reports it under the metric's name."""
+
+    def __init__(self, metric, **kwargs):
+        from fastkeras import metrics as metrics_module
+        if isinstance(metric, dict):
+            metric = metrics_module.deserialize(metric)
+        kwargs.setdefault("name", K.unique_object_name(f"{metric.name}_call"))
+        super().__init__(**kwargs)
+        self.metric = metric
+
+    def call(self, inputs):
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if any(K.is_shape_only(t) for t in inputs):
+            return K.zeros((), dtype=self.metric.dtype)  # shape inference: the result is a scalar
+        with K.no_grad():
+            self.metric.update_state(*[K.stop_gradient(t) for t in inputs])
+        return self.metric.result()
+
+    def compute_output_shape(self, input_shape):
+        return ()
+
+    @property
+    def symbolic_result_of(self):
+        return self.metric  # marks this layer's output as the metric's result (KerasTensor._metric_obj)
+
+    def get_config(self):
+        from fastkeras import metrics as metrics_module
+        config = super().get_config()
+        config["metric"] = metrics_module.serialize(self.metric)
+        return config
+
+
+def call_metric_symbolic(metric, args):
+    """``metric(*args)`` on symbolic tensors: the symbolic result, which ``add_metric`` knows as the metric's
+    (``KerasTensor._metric_obj``) and reports as the metric itself."""
+    return MetricCall(metric)(list(args) if len(args) > 1 else args[0])
+
+
 def attach_side_outputs(model, side_outputs):
     """Rebuilds a functional model's execution order to also compute ``side_outputs`` (AddLoss / AddMetric
     nodes), so they run in the same forward pass as the outputs (same dropout masks, same samples)."""
@@ -476,5 +517,9 @@ def add_symbolic_losses(model, tensors):
 
 
 def add_symbolic_metric(model, tensor, name):
-    """Makes a functional model report ``tensor`` (computed from its inputs) as the metric ``name``."""
-    attach_side_outputs(model, [AddMetric(metric_name=name)(tensor)])
+    """Makes a functional model report ``tensor`` (computed from its inputs) as the metric ``name``; a Metric's
+    symbolic result (``model.add_metric(metrics.Mean(name='m')(y))``) reports that metric."""
+    if getattr(tensor, "_metric_obj", None) is not None:
+        attach_side_outputs(model, [tensor])
+    else:
+        attach_side_outputs(model, [AddMetric(metric_name=name)(tensor)])

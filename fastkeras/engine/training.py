@@ -201,7 +201,7 @@ class Model(Layer):
     def _uncompiled_metrics(self):
         """The metrics of add_metric and the Metric attributes, the model's and its layers': a nested model
         brings these, not its own compiled loss and metrics (as tf-keras)."""
-        added = list(self.__dict__.get("_added_metrics", {}).values()) + self.__dict__.get("_tracked_metrics", [])
+        added = list(self.__dict__.get("_tracked_metrics", []))
         for layer in self._layers_for_weights():
             added += layer._uncompiled_metrics() if isinstance(layer, Model) else layer.metrics
         return added

@@ -12,9 +12,10 @@ def _builtin_layers():
     table = {name: obj for name, obj in vars(layers_module).items()
              if isinstance(obj, type) and issubclass(obj, Layer)}
     table.update({"Functional": Functional, "Model": Model, "Sequential": Sequential})
-    from fastkeras.engine.op_layer import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # K on symbolic tensors
+    from fastkeras.engine.op_layer import (  # K functions and metrics on symbolic tensors
+        AddLoss, AddMetric, MetricCall, SlicingOpLambda, TFOpLambda)
     table.update({"TFOpLambda": TFOpLambda, "SlicingOpLambda": SlicingOpLambda, "AddLoss": AddLoss,
-                  "AddMetric": AddMetric})
+                  "AddMetric": AddMetric, "MetricCall": MetricCall})
     from fastkeras.engine.symbolic_layer_call import LayerCall  # layer.call(keras_tensor) of a weightless layer
     table["LayerCall"] = LayerCall
     # Built-in classes tf-keras keeps out of keras.layers (under keras.layers.experimental).

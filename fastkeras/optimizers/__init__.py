@@ -73,6 +73,10 @@ def deserialize(config, custom_objects=None, use_legacy_format=False, **kwargs):
         raise ValueError(f"Could not interpret optimizer config: expected a dict with 'class_name' and 'config', "
                          f"received {config!r}.")
     class_name = config["class_name"]
+    if isinstance(class_name, str) and class_name.lower() in _BY_LOWER_NAME:
+        # Keras (2.x, tf-keras and 3) writes the lower-case name back into the caller's dict; code that
+        # compares a config with serialize(deserialize(config)) relies on it.
+        config["class_name"] = class_name.lower()
     cls = None
     for name in (config.get("registered_name"), class_name):
         if isinstance(name, str) and cls is None:
