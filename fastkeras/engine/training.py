@@ -612,9 +612,9 @@ class Model(Layer):
         from fastkeras.saving.hdf5_weights import save_weights
         save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False, options=None):
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, options=None, reshape=False):
         from fastkeras.saving.hdf5_weights import load_weights
-        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)
 
     def count_params(self):
         return int(sum(int(w.numel()) for w in self.weights))

@@ -46,6 +46,22 @@ def _fsync_directory(directory):
         os.close(fd)
 
 
+def confirm_overwrite(filepath, overwrite):
+    """Keras' rule for ``overwrite=False``: when ``filepath`` exists, the user is asked whether to replace it.
+
+    Returns the ``overwrite`` a save should go on with (True once the user agreed), or None when the user
+    declined, and the save does nothing. Where no answer can be read (no terminal, stdin closed), the
+    question raises FileExistsError and the existing file stays as it was.
+    """
+    filepath = os.fspath(filepath)
+    if overwrite or not os.path.isfile(filepath):
+        return overwrite
+    # Looked up where Keras 2 kept the question (keras.engine.saving), which hands it to io_utils', so code that
+    # replaces either one (to answer it in tests or GUIs) is asked.
+    from fastkeras.engine import saving as keras2_saving
+    return True if keras2_saving.ask_to_proceed_with_overwrite(filepath) else None
+
+
 @contextlib.contextmanager
 def atomic_path(filepath, overwrite=True, make_directories=False):
     """Yields a temporary path next to ``filepath``; on success its content replaces ``filepath``.

@@ -158,11 +158,6 @@ def check_open_file(f, label):
         raise in_file(FileFormatError, label, f"cannot read the HDF5 file (corrupt or truncated?): {e}") from None
 
 
-def is_h5py_file(x):
-    """An open ``h5py.File`` (h5py imported only when ``x`` comes from it)."""
-    return type(x).__module__.startswith("h5py") and isinstance(x, h5py_module().File)
-
-
 @contextlib.contextmanager
 def reading(label):
     """Turns h5py's errors while reading a checked file into ``FileFormatError`` naming the file."""

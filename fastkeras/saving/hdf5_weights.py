@@ -25,8 +25,8 @@ import warnings
 
 import numpy as np
 
-from fastkeras.saving import h5_checks, object_weights
-from fastkeras.saving.atomic import atomic_path
+from fastkeras.saving import file_objects, h5_checks, object_weights
+from fastkeras.saving.atomic import atomic_path, confirm_overwrite
 from fastkeras.saving.errors import FileFormatError, SavingError, WeightsMismatchError, in_file
 from fastkeras.saving.weight_conversion import preprocess_weights_for_loading
 
@@ -174,15 +174,26 @@ def save_weights(model, filepath, overwrite=True, save_format=None):
     """Writes every weight of ``model`` to ``filepath``, atomically: Keras 3's object-path layout for names
     ending in ``.weights.h5``, Keras 2's layout otherwise."""
     h5py = _h5py()
+    if file_objects.is_h5py_group(filepath) or file_objects.is_binary_writer(filepath):
+        # Keras 2's layout into an open h5py file or group, or a whole HDF5 file into a binary file object.
+        layers, groups = _collect_for_saving(model)
+        if file_objects.is_h5py_group(filepath):
+            _write_weights(filepath, layers, groups)
+        else:
+            file_objects.write_all(filepath, file_objects.hdf5_bytes(lambda f: _write_weights(f, layers, groups)))
+        return
     filepath = os.fspath(filepath)
     _check_format(filepath, save_format)
+    if os.path.isdir(filepath):
+        raise IsADirectoryError(f"Cannot save weights to {filepath!r}: it is a directory.")
+    overwrite = confirm_overwrite(filepath, overwrite)
+    if overwrite is None:
+        return  # the user declined to replace the existing file
     if filepath.endswith(".weights.h5"):
         with atomic_path(filepath, overwrite) as tmp:
             with h5py.File(tmp, "w") as f:
                 object_weights.write(f, model)
         return
-    if os.path.isdir(filepath):
-        raise IsADirectoryError(f"Cannot save weights to {filepath!r}: it is a directory.")
     layers, groups = _collect_for_saving(model)
     with atomic_path(filepath, overwrite) as tmp:
         with h5py.File(tmp, "w") as f:
@@ -228,9 +239,10 @@ def _read_group(root, name, filepath):
 
 
 def _shape_error(layer_desc, weight, expected, received, saved_name, filepath):
-    return WeightsMismatchError(f"Shape mismatch in {layer_desc} for weight {weight.name}: the model expects shape "
-                      f"{tuple(expected)}, the file {filepath!r} has shape {tuple(received)} "
-                      f"(saved as {saved_name!r}).")
+    # Worded as Keras 2 words it ("... has shape ..., but the saved weight has shape ..."), which code matches.
+    return WeightsMismatchError(f"Shape mismatch in {layer_desc} for weight {weight.name}: it has shape "
+                                f"{tuple(expected)}, but the saved weight in {filepath!r} has shape {tuple(received)} "
+                                f"(saved as {saved_name!r}).")
 
 
 def _origin(root):
@@ -241,7 +253,14 @@ def _origin(root):
     return attribute("keras_version") or "1", attribute("backend")
 
 
-def _load_topological(root, model, filepath):
+def _fitted(value, weight, reshape):
+    """``value`` reshaped to ``weight``'s shape when ``reshape`` allows it and the sizes match, else as it is."""
+    if reshape and tuple(value.shape) != tuple(weight.shape) and value.size == int(np.prod(tuple(weight.shape))):
+        return value.reshape(tuple(weight.shape))
+    return value
+
+
+def _load_topological(root, model, filepath, reshape=False):
     version, backend = _origin(root)
     layers = [layer for layer in _model_layers(model) if _layer_weights(layer)]
     saved = []
@@ -250,10 +269,10 @@ def _load_topological(root, model, filepath):
         if weight_names:
             saved.append((name, weight_names, values))
     if len(saved) != len(layers):
-        raise WeightsMismatchError(f"Layer count mismatch when loading weights from {filepath!r}: the model "
-                         f"\"{model.name}\" has {len(layers)} layers with weights "
-                         f"({[layer.name for layer in layers]}), the file has {len(saved)} "
-                         f"({[name for name, _, _ in saved]}).")
+        raise WeightsMismatchError(f"Layer count mismatch: cannot load the weights file {filepath!r} with "
+                                   f"{len(saved)} layers into model \"{model.name}\" with {len(layers)} layers with "
+                                   f"weights (the file's: {[name for name, _, _ in saved]}; the model's: "
+                                   f"{[layer.name for layer in layers]}).")
     assignments = []
     for k, (layer, (name, weight_names, values)) in enumerate(zip(layers, saved)):
         weights = _layer_weights(layer)
@@ -265,9 +284,10 @@ def _load_topological(root, model, filepath):
             raise WeightsMismatchError(f"The weights of {desc} in {filepath!r} cannot load into it: {e}.") from None
         if len(values) != len(weights):
             raise WeightsMismatchError(f"Weight count mismatch for {desc}: the layer expects {len(weights)} weight(s) "
-                             f"({[w.name for w in weights]}), the file {filepath!r} has {len(values)} "
-                             f"({weight_names}).")
+                                       f"({[w.name for w in weights]}), but the saved weights in {filepath!r} are "
+                                       f"{len(values)} ({weight_names}).")
         for w, value, saved_name in zip(weights, values, weight_names):
+            value = _fitted(value, w, reshape)
             if tuple(value.shape) != tuple(w.shape):
                 raise _shape_error(desc, w, w.shape, value.shape, saved_name, filepath)
             assignments.append((w, value))
@@ -285,16 +305,17 @@ def _load_topological(root, model, filepath):
     return assignments
 
 
-def _load_by_name(root, model, filepath, skip_mismatch):
+def _load_by_name(root, model, filepath, skip_mismatch, reshape=False):
     version, backend = _origin(root)
     index = {}
     for layer in _model_layers(model):
         index.setdefault(layer.name, []).append(layer)
     assignments = []
 
-    def problem(message):
+    def problem(message, layer_name, what):
         if skip_mismatch:
-            warnings.warn("Skipping: " + message, stacklevel=4)
+            warnings.warn(f"Skipping loading of weights for layer \"{layer_name}\" due to mismatch in {what}: "
+                          f"{message}", stacklevel=4)
             return
         raise WeightsMismatchError(message)
 
@@ -307,18 +328,20 @@ def _load_by_name(root, model, filepath, skip_mismatch):
             try:
                 values = preprocess_weights_for_loading(layer, values, version, backend)
             except ValueError as e:  # weights of an incompatible layer kind (GRU(reset_after=False) for CuDNNGRU)
-                problem(f"Layer #{k} (named \"{layer.name}\"): the weights in {filepath!r} cannot load into it: {e}.")
+                problem(f"Layer #{k} (named \"{layer.name}\"): the weights in {filepath!r} cannot load into it: {e}.",
+                        layer.name, "layer kind")
                 continue
             if len(values) != len(weights):
                 problem(f"Weight count mismatch for layer #{k} (named \"{layer.name}\"): the layer expects "
-                        f"{len(weights)} weight(s) ({[w.name for w in weights]}), the file {filepath!r} has "
-                        f"{len(values)} ({weight_names}).")
+                        f"{len(weights)} weight(s) ({[w.name for w in weights]}), but the saved weights in "
+                        f"{filepath!r} are {len(values)} ({weight_names}).", layer.name, "number of weights")
                 continue
             for w, value, saved_name in zip(weights, values, weight_names):
+                value = _fitted(value, w, reshape)
                 if tuple(value.shape) != tuple(w.shape):
                     error = _shape_error(f"layer #{k} (named \"{layer.name}\")", w, w.shape, value.shape, saved_name,
                                          filepath)
-                    problem(str(error))
+                    problem(str(error), layer.name, "shape")
                     continue
                 assignments.append((w, value))
     if _TOP_LEVEL in root:
@@ -326,18 +349,19 @@ def _load_by_name(root, model, filepath, skip_mismatch):
         weight_names, values = _read_group(root, _TOP_LEVEL, filepath)
         if len(values) != len(weights):
             problem(f"Weight count mismatch for the top-level weights of model \"{model.name}\": it has "
-                    f"{len(weights)}, the file {filepath!r} has {len(values)}.")
+                    f"{len(weights)}, the file {filepath!r} has {len(values)}.", model.name,
+                    "number of weights")
         else:
             for w, value, saved_name in zip(weights, values, weight_names):
                 if tuple(value.shape) != tuple(w.shape):
                     problem(str(_shape_error(f"model \"{model.name}\" (top level)", w, w.shape, value.shape,
-                                             saved_name, filepath)))
+                                             saved_name, filepath)), model.name, "shape")
                     continue
                 assignments.append((w, value))
     return assignments
 
 
-def read_assignments(f, model, filepath, by_name=False, skip_mismatch=False):
+def read_assignments(f, model, filepath, by_name=False, skip_mismatch=False, reshape=False):
     """[(variable, array)] for ``model`` from an open, checked file in any layout; nothing assigned yet."""
     with h5_checks.reading(filepath):
         if object_weights.is_object_layout(f):
@@ -351,8 +375,8 @@ def read_assignments(f, model, filepath, by_name=False, skip_mismatch=False):
         if not hasattr(root, "keys"):
             raise in_file(FileFormatError, filepath, "'model_weights' should be a group.")
         if by_name:
-            return _load_by_name(root, model, filepath, skip_mismatch)
-        return _load_topological(root, model, filepath)
+            return _load_by_name(root, model, filepath, skip_mismatch, reshape)
+        return _load_topological(root, model, filepath, reshape)
 
 
 def _weights_if_created(model):
@@ -363,7 +387,7 @@ def _weights_if_created(model):
         return []
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
     """Loads weights saved by ``save_weights`` (fastkeras, Keras 2 or Keras 3) into ``model``.
 
     Topological loading (the default) pairs the model's layers that have weights,
@@ -371,19 +395,30 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     ``by_name=True`` layers are matched by name; layers absent from either side
     are skipped, and ``skip_mismatch=True`` skips (with a warning) weights whose
     count or shape differ instead of raising. Nothing is assigned unless every
-    check passes. ``.keras`` archives give their weights too.
+    check passes. ``.keras`` archives give their weights too, and so do an open h5py file or group and a binary
+    file object holding an HDF5 file. ``reshape=True`` (Keras 2.2's option) reshapes a saved array whose shape
+    differs from its weight's but whose size matches (a Dense kernel into a 1x1 convolution's).
     """
     from fastkeras import backend as K
-    filepath = os.fspath(filepath)
     if not getattr(model, "built", True) and not _weights_if_created(model):
         raise ValueError(f"Cannot load weights into model \"{model.name}\" before it is built: it has no weights yet. "
                          "Call the model on data or call `model.build(input_shape)` first.")
-    if filepath.endswith(".keras"):
-        from fastkeras.saving import keras_archive
-        assignments = keras_archive.read_weight_assignments(filepath, model, skip_mismatch)
+    if file_objects.is_h5py_group(filepath):
+        label = file_objects.label(filepath)
+        h5_checks.check_open_file(filepath, label)
+        assignments = read_assignments(filepath, model, label, by_name, skip_mismatch, reshape)
+    elif file_objects.is_binary_reader(filepath):
+        label = file_objects.label(filepath)
+        with file_objects.open_hdf5_bytes(file_objects.read_all(filepath), label) as f:
+            assignments = read_assignments(f, model, label, by_name, skip_mismatch, reshape)
     else:
-        with _open_for_reading(filepath) as f:
-            assignments = read_assignments(f, model, filepath, by_name, skip_mismatch)
+        filepath = os.fspath(filepath)
+        if filepath.endswith(".keras"):
+            from fastkeras.saving import keras_archive
+            assignments = keras_archive.read_weight_assignments(filepath, model, skip_mismatch)
+        else:
+            with _open_for_reading(filepath) as f:
+                assignments = read_assignments(f, model, filepath, by_name, skip_mismatch, reshape)
     K.batch_set_value(assignments)
 
 

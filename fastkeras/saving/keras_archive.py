@@ -27,7 +27,7 @@ import tempfile
 import zipfile
 
 from fastkeras.saving import h5_checks, keras3_config, keras3_optimizer_state, object_weights, safety, training_config
-from fastkeras.saving.atomic import atomic_write
+from fastkeras.saving.atomic import atomic_write, confirm_overwrite
 from fastkeras.saving.errors import FileFormatError, UnsafeFileError, in_file
 from fastkeras.saving.model_building import build_model
 from fastkeras.saving.zip_checks import check_zip_entries
@@ -159,21 +159,38 @@ def _load_assets(model, filepath, assets, label):
                               f"{prefix!r} (its load_assets raised {type(e).__name__}: {e}).") from e
 
 
-def save(model, filepath, overwrite=True, include_optimizer=True):
+def _entries(model, include_optimizer):
+    """[(entry name, bytes)] of the archive, all gathered (and checked) before any file is touched."""
     from fastkeras import __version__
-    filepath = os.fspath(filepath)
     config = _config_json(model, include_optimizer)
     weights = _weights_bytes(model, include_optimizer)
     assets = _assets_entries(model)
     metadata = json.dumps({"keras_version": KERAS3_FORMAT_VERSION, "fastkeras_version": __version__,
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
+    return [(METADATA, metadata), (CONFIG, config), (WEIGHTS_H5, weights)] + list(assets)
+
+
+def _write_entries(f, entries):
+    with zipfile.ZipFile(f, "w") as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+
+
+def save(model, filepath, overwrite=True, include_optimizer=True):
+    filepath = os.fspath(filepath)
+    entries = _entries(model, include_optimizer)
+    overwrite = confirm_overwrite(filepath, overwrite)
+    if overwrite is None:
+        return  # the user declined to replace the existing file
     with atomic_write(filepath, overwrite) as f:
-        with zipfile.ZipFile(f, "w") as archive:
-            archive.writestr(METADATA, metadata)
-            archive.writestr(CONFIG, config)
-            archive.writestr(WEIGHTS_H5, weights)
-            for name, data in assets:
-                archive.writestr(name, data)
+        _write_entries(f, entries)
+
+
+def archive_bytes(model, include_optimizer=True):
+    """The whole ``.keras`` archive as bytes (``save_model`` into a binary file object)."""
+    buffer = io.BytesIO()
+    _write_entries(buffer, _entries(model, include_optimizer))
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -199,15 +216,16 @@ def _read_entry(archive, info, label, limit):
 class _Archive:
     """The checked entries of a ``.keras`` file, read into memory."""
 
-    def __init__(self, filepath):
-        self.label = os.fspath(filepath)
-        if not os.path.exists(self.label):
+    def __init__(self, filepath, label=None):
+        self.path = os.fspath(filepath)
+        self.label = label or self.path
+        if not os.path.exists(self.path):
             raise FileNotFoundError(f"No file or directory found at {self.label!r}.")
-        if os.path.isdir(self.label):
+        if os.path.isdir(self.path):
             raise IsADirectoryError(f"{self.label!r} is a directory; a .keras model is a zip file (TensorFlow "
                                     "SavedModel directories are not supported).")
         try:
-            with open(self.label, "rb") as fh, zipfile.ZipFile(fh) as archive:
+            with open(self.path, "rb") as fh, zipfile.ZipFile(fh) as archive:
                 infos = check_zip_entries(archive, self.label, allowed={CONFIG, METADATA, WEIGHTS_H5, WEIGHTS_NPZ},
                                           allowed_prefixes=(ASSETS,))
                 by_name = {info.filename: info for info in infos}
@@ -268,9 +286,10 @@ class _Archive:
         return not str(config.get("module", "")).startswith("tf_keras")
 
 
-def load(filepath, custom_objects=None, compile=True):
+def load(filepath, custom_objects=None, compile=True, label=None):
+    """A model from a ``.keras`` file; ``label`` names it in messages when ``filepath`` is a temporary copy."""
     from fastkeras import backend as K
-    archive = _Archive(filepath)
+    archive = _Archive(filepath, label)
     label = archive.label
     config = archive.config()
     compile_config = config.pop("compile_config", None)
@@ -283,7 +302,7 @@ def load(filepath, custom_objects=None, compile=True):
         optimizer_groups = object_weights.read_optimizer_groups(f, label) if compile and compile_config else None
     K.batch_set_value(assignments)
     if archive.assets:
-        _load_assets(model, label, archive.assets, label)
+        _load_assets(model, archive.path, archive.assets, label)
     if compile and compile_config:
         if _overrides(model, "compile_from_config"):
             from fastkeras.saving.serialization import CustomObjectScope

@@ -18,8 +18,8 @@ by ``h5_checks`` before anything is read, the config is parsed by
 import json
 import os
 
-from fastkeras.saving import h5_checks, hdf5_weights, keras3_config, safety, training_config
-from fastkeras.saving.atomic import atomic_path
+from fastkeras.saving import file_objects, h5_checks, hdf5_weights, keras3_config, safety, training_config
+from fastkeras.saving.atomic import atomic_path, confirm_overwrite
 from fastkeras.saving.errors import FileFormatError, in_file
 from fastkeras.saving.model_building import build_model
 
@@ -84,15 +84,25 @@ def save(model, filepath, overwrite=True, include_optimizer=True):
     h5py = h5_checks.h5py_module()
     filepath = os.fspath(filepath)
     document = _document(model, include_optimizer)
+    overwrite = confirm_overwrite(filepath, overwrite)
+    if overwrite is None:
+        return  # the user declined to replace the existing file
     # tf-keras and Keras 3 create the missing directories of a whole-model HDF5 path (not of other files)
     with atomic_path(filepath, overwrite, make_directories=True) as tmp:
         with h5py.File(tmp, "w") as f:
             _write(f, document)
 
 
+def save_to_bytes(model, include_optimizer=True):
+    """The whole HDF5 file as bytes (Keras 2's ``save_model(model, binary_file_object)``)."""
+    document = _document(model, include_optimizer)
+    return file_objects.hdf5_bytes(lambda f: _write(f, document))
+
+
 def save_to_file(model, f, include_optimizer=True):
-    """Writes the model into an open, writable ``h5py.File`` (tf-keras' ``save_model(model, h5py_file)``),
-    replacing any model saved there before. Not atomic: the caller owns the file."""
+    """Writes the model into an open, writable ``h5py.File`` or group (tf-keras' ``save_model(model, h5py_file)``,
+    Keras 2's ``save_model(model, h5py_group)``), replacing any model saved there before. Not atomic: the caller
+    owns the file."""
     document = _document(model, include_optimizer)
     for name in ("model_weights", "optimizer_weights"):
         if name in f:
@@ -125,10 +135,17 @@ def load(filepath, custom_objects=None, compile=True):
 
 
 def load_from_file(f, custom_objects=None, compile=True):
-    """A model from an open ``h5py.File`` (tf-keras' ``load_model(h5py_file)``), checked as a path would be."""
-    label = f"<h5py.File {f.filename!r}>"
+    """A model from an open ``h5py.File`` or group (tf-keras' ``load_model(h5py_file)``), checked as a path would
+    be."""
+    label = file_objects.label(f)
     h5_checks.check_open_file(f, label)
     return _load_checked(f, label, custom_objects, compile)
+
+
+def load_from_bytes(data, label, custom_objects=None, compile=True):
+    """A model from the bytes of a whole HDF5 file (read from a binary file object)."""
+    with file_objects.open_hdf5_bytes(data, label) as f:
+        return _load_checked(f, label, custom_objects, compile)
 
 
 def _written_by_keras3(f, label):

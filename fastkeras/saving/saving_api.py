@@ -1,9 +1,10 @@
 """``save_model`` / ``load_model``: the format chosen from the file name when saving, from the file's
 content when loading (``.keras`` zip archive or Keras 2 HDF5), and ``safe_mode`` taken from the caller only."""
 import os
+import tempfile
 import warnings
 
-from fastkeras.saving import h5_checks, keras_archive, legacy_h5
+from fastkeras.saving import file_objects, h5_checks, keras_archive, legacy_h5
 from fastkeras.saving.errors import FileFormatError, in_file
 from fastkeras.saving.safety import safe_mode_scope
 
@@ -43,11 +44,21 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
         kwargs.pop(key, None)
     if kwargs:
         raise TypeError(f"save_model() got unexpected keyword arguments {sorted(kwargs)}.")
-    if h5_checks.is_h5py_file(filepath):  # an open h5py.File, as tf-keras takes: Keras 2's HDF5 layout in it
+    if file_objects.is_h5py_group(filepath):  # an open h5py.File (as tf-keras takes) or group (Keras 2)
         if save_format is not None and _save_format("x.h5", save_format) != "h5":
             raise ValueError(f"save_format={save_format!r} cannot be written into an h5py.File; use 'h5'.")
         legacy_h5.save_to_file(model, filepath, include_optimizer=include_optimizer)
         return
+    if file_objects.is_binary_writer(filepath):
+        # A binary file object: Keras 2 wrote the HDF5 file into it; save_format='keras' writes the archive.
+        fmt = "h5" if save_format is None else _save_format("x.h5", save_format)
+        data = legacy_h5.save_to_bytes(model, include_optimizer) if fmt == "h5" else \
+            keras_archive.archive_bytes(model, include_optimizer)
+        file_objects.write_all(filepath, data)
+        return
+    if not isinstance(filepath, (str, bytes, os.PathLike)):
+        raise TypeError(f"save_model: filepath should be a path, an open h5py.File or group, or a binary file object; "
+                        f"received {type(filepath).__name__} {filepath!r}.")
     filepath = os.fspath(filepath)
     fmt = _save_format(filepath, save_format)
     if fmt == "keras":
@@ -72,9 +83,16 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kw
         raise TypeError(f"load_model() got unexpected keyword arguments {sorted(kwargs)}.")
     if not isinstance(safe_mode, bool):
         raise TypeError(f"safe_mode must be True or False, received {safe_mode!r}.")
-    if h5_checks.is_h5py_file(filepath):
+    if file_objects.is_h5py_group(filepath):
         with safe_mode_scope(safe_mode):
             return legacy_h5.load_from_file(filepath, custom_objects=custom_objects, compile=compile)
+    if file_objects.is_binary_reader(filepath):
+        with safe_mode_scope(safe_mode):
+            return _load_from_bytes(file_objects.read_all(filepath), file_objects.label(filepath), custom_objects,
+                                    compile)
+    if not isinstance(filepath, (str, bytes, os.PathLike)):
+        raise TypeError(f"load_model: filepath should be a path, an open h5py.File or group, or a binary file "
+                        f"object; received {type(filepath).__name__} {filepath!r}.")
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No file or directory found at {filepath!r}.")
@@ -90,3 +108,18 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kw
             return legacy_h5.load(filepath, custom_objects=custom_objects, compile=compile)
     raise in_file(FileFormatError, filepath, "neither a .keras (zip) archive nor an HDF5 file, so it holds no Keras "
                   "model (empty or truncated?).")
+
+
+def _load_from_bytes(data, label, custom_objects, compile):
+    """A model from the bytes of a whole file read from a file object, either format."""
+    if data.startswith(h5_checks.HDF5_SIGNATURE):
+        return legacy_h5.load_from_bytes(data, label, custom_objects=custom_objects, compile=compile)
+    if data.startswith(b"PK"):
+        # The archive reader works on a file (it reopens it for assets): a private temporary copy.
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.keras")
+            with open(path, "wb") as f:
+                f.write(data)
+            return keras_archive.load(path, custom_objects=custom_objects, compile=compile, label=label)
+    raise in_file(FileFormatError, label, "neither a .keras (zip) archive nor an HDF5 file, so it holds no Keras "
+                  "model.")

@@ -44,14 +44,24 @@ def print_msg(message, line_break=True):
 
 def ask_to_proceed_with_overwrite(filepath):
     """Asks on stdin whether to overwrite ``filepath`` ('y' or 'n', asked again until one of them); True to
-    proceed. (fastkeras' own saves never ask: ``overwrite=False`` on an existing file raises FileExistsError.)"""
-    answer = input(f"[WARNING] {filepath} already exists - overwrite? [y/n]").strip().lower()
+    proceed. Saving with ``overwrite=False`` onto an existing file asks this, as Keras does. Where nothing can be
+    read from stdin (no terminal, input closed, output captured), raises FileExistsError instead of guessing."""
+    answer = _answer(filepath, f"[WARNING] {filepath} already exists - overwrite? [y/n]")
     while answer not in ("y", "n"):
-        answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
+        answer = _answer(filepath, 'Enter "y" (overwrite) or "n" (cancel).')
     if answer == "n":
         return False
     print_msg("[TIP] Next time specify overwrite=True!")
     return True
+
+
+def _answer(filepath, question):
+    try:
+        return input(question).strip().lower()
+    except (EOFError, OSError) as e:  # OSError: pytest and other harnesses forbid reading a captured stdin
+        raise FileExistsError(f"Cannot save to {filepath!r}: the file exists and overwrite=False, and no answer to "
+                              f"'overwrite? [y/n]' could be read from stdin ({type(e).__name__}). Pass "
+                              "overwrite=True to replace it, or save under another name.") from None
 
 
 __all__ = ["enable_interactive_logging", "disable_interactive_logging", "is_interactive_logging_enabled",
