@@ -2,7 +2,12 @@
 under the module Keras 2.2 kept them in."""
 from fastkeras.saving import load_model, save_model
 from fastkeras.saving.model_config import model_from_config, model_from_json, model_from_yaml
+from fastkeras.saving.remote import RemoteFiles
 from fastkeras.saving.weight_conversion import preprocess_weights_for_loading
+
+# The file system of URLs (gs://, s3://, ...), here and under this name as in Keras 2 (which used TensorFlow's
+# file_io); fsspec does the work. Replaced by keras.utils.test_utils.tf_file_io_proxy in Keras 2's tests.
+tf_file_io = RemoteFiles()
 
 
 

@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from fastkeras.saving import file_objects, h5_checks, object_weights
+from fastkeras.saving import file_objects, h5_checks, object_weights, remote
 from fastkeras.saving.atomic import atomic_path, confirm_overwrite
 from fastkeras.saving.errors import FileFormatError, SavingError, WeightsMismatchError, in_file
 from fastkeras.saving.weight_conversion import preprocess_weights_for_loading
@@ -184,6 +184,14 @@ def save_weights(model, filepath, overwrite=True, save_format=None):
         return
     filepath = os.fspath(filepath)
     _check_format(filepath, save_format)
+    if remote.is_remote(filepath):  # gs://, s3://...: the whole file built here, then written in one piece
+        if filepath.endswith(".weights.h5"):
+            data = file_objects.hdf5_bytes(lambda f: object_weights.write(f, model))
+        else:
+            layers, groups = _collect_for_saving(model)
+            data = file_objects.hdf5_bytes(lambda f: _write_weights(f, layers, groups))
+        remote.write_bytes(filepath, data, overwrite)
+        return
     if os.path.isdir(filepath):
         raise IsADirectoryError(f"Cannot save weights to {filepath!r}: it is a directory.")
     overwrite = confirm_overwrite(filepath, overwrite)
@@ -411,6 +419,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=Fa
         label = file_objects.label(filepath)
         with file_objects.open_hdf5_bytes(file_objects.read_all(filepath), label) as f:
             assignments = read_assignments(f, model, label, by_name, skip_mismatch, reshape)
+    elif remote.is_remote(os.fspath(filepath)):
+        assignments = _remote_assignments(model, os.fspath(filepath), by_name, skip_mismatch, reshape)
     else:
         filepath = os.fspath(filepath)
         if filepath.endswith(".keras"):
@@ -420,6 +430,20 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=Fa
             with _open_for_reading(filepath) as f:
                 assignments = read_assignments(f, model, filepath, by_name, skip_mismatch, reshape)
     K.batch_set_value(assignments)
+
+
+def _remote_assignments(model, url, by_name, skip_mismatch, reshape):
+    data = remote.read_bytes(url)
+    if data.startswith(b"PK"):  # a .keras archive: its reader works on a file, so a private temporary copy
+        import tempfile
+        from fastkeras.saving import keras_archive
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.keras")
+            with open(path, "wb") as f:
+                f.write(data)
+            return keras_archive.read_weight_assignments(path, model, skip_mismatch)
+    with file_objects.open_hdf5_bytes(data, url) as f:
+        return read_assignments(f, model, url, by_name, skip_mismatch, reshape)
 
 
 __all__ = ["save_weights", "load_weights"]

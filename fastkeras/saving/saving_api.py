@@ -4,7 +4,7 @@ import os
 import tempfile
 import warnings
 
-from fastkeras.saving import file_objects, h5_checks, keras_archive, legacy_h5
+from fastkeras.saving import file_objects, h5_checks, keras_archive, legacy_h5, remote
 from fastkeras.saving.errors import FileFormatError, in_file
 from fastkeras.saving.safety import safe_mode_scope
 
@@ -61,6 +61,11 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
                         f"received {type(filepath).__name__} {filepath!r}.")
     filepath = os.fspath(filepath)
     fmt = _save_format(filepath, save_format)
+    if remote.is_remote(filepath):  # gs://, s3://...: the whole file built here, then written in one piece
+        data = keras_archive.archive_bytes(model, include_optimizer) if fmt == "keras" else \
+            legacy_h5.save_to_bytes(model, include_optimizer)
+        remote.write_bytes(filepath, data, overwrite)
+        return
     if fmt == "keras":
         keras_archive.save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
     else:
@@ -94,6 +99,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kw
         raise TypeError(f"load_model: filepath should be a path, an open h5py.File or group, or a binary file "
                         f"object; received {type(filepath).__name__} {filepath!r}.")
     filepath = os.fspath(filepath)
+    if remote.is_remote(filepath):
+        data = remote.read_bytes(filepath)
+        with safe_mode_scope(safe_mode):
+            return _load_from_bytes(data, filepath, custom_objects, compile)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No file or directory found at {filepath!r}.")
     if os.path.isdir(filepath):
