@@ -8,6 +8,7 @@ import logging
 import sys
 import threading
 
+from fastkeras.utils.h5_dict import H5Dict, load_from_binary_h5py, save_to_binary_h5py  # noqa: F401  (Keras 2.3)
 from fastkeras.utils.hdf5_matrix import HDF5Matrix  # noqa: F401  (Keras 2 kept it here)
 
 INTERACTIVE_LOGGING = threading.local()
@@ -65,4 +66,5 @@ def _answer(filepath, question):
 
 
 __all__ = ["enable_interactive_logging", "disable_interactive_logging", "is_interactive_logging_enabled",
-           "print_msg", "ask_to_proceed_with_overwrite", "HDF5Matrix"]
+           "print_msg", "ask_to_proceed_with_overwrite", "HDF5Matrix", "H5Dict", "save_to_binary_h5py",
+           "load_from_binary_h5py"]
