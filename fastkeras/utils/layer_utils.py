@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 __all__ = ["count_params", "weight_memory_size", "readable_memory_size", "print_summary",
-           "get_layer_index_bound_by_layer_name", "convert_all_kernels_in_model"]
+           "get_layer_index_bound_by_layer_name", "convert_all_kernels_in_model", "convert_dense_weights_data_format"]
 
 _MEMORY_UNITS = ("Byte", "KB", "MB", "GB", "TB", "PB")
 
@@ -351,3 +351,30 @@ def convert_all_kernels_in_model(model):
     for layer in model.layers:
         if type(layer).__name__ in conv_classes:
             layer.kernel.assign(convert_kernel(layer.kernel.numpy()))
+
+
+def convert_dense_weights_data_format(dense, previous_feature_map_shape, target_data_format="channels_first"):
+    """Reorders the rows of a Dense kernel that follows a Flatten of convolution feature maps, for the model
+    rebuilt in ``target_data_format`` ('channels_first' or 'channels_last'), in place.
+
+    ``previous_feature_map_shape`` is the feature map's shape, without the batch axis, in the target format:
+    ``(channels, rows, cols)`` for 'channels_first', ``(rows, cols, channels)`` for 'channels_last'. Flattening
+    orders the features by that layout, so the kernel's rows must follow it for the Dense layer to compute the
+    same outputs."""
+    if target_data_format not in ("channels_first", "channels_last"):
+        raise ValueError(f"target_data_format must be 'channels_first' or 'channels_last'; received "
+                         f"{target_data_format!r}.")
+    shape = tuple(int(d) for d in previous_feature_map_shape)
+    weights = dense.get_weights()
+    kernel = weights[0]
+    if len(shape) != 3 or int(np.prod(shape)) != kernel.shape[0]:
+        raise ValueError(f'Layer "{dense.name}": previous_feature_map_shape {shape} should be 3 dimensions whose '
+                         f"product is the kernel's {kernel.shape[0]} input rows.")
+    units = kernel.shape[1]
+    if target_data_format == "channels_first":
+        channels, rows, cols = shape
+        kernel = kernel.reshape(rows, cols, channels, units).transpose(2, 0, 1, 3)
+    else:
+        rows, cols, channels = shape
+        kernel = kernel.reshape(channels, rows, cols, units).transpose(1, 2, 0, 3)
+    dense.set_weights([kernel.reshape(-1, units)] + weights[1:])

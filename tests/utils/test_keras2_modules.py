@@ -67,6 +67,28 @@ def test_convert_all_kernels_in_model_flips_conv_kernels_in_place():
     np.testing.assert_array_equal(model.layers[0].get_weights()[0], kernel)
 
 
+@pytest.mark.parametrize("source,target", [("channels_last", "channels_first"), ("channels_first", "channels_last")])
+def test_convert_dense_weights_data_format_keeps_the_outputs_across_layouts(source, target):
+    """A Dense after Flatten computes the same outputs once its rows follow the other layout's flattening."""
+    from fastkeras.utils.layer_utils import convert_dense_weights_data_format
+
+    def model(shape, data_format):
+        return keras.Sequential([keras.Input(shape), layers.Conv2D(2, (4, 3), data_format=data_format),
+                                 layers.Flatten(), layers.Dense(5)])
+
+    first = model((5, 5, 3) if source == "channels_last" else (3, 5, 5), source)
+    second = model((3, 5, 5) if source == "channels_last" else (5, 5, 3), target)
+    x = np.random.default_rng(0).random((2,) + tuple(first.input_shape[1:])).astype("float32")
+    expected = first.predict(x, verbose=0)
+    feature_map = (2, 2, 3) if target == "channels_first" else (2, 3, 2)  # the conv output in the target layout
+    convert_dense_weights_data_format(first.layers[2], feature_map, target)
+    second.set_weights(first.get_weights())
+    moved = np.transpose(x, (0, 3, 1, 2) if target == "channels_first" else (0, 2, 3, 1))
+    np.testing.assert_allclose(second.predict(moved, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="product"):
+        convert_dense_weights_data_format(first.layers[2], (2, 2, 2), target)
+
+
 def test_objectives_is_the_losses_module_under_keras_1_name():
     from fastkeras import objectives
     assert objectives.categorical_crossentropy is keras.losses.categorical_crossentropy
