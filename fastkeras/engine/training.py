@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from fastkeras.engine import custom_step, tree
+from fastkeras.engine import custom_step, step_functions, tree
 from fastkeras.engine.io_structure import by_output_name, pseudo_names, structure_of
 from fastkeras.engine.base_layer import Layer, _dedup, record_auto_config, with_auto_config
 
@@ -233,6 +233,8 @@ class Model(Layer):
         if run_eagerly and jit_compile:
             raise ValueError("You cannot enable `run_eagerly` and `jit_compile` at the same time.")
         self.__dict__["_run_eagerly"] = bool(run_eagerly)
+        for kind in ("train", "test", "predict"):  # built again for the new configuration, as tf-keras does
+            self.__dict__.pop(f"{kind}_function", None)
         if _is_subclassed(self) and getattr(self, "outputs", None) is None \
                 and not self.__dict__.get("_built_by_own_steps"):
             # A subclassed model learns its outputs when built (by the first fit/evaluate/predict): compile then.
@@ -422,6 +424,29 @@ class Model(Layer):
             workers, use_multiprocessing = given["workers"], given["use_multiprocessing"]
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                             workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
+
+    # tf-keras' step functions (None until built): make_train_function() ...
+    train_function = test_function = predict_function = None
+
+    def make_train_function(self, force=False):
+        """tf-keras' one training step on the next batch of an iterator, kept as ``model.train_function``."""
+        return step_functions.make(self, "train", force)
+
+    def make_test_function(self, force=False):
+        return step_functions.make(self, "test", force)
+
+    def make_predict_function(self, force=False):
+        return step_functions.make(self, "predict", force)
+
+    def _make_train_function(self):
+        """Keras 2.2-2.3's name: builds ``model.train_function`` (Keras 2 deployment code calls these up front)."""
+        self.make_train_function()
+
+    def _make_test_function(self):
+        self.make_test_function()
+
+    def _make_predict_function(self):
+        self.make_predict_function()
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
