@@ -29,6 +29,7 @@ non-scalars), as in tf-keras.
 import collections
 import collections.abc
 import csv
+import io
 import os
 import re
 import time
@@ -37,6 +38,7 @@ import warnings
 import numpy as np
 
 from fastkeras import backend as K
+from fastkeras.saving import remote
 from fastkeras.utils.io_utils import print_msg  # stdout, or the logger when interactive logging is off
 from fastkeras.utils.progbar import Progbar, is_dynamic_display, read_value
 
@@ -837,7 +839,7 @@ class ModelCheckpoint(Callback):
         self.epochs_since_last_save = 0
         filepath = self._get_file_path(epoch, batch, logs)
         dirname = os.path.dirname(filepath)
-        if dirname and not os.path.exists(dirname):
+        if dirname and not remote.is_remote(filepath) and not os.path.exists(dirname):
             os.makedirs(dirname, exist_ok=True)
         try:
             if self.save_best_only:
@@ -1297,7 +1299,22 @@ class BackupAndRestore(Callback):
 
     @property
     def _path(self):
+        if remote.is_remote(self.backup_dir):  # a bucket (gs://, s3://...), as tf-keras backs up through gfile
+            return remote.join(self.backup_dir, self.FILENAME)
         return os.path.join(self.backup_dir, self.FILENAME)
+
+    def _read_backup(self):
+        """The backup's arrays, or None when there is none."""
+        if remote.is_remote(self._path):
+            if not remote.exists(self._path):
+                return None
+            source = io.BytesIO(remote.read_bytes(self._path))
+        elif os.path.exists(self._path):
+            source = self._path
+        else:
+            return None
+        with np.load(source, allow_pickle=False) as store:
+            return {k: store[k] for k in store.files}
 
     def _implements_train_batch_hooks(self):
         return self.save_freq != "epoch"
@@ -1308,10 +1325,9 @@ class BackupAndRestore(Callback):
         if getattr(self.model, "built", True) and optimizer is not None and callable(getattr(optimizer, "build", None)) \
                 and not getattr(optimizer, "_built", False):
             optimizer.build(self.model.trainable_weights)
-        if not os.path.exists(self._path):
+        state = self._read_backup()
+        if state is None:
             return
-        with np.load(self._path, allow_pickle=False) as store:
-            state = {k: store[k] for k in store.files}
         n_model = int(state["num_model_weights"])
         self.model.set_weights([state[f"model/{i}"] for i in range(n_model)])
         if optimizer is not None and int(state["num_optimizer_weights"]):
@@ -1352,6 +1368,10 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         import sys
         interrupted = sys.exc_info()[0] is not None  # fit calls on_train_end while handling a Ctrl-C
+        if self.delete_checkpoint and not interrupted and remote.is_remote(self.backup_dir):
+            if remote.exists(self._path):
+                remote.delete(self._path)
+            return
         if self.delete_checkpoint and not interrupted and os.path.isdir(self.backup_dir):
             import shutil
             shutil.rmtree(self.backup_dir, ignore_errors=True)
@@ -1372,6 +1392,11 @@ class BackupAndRestore(Callback):
                 state["learning_rate"] = np.float64(get_learning_rate(optimizer))
             except (TypeError, ValueError, AttributeError):
                 pass
+        if remote.is_remote(self.backup_dir):
+            buffer = io.BytesIO()
+            np.savez(buffer, **state)
+            remote.write_bytes(self._path, buffer.getvalue())  # one piece: the old backup or the new one
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         with atomic_path(self._path) as tmp:
             with open(tmp, "wb") as f:

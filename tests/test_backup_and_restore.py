@@ -139,3 +139,27 @@ def test_arguments():
     assert cb.save_freq == "epoch" and cb.delete_checkpoint is True
     assert not cb._implements_train_batch_hooks()
     assert callbacks.BackupAndRestore("/tmp/x", save_freq=2)._implements_train_batch_hooks()
+
+
+def test_a_bucket_url_holds_the_backup():
+    """backup_dir may be a URL (fsspec's in-memory file system here), as tf-keras backs up to gs:// buckets."""
+    import fsspec
+    x, y = _data()
+    reference = _model()
+    reference.fit(x, y, batch_size=8, epochs=4, shuffle=False, verbose=0)
+    memory = fsspec.filesystem("memory")
+    backup_dir = "memory://fastkeras-backup-test/run"
+    model = _model()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.fit(x, y, batch_size=8, epochs=4, shuffle=False, verbose=0,
+                  callbacks=[callbacks.BackupAndRestore(backup_dir), Interrupt(2)])
+    assert memory.exists("/fastkeras-backup-test/run/training_state.npz")
+    assert not os.path.exists("memory:")  # nothing written to a local folder named like the URL
+    restarted = _model()
+    epochs = Epochs()
+    restarted.fit(x, y, batch_size=8, epochs=4, shuffle=False, verbose=0,
+                  callbacks=[callbacks.BackupAndRestore(backup_dir), epochs])
+    assert epochs.seen == [2, 3]
+    for got, want in zip(restarted.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    assert not memory.exists("/fastkeras-backup-test/run/training_state.npz")

@@ -83,3 +83,16 @@ def write_bytes(url, data, overwrite=True):
     with file_io.FileIO(url, "wb") as f:
         f.write(data)
     return True
+
+
+def exists(url):
+    return bool(_file_io().file_exists(url))
+
+
+def delete(url):
+    _file_io().delete_file(url)
+
+
+def join(url, name):
+    """``url/name``: URLs always use '/' (os.path.join would use the platform's separator)."""
+    return url.rstrip("/") + "/" + name

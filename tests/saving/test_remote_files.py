@@ -85,3 +85,16 @@ def test_keras2_gcs_proxy_keeps_files_in_memory():
         proxy.file_exists(url)
     with pytest.raises(ValueError, match="file_io_module"):
         tf_file_io_proxy()
+
+
+def test_model_checkpoint_writes_to_the_bucket_only(bucket, tmp_path, monkeypatch):
+    from fastkeras.callbacks import ModelCheckpoint
+    monkeypatch.chdir(tmp_path)  # a local folder named after the URL would appear here
+    model = small_model()
+    model.fit(X, np.zeros((4, 2)), epochs=2, verbose=0,
+              callbacks=[ModelCheckpoint(f"{bucket}/ckpt/model-{{epoch:02d}}.h5"),
+                         ModelCheckpoint(f"{bucket}/ckpt/w.weights.h5", save_weights_only=True)])
+    names = sorted(p.rsplit("/", 1)[-1] for p in fsspec.filesystem("memory").ls("/test-bucket/ckpt", detail=False))
+    assert names == ["model-01.h5", "model-02.h5", "w.weights.h5"]
+    assert list(tmp_path.iterdir()) == []
+    assert_same_predictions(model, load_model(f"{bucket}/ckpt/model-02.h5"))
