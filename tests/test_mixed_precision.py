@@ -392,3 +392,29 @@ def test_a_16_bit_loss_is_summed_over_the_epoch_in_float32():
     assert dtype_name(model._trainer._loss_sum) == "float32"
     per_batch = [float(model.evaluate(x[i:i + 4], y[i:i + 4], verbose=0)) for i in range(0, 800, 4)]
     assert logs["loss"] == pytest.approx(np.mean(per_batch), rel=1e-4)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_stepped_rnn_cells_compute_in_the_compute_dtype(policy):
+    """An RNN stepping its cell in a loop (a generic cell, or SimpleRNN under a mask) returns 16-bit outputs, as
+    the symbolic output says and tf-keras' 16-bit variable reads give, within two 16-bit steps of rounding of
+    the fused kernel's result on the same weights."""
+    mp.set_global_policy(policy)
+    x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype("float32")
+    fused = keras.layers.SimpleRNN(6, return_sequences=True)
+    stepped = keras.layers.RNN(keras.layers.SimpleRNNCell(6), return_sequences=True)
+    symbolic = stepped(keras.Input((5, 4)))
+    fused(x)
+    stepped.set_weights(fused.get_weights())
+    a, b = fused(x), stepped(x)
+    assert symbolic.dtype == str(b.dtype).split(".")[-1] == policy.split("_")[1]
+    ulp = 2.0 ** -7 if policy == "mixed_bfloat16" else 2.0 ** -10
+    a, b = (keras.backend.get_value(keras.backend.cast(t, "float32")) for t in (a, b))
+    np.testing.assert_allclose(b, a, atol=2 * ulp)
+    masked = keras.layers.SimpleRNN(6, return_sequences=True)
+    masked.build((None, 5, 4))
+    masked.set_weights(fused.get_weights())
+    out = masked(x, mask=np.array([[True] * 5, [True] * 3 + [False] * 2, [True] * 5]))
+    assert str(out.dtype).split(".")[-1] == policy.split("_")[1]
+    out = keras.backend.get_value(keras.backend.cast(out, "float32"))
+    np.testing.assert_allclose(out[:, :3], a[:, :3], atol=2 * ulp)

@@ -450,6 +450,19 @@ class RNN(Layer):
             def step(x, states):
                 output, new_states = cell_call(x, list(states), **kwargs)
                 return output, tree.flatten(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        if self._mixed_policy is not None:
+            # Mixed precision: Keras' cells read their variables as 16-bit values, so every step's output and
+            # states are 16-bit, rounded step by step. torch.autocast only lowers the products here, and a
+            # float32 bias would carry the recurrence in float32: each step is rounded to the compute dtype.
+            compute = self.compute_dtype
+            inputs = tree.map_structure(lambda t: K.cast_floating(t, compute), inputs)
+            initial_state = [K.cast_floating(t, compute) for t in initial_state]
+            full_step = step
+
+            def step(x, states):
+                output, new_states = full_step(x, states)
+                return (tree.map_structure(lambda t: K.cast_floating(t, compute), output),
+                        [K.cast_floating(t, compute) for t in new_states])
         return K.rnn(step, inputs, initial_state, constants=constants, go_backwards=self.go_backwards, mask=mask,
                      unroll=self.unroll, time_major=self.time_major, zero_output_for_mask=self.zero_output_for_mask,
                      return_all_outputs=self.return_sequences)
