@@ -9,8 +9,10 @@
 
 Everything read from an object goes through the same checks as a file on disk.
 """
+import contextlib
 import io
 import os
+import tempfile
 
 from fastkeras.saving import h5_checks
 from fastkeras.saving.errors import FileFormatError, in_file
@@ -80,3 +82,14 @@ def read_all(stream):
 def open_hdf5_bytes(data, name):
     """An ``h5py.File`` over ``data`` (checked as a file on disk is), read-only."""
     return h5_checks.open_checked(io.BytesIO(data), name)
+
+
+@contextlib.contextmanager
+def temporary_copy(data, name):
+    """A private temporary file holding ``data`` (for readers that work on a file, such as the ``.keras``
+    archive's, which reopens it for assets); removed after the block."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        yield path

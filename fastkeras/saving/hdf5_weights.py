@@ -416,11 +416,11 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=Fa
         h5_checks.check_open_file(filepath, label)
         assignments = read_assignments(filepath, model, label, by_name, skip_mismatch, reshape)
     elif file_objects.is_binary_reader(filepath):
-        label = file_objects.label(filepath)
-        with file_objects.open_hdf5_bytes(file_objects.read_all(filepath), label) as f:
-            assignments = read_assignments(f, model, label, by_name, skip_mismatch, reshape)
+        assignments = _assignments_from_bytes(model, file_objects.read_all(filepath), file_objects.label(filepath),
+                                              by_name, skip_mismatch, reshape)
     elif remote.is_remote(os.fspath(filepath)):
-        assignments = _remote_assignments(model, os.fspath(filepath), by_name, skip_mismatch, reshape)
+        url = os.fspath(filepath)
+        assignments = _assignments_from_bytes(model, remote.read_bytes(url), url, by_name, skip_mismatch, reshape)
     else:
         filepath = os.fspath(filepath)
         if filepath.endswith(".keras"):
@@ -432,18 +432,14 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=Fa
     K.batch_set_value(assignments)
 
 
-def _remote_assignments(model, url, by_name, skip_mismatch, reshape):
-    data = remote.read_bytes(url)
-    if data.startswith(b"PK"):  # a .keras archive: its reader works on a file, so a private temporary copy
-        import tempfile
+def _assignments_from_bytes(model, data, label, by_name, skip_mismatch, reshape):
+    """The assignments from a whole weights file read from a file object or a URL: HDF5, or a .keras archive."""
+    if data.startswith(b"PK"):
         from fastkeras.saving import keras_archive
-        with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "model.keras")
-            with open(path, "wb") as f:
-                f.write(data)
+        with file_objects.temporary_copy(data, "model.keras") as path:
             return keras_archive.read_weight_assignments(path, model, skip_mismatch)
-    with file_objects.open_hdf5_bytes(data, url) as f:
-        return read_assignments(f, model, url, by_name, skip_mismatch, reshape)
+    with file_objects.open_hdf5_bytes(data, label) as f:
+        return read_assignments(f, model, label, by_name, skip_mismatch, reshape)
 
 
 __all__ = ["save_weights", "load_weights"]

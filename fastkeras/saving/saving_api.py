@@ -1,7 +1,6 @@
 """``save_model`` / ``load_model``: the format chosen from the file name when saving, from the file's
 content when loading (``.keras`` zip archive or Keras 2 HDF5), and ``safe_mode`` taken from the caller only."""
 import os
-import tempfile
 import warnings
 
 from fastkeras.saving import file_objects, h5_checks, keras_archive, legacy_h5, remote
@@ -124,11 +123,7 @@ def _load_from_bytes(data, label, custom_objects, compile):
     if data.startswith(h5_checks.HDF5_SIGNATURE):
         return legacy_h5.load_from_bytes(data, label, custom_objects=custom_objects, compile=compile)
     if data.startswith(b"PK"):
-        # The archive reader works on a file (it reopens it for assets): a private temporary copy.
-        with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "model.keras")
-            with open(path, "wb") as f:
-                f.write(data)
+        with file_objects.temporary_copy(data, "model.keras") as path:
             return keras_archive.load(path, custom_objects=custom_objects, compile=compile, label=label)
     raise in_file(FileFormatError, label, "neither a .keras (zip) archive nor an HDF5 file, so it holds no Keras "
                   "model.")

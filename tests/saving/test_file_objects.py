@@ -99,6 +99,12 @@ def test_weights_into_a_stream_and_an_h5py_group(tmp_path):
     other.load_weights(io.BytesIO(buffer.getvalue()))
     assert_same_predictions(model, other)
 
+    archive = io.BytesIO()
+    model.save(archive, save_format="keras")
+    fourth = small_model()
+    fourth.load_weights(io.BytesIO(archive.getvalue()))  # a whole .keras archive gives its weights too
+    assert_same_predictions(model, fourth)
+
     third = small_model()
     with h5py.File(tmp_path / "w.h5", "w") as f:
         model.save_weights(f.create_group("weights"))
