@@ -104,11 +104,16 @@ class Bidirectional(Layer):
     # ---- shapes ------------------------------------------------------------------------------------
 
     def build(self, input_shape):
+        constants_shapes = []
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
+            if self._num_constants and len(input_shape) > self._num_constants:
+                constants_shapes = [tuple(s) for s in input_shape[-self._num_constants:]]
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
-        build_in_scope(self.forward_layer, input_shape, self.name)
-        build_in_scope(self.backward_layer, input_shape, self.name)
+        # Each direction sees the constants' shapes too (an RNN builds a Keras 2 cell on them, see RNN._build_cell).
+        layer_shape = [input_shape] + constants_shapes if constants_shapes else input_shape
+        build_in_scope(self.forward_layer, layer_shape, self.name)
+        build_in_scope(self.backward_layer, layer_shape, self.name)
         self.built = True
 
     def compute_output_shape(self, input_shape):

@@ -59,6 +59,27 @@ def build_in_scope(layer, input_shape, scope):
             w.name = f"{scope}/{w.name}"
 
 
+def build_cell(cell, step_shape, constants_shapes, scope):
+    """Builds an RNN cell on the step shape, as tf-keras does.
+
+    Keras 2.2-2.3 built a cell that takes constants on ``[step shape, *constant shapes]``, and cells written for
+    it refuse the step shape alone: for them, when the step shape fails, the cell is built again (the weights of
+    the failed attempt dropped) on Keras 2's list."""
+    if not constants_shapes:
+        build_in_scope(cell, step_shape, scope)
+        return
+    kept = list(cell._trainable_weights), list(cell._non_trainable_weights)
+    try:
+        build_in_scope(cell, step_shape, scope)
+    except (TypeError, ValueError, IndexError) as error:
+        cell._trainable_weights[:], cell._non_trainable_weights[:] = kept
+        cell.built = False
+        try:
+            build_in_scope(cell, [tuple(step_shape)] + list(constants_shapes), scope)
+        except Exception:
+            raise error from None
+
+
 def standardize_args(inputs, initial_state, constants, num_constants):
     """(inputs, initial_state list or None, constants list or None), splitting a ``[x, *states, *constants]``
     input list (how a model file records an RNN called with ``initial_state``)."""
@@ -223,7 +244,10 @@ class RNN(Layer):
     # ---- building and shapes ------------------------------------------------------------------------
 
     def build(self, input_shape):
+        constants_shapes = []
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
+            if self._num_constants and len(input_shape) > self._num_constants:
+                constants_shapes = [tuple(s) for s in input_shape[-self._num_constants:]]
             input_shape = input_shape[0]   # the first input; the rest are initial states / constants
         if _is_nested_shape(input_shape):
             return self._build_nested(input_shape)
@@ -246,11 +270,18 @@ class RNN(Layer):
         self.input_spec = [InputSpec(shape=tuple(spec))]
         step_shape = input_shape[1:] if self.time_major else (input_shape[0],) + input_shape[2:]
         if isinstance(self.cell, Layer) and not self.cell.built:
-            build_in_scope(self.cell, step_shape, self.name)
+            self._build_cell(step_shape, constants_shapes)
         if self.stateful:
             self._stateful_batch_size = input_shape[batch_axis]
             self.reset_states()
         self.built = True
+
+    def _build_cell(self, step_shape, constants_shapes):
+        if constants_shapes and isinstance(self.cell, StackedRNNCells):
+            # The stack hands the constants' shapes on to each of its cells (build_cell's rule, per cell).
+            build_in_scope(self.cell, [step_shape] + constants_shapes, self.name)
+        else:
+            build_cell(self.cell, step_shape, constants_shapes, self.name)
 
     def _build_nested(self, input_shapes):
         """build() for a tuple of input sequences: the cell is built on the tuple's step shapes (as tf-keras
@@ -326,6 +357,9 @@ class RNN(Layer):
                 raise ValueError(f"RNN cell {self.cell} does not support constants. Received: constants={constants}")
             self._num_constants = len(constants)
         if not (symbolic and all(symbolic)):
+            if constants is not None and not self.built and hasattr(inputs, "shape"):
+                # Built here, with the constants' shapes (a Keras 2 cell may need them, see _build_cell).
+                self._maybe_build([tuple(t.shape) for t in [inputs] + tree.flatten(extra)])
             if initial_state is not None:
                 kwargs["initial_state"] = initial_state
             if constants is not None:

@@ -459,13 +459,16 @@ class StackedRNNCells(Layer):
         return tuple(states)
 
     def build(self, input_shape):
-        from fastkeras.layers.recurrent import build_in_scope
+        from fastkeras.layers.recurrent import build_cell, cell_call_arguments
+        constants_shapes = []
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
+            constants_shapes = [tuple(s) for s in input_shape[1:]]  # [step shape, *constant shapes] from an RNN
             input_shape = input_shape[0]
         batch = input_shape[0]
         for cell in self.cells:
             if isinstance(cell, Layer) and not cell.built:
-                build_in_scope(cell, tuple(input_shape), self.name)
+                takes_constants = cell_call_arguments(cell)[1]
+                build_cell(cell, tuple(input_shape), constants_shapes if takes_constants else [], self.name)
             output_dim = getattr(cell, "output_size", None)
             if output_dim is None:
                 output_dim = flat_state_sizes(cell.state_size)[0]
