@@ -32,6 +32,7 @@ import csv
 import io
 import os
 import re
+import string
 import time
 import warnings
 
@@ -55,6 +56,49 @@ __all__ = [
 
 def _warn(message):
     warnings.warn(message, stacklevel=3)
+
+
+# Keras 2.0-2.2 logged metrics=['accuracy'] as 'acc' (and 'crossentropy' as 'ce'); Keras 2.3 and tf-keras log the
+# name as given. Code of that era reads history.history['acc'] and monitors 'val_acc'.
+_KERAS22_SUFFIXES = (("acc", "accuracy"), ("ce", "crossentropy"))
+
+
+def keras22_metric_name(name, available):
+    """The logged name that Keras 2.2's ``name`` ('acc', 'val_acc', 'out_acc', 'ce' ...) stands for, when only
+    the Keras 2.3+ name is in ``available``; else None."""
+    if not isinstance(name, str):
+        return None
+    for old, new in _KERAS22_SUFFIXES:
+        if name == old or name.endswith("_" + old):
+            renamed = name[:-len(old)] + new
+            if renamed in available:
+                return renamed
+    return None
+
+
+class _HistoryDict(dict):
+    """``history.history``: a plain dict, but indexing it with Keras 2.2's names ('acc', 'val_acc') finds the
+    lists logged under Keras 2.3+'s ('accuracy', 'val_accuracy'), so plotting code of that era keeps working."""
+
+    def __missing__(self, key):
+        renamed = keras22_metric_name(key, self)
+        if renamed is None:
+            raise KeyError(key)
+        return self[renamed]
+
+
+def _monitored(callback, logs):
+    """``logs[callback.monitor]``, or the value Keras 2.2's name for it stands for (said once per callback)."""
+    value = logs.get(callback.monitor)
+    if value is None:
+        renamed = keras22_metric_name(callback.monitor, logs)
+        if renamed is not None:
+            if not getattr(callback, "_said_keras22_name", False):
+                callback._said_keras22_name = True
+                _warn(f"{type(callback).__name__}: monitoring `{renamed}` for `{callback.monitor}`: Keras 2.3 and "
+                      f"later log the metric as `{renamed}`. Pass monitor='{renamed}' to silence this.")
+            value = logs.get(renamed)
+    return value
 
 
 def _to_python(value):
@@ -696,7 +740,7 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history = {}
+        self.history = _HistoryDict()
         self.epoch = []
 
     def on_train_begin(self, logs=None):
@@ -843,7 +887,7 @@ class ModelCheckpoint(Callback):
             os.makedirs(dirname, exist_ok=True)
         try:
             if self.save_best_only:
-                current = logs.get(self.monitor)
+                current = _monitored(self, logs)
                 if current is None:
                     _warn(f"Can save best model only with {self.monitor} available, skipping.")
                 elif self.monitor_op(current, self.best):
@@ -875,6 +919,12 @@ class ModelCheckpoint(Callback):
 
     def _get_file_path(self, epoch, batch, logs):
         """The checkpoint path: ``filepath`` formatted with epoch/batch (1-based) and the logs."""
+        logs = dict(logs)
+        for _, field, _, _ in string.Formatter().parse(self.filepath):
+            name = (field or "").split(".")[0].split("[")[0]
+            renamed = keras22_metric_name(name, logs) if name not in logs else None
+            if renamed is not None:  # 'weights-{val_acc:.2f}.h5', written for Keras 2.2's log names
+                logs[name] = logs[renamed]
         try:
             if batch is None or "batch" in logs:
                 return self.filepath.format(epoch=epoch + 1, **logs)
@@ -1007,7 +1057,7 @@ class EarlyStopping(Callback):
 
     def get_monitor_value(self, logs):
         logs = logs or {}
-        monitor_value = logs.get(self.monitor)
+        monitor_value = _monitored(self, logs)
         if monitor_value is None:
             _warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
                   f"Available metrics are: {','.join(list(logs.keys()))}")
@@ -1115,7 +1165,7 @@ class ReduceLROnPlateau(Callback):
         logs = logs if logs is not None else {}
         optimizer = _optimizer(self.model)
         logs["lr"] = get_learning_rate(optimizer)
-        current = logs.get(self.monitor)
+        current = _monitored(self, logs)
         if current is None:
             _warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
                   f"Available metrics are: {','.join(list(logs.keys()))}")

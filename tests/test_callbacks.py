@@ -856,3 +856,31 @@ def test_lambda_callback():
     cb.on_predict_end({})
     assert calls == [("eb", 0), ("tbe", 0), ("tbe", 1), "pe"]
     assert not cbm.LambdaCallback(on_train_end=lambda logs: None)._implements_train_batch_hooks()
+
+
+def test_keras22_metric_names_still_find_their_logs(tmp_path):
+    import fastkeras as keras
+    """Keras 2.2 logged metrics=['accuracy'] as 'acc'; code of that era monitors 'val_acc', names checkpoints
+    '{val_acc:.2f}' and plots history.history['acc']. Those names find the 'accuracy' logs (with a warning for a
+    monitor), so such a run still saves its checkpoints and stops early."""
+    import warnings
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 3)).astype("float32")
+    y = keras.utils.to_categorical(rng.integers(0, 2, 32), 2)
+    model = keras.Sequential([keras.layers.Dense(2, activation="softmax", input_shape=(3,))])
+    model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+    stopper = keras.callbacks.EarlyStopping(monitor="val_acc", patience=0, mode="max", baseline=2.0)
+    checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch:02d}-{val_acc:.2f}.h5"),
+                                                 monitor="val_acc", save_best_only=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[checkpoint, stopper])
+    said = [str(w.message) for w in caught if "Keras 2.3" in str(w.message)]
+    assert len(said) == 2  # once per callback
+    assert history.epoch == [0, 1]  # the baseline of 2.0 is out of reach: it stopped as early as it may
+    assert f"w-01-{history.history['val_accuracy'][0]:.2f}.h5" in [p.name for p in tmp_path.iterdir()]
+    assert history.history["acc"] is history.history["accuracy"]
+    assert history.history["val_acc"] == history.history["val_accuracy"]
+    assert "acc" not in history.history and history.history.get("acc") is None  # only indexing translates
+    with pytest.raises(KeyError):
+        history.history["val_f1"]
