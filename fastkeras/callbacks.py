@@ -1464,3 +1464,6 @@ from fastkeras import callbacks_experimental as experimental  # noqa: E402,F401 
 # `from fastkeras.callbacks.experimental import BackupAndRestore` work as it does with tf-keras.
 import sys  # noqa: E402
 sys.modules[__name__ + ".experimental"] = experimental
+# Keras 2.3 kept the callbacks in keras/callbacks/callbacks.py (`from keras.callbacks.callbacks import
+# EarlyStopping`): that path names this module.
+sys.modules[__name__ + ".callbacks"] = sys.modules[__name__]

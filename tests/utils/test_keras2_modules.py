@@ -309,3 +309,9 @@ def test_losses_utils_reduction_is_the_losses_enum():
     assert losses_utils.Reduction is keras.losses.Reduction
     assert keras.losses.MeanSquaredError(reduction=losses_utils.Reduction.SUM).reduction == "sum"
     assert losses_utils.scale_loss_for_distribution(3.0) == 3.0
+
+
+def test_keras23_callbacks_module_path():
+    """Keras 2.3 kept its callbacks in keras/callbacks/callbacks.py."""
+    from fastkeras.callbacks.callbacks import EarlyStopping, ModelCheckpoint
+    assert EarlyStopping is keras.callbacks.EarlyStopping and ModelCheckpoint is keras.callbacks.ModelCheckpoint
